@@ -1,0 +1,16 @@
+import type { JobReport } from '../runner/driver.ts';
+import { formatBytes } from './sizes.ts';
+
+/** The end-of-job counters report, in Hadoop's layout. */
+export function formatReport(r: JobReport): string {
+  const lines: string[] = [];
+  const n = Object.values(r.counters).reduce((a, g) => a + Object.keys(g).length, 0);
+  lines.push(`${r.jobId} (${r.jobName}) succeeded in ${(r.elapsedMs / 1000).toFixed(2)} s: ${r.maps} map(s), ${r.reduces} reduce(s) -> ${r.output}`);
+  lines.push(`Peak RSS: driver ${formatBytes(r.driverRss)}, largest task process ${formatBytes(r.maxTaskRss)}`);
+  lines.push(`Counters: ${n}`);
+  for (const [group, names] of Object.entries(r.counters)) {
+    lines.push(`\t${group}`);
+    for (const [name, v] of Object.entries(names)) lines.push(`\t\t${name}=${v}`);
+  }
+  return lines.join('\n');
+}

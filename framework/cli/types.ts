@@ -1,0 +1,4 @@
+/** Where a command handler leaves its exit code (handlers never call process.exit). */
+export interface CommandResult {
+  code: number;
+}

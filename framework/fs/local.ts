@@ -1,0 +1,127 @@
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { Writable, type Readable } from 'node:stream';
+import { FsError, type BlockLocation, type FileStatus, type FileSystem } from './types.ts';
+import { hostname } from 'node:os';
+
+/** Split size used for local files, like HDFS's dfs.blocksize default. */
+export const LOCAL_BLOCK_SIZE = 64 * 1024 * 1024;
+
+function toLocal(p: string): string {
+  return p.startsWith('file://') ? new URL(p).pathname : p;
+}
+
+function wrap(op: string, p: string, err: unknown): FsError {
+  const e = err as NodeJS.ErrnoException;
+  const reasons: Record<string, string> = {
+    ENOENT: 'no such file or directory',
+    EACCES: 'permission denied',
+    EEXIST: 'already exists',
+    EISDIR: 'is a directory',
+    ENOTDIR: 'not a directory',
+    ENOTEMPTY: 'directory not empty',
+  };
+  return new FsError(op, p, (e.code && reasons[e.code]) ?? e.message, e.code);
+}
+
+function toStatus(p: string, st: fs.Stats): FileStatus {
+  return {
+    path: p,
+    isDirectory: st.isDirectory(),
+    length: st.isDirectory() ? 0 : st.size,
+    blockSize: LOCAL_BLOCK_SIZE,
+    modificationTime: st.mtimeMs,
+  };
+}
+
+/** The local disk. Accepts absolute paths and file:// URIs. */
+export class LocalFileSystem implements FileSystem {
+  readonly scheme = 'file';
+
+  async stat(p: string): Promise<FileStatus | undefined> {
+    try {
+      return toStatus(p, await fsp.stat(toLocal(p)));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw wrap('stat', p, err);
+    }
+  }
+
+  async list(p: string): Promise<FileStatus[]> {
+    try {
+      const names = (await fsp.readdir(toLocal(p))).sort();
+      return Promise.all(names.map(async (n) => toStatus(path.join(p, n), await fsp.stat(path.join(toLocal(p), n)))));
+    } catch (err) {
+      throw wrap('list', p, err);
+    }
+  }
+
+  openRead(p: string, start = 0, end?: number): Readable {
+    const stream = fs.createReadStream(toLocal(p), {
+      start,
+      ...(end !== undefined ? { end: end - 1 } : {}),
+      highWaterMark: 1024 * 1024,
+    });
+    // Re-emit open errors as FsError naming the path.
+    const original = stream.emit.bind(stream);
+    stream.emit = ((event: string, ...args: unknown[]) =>
+      event === 'error' ? original('error', wrap('read', p, args[0])) : original(event, ...args)) as typeof stream.emit;
+    if (end !== undefined && end <= start) {
+      stream.destroy();
+      return fs.createReadStream('/dev/null');
+    }
+    return stream;
+  }
+
+  create(p: string, options: { overwrite?: boolean } = {}): Writable {
+    const local = toLocal(p);
+    try {
+      fs.mkdirSync(path.dirname(local), { recursive: true });
+    } catch (err) {
+      throw wrap('create', p, err);
+    }
+    const stream = fs.createWriteStream(local, { flags: options.overwrite ? 'w' : 'wx', highWaterMark: 1024 * 1024 });
+    const original = stream.emit.bind(stream);
+    stream.emit = ((event: string, ...args: unknown[]) =>
+      event === 'error' ? original('error', wrap('create', p, args[0])) : original(event, ...args)) as typeof stream.emit;
+    return stream;
+  }
+
+  async mkdirs(p: string): Promise<void> {
+    try {
+      await fsp.mkdir(toLocal(p), { recursive: true });
+    } catch (err) {
+      throw wrap('mkdirs', p, err);
+    }
+  }
+
+  async rename(from: string, to: string): Promise<void> {
+    try {
+      if (fs.existsSync(toLocal(to))) throw Object.assign(new Error('exists'), { code: 'EEXIST' });
+      await fsp.rename(toLocal(from), toLocal(to));
+    } catch (err) {
+      throw wrap('rename', `${from} -> ${to}`, err);
+    }
+  }
+
+  async delete(p: string): Promise<void> {
+    try {
+      await fsp.rm(toLocal(p), { recursive: true, force: true });
+    } catch (err) {
+      throw wrap('delete', p, err);
+    }
+  }
+
+  async blockLocations(p: string, start: number, length: number): Promise<BlockLocation[]> {
+    const st = await this.stat(p);
+    if (!st) throw new FsError('blockLocations', p, 'no such file or directory', 'ENOENT');
+    const blocks: BlockLocation[] = [];
+    const host = hostname();
+    const end = Math.min(st.length, start + length);
+    for (let off = Math.floor(start / st.blockSize) * st.blockSize; off < end; off += st.blockSize) {
+      blocks.push({ offset: off, length: Math.min(st.blockSize, st.length - off), hosts: [host] });
+    }
+    return blocks;
+  }
+}

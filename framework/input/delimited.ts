@@ -1,0 +1,83 @@
+import { createGunzip } from 'node:zlib';
+import type { Readable } from 'node:stream';
+import { fileSystemFor } from '../fs/resolve.ts';
+import type { ChunkHook, InputSplit } from './types.ts';
+
+/**
+ * Receives one record: bytes [start, end) of `buf` (delimiter excluded), its file offset, and whether
+ * it was closed by a delimiter (false only for a last record running to end of file).
+ */
+export type RawRecordSink = (buf: Buffer, start: number, end: number, offset: number, terminated: boolean) => void;
+
+/**
+ * Reads the records of a split separated by a (non self-overlapping) delimiter, with Hadoop's
+ * boundary rule: a record starting at byte p belongs to the split holding byte p-1 (p = 0 belongs to
+ * the first split). A split therefore skips its first partial record and reads past its end to finish
+ * its last one, so every record is read exactly once whatever the split size.
+ */
+export class DelimitedReader {
+  bytesRead = 0;
+  private readonly delimiter: Buffer;
+
+  constructor(
+    private readonly split: InputSplit,
+    delimiter: string,
+  ) {
+    this.delimiter = Buffer.from(delimiter, 'latin1');
+  }
+
+  private open(from: number): Readable {
+    const fs = fileSystemFor(this.split.path);
+    if (this.split.path.endsWith('.gz')) return fs.openRead(this.split.path).pipe(createGunzip());
+    return fs.openRead(this.split.path, from);
+  }
+
+  async read(sink: RawRecordSink, betweenChunks?: ChunkHook): Promise<void> {
+    const D = this.delimiter;
+    const L = D.length;
+    const s = this.split.start;
+    const gz = this.split.path.endsWith('.gz');
+    const e = gz ? Number.MAX_SAFE_INTEGER : s + this.split.length;
+    // Scan from s-L+1 so a delimiter whose last byte is at s (a record starting at s+1) is seen.
+    const from = s === 0 ? 0 : Math.max(0, s - L + 1);
+    const stream = this.open(from);
+    let carry: Buffer = Buffer.alloc(0);
+    let carryPos = from; // file offset of carry[0]
+    let p: number | undefined = s === 0 ? 0 : undefined; // file offset of the next owned record
+    try {
+      for await (const chunk of stream as AsyncIterable<Buffer>) {
+        const buf = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
+        const bufPos = carryPos;
+        let i = 0;
+        if (p === undefined) {
+          const j = buf.indexOf(D);
+          if (j < 0) {
+            const keep = Math.min(L - 1, buf.length);
+            carry = buf.subarray(buf.length - keep);
+            carryPos = bufPos + buf.length - keep;
+            continue;
+          }
+          i = j + L;
+          p = bufPos + i;
+        }
+        while (p <= e) {
+          const j = L === 1 ? buf.indexOf(D[0]!, i) : buf.indexOf(D, i);
+          if (j < 0) break;
+          sink(buf, i, j, p, true);
+          i = j + L;
+          p = bufPos + i;
+        }
+        this.bytesRead = Math.max(0, Math.min(p, e) - s);
+        if (p > e) return;
+        carry = buf.subarray(i);
+        carryPos = p;
+        if (betweenChunks) await betweenChunks();
+      }
+      // End of file: an unterminated last record, if this split owns it.
+      if (p !== undefined && p <= e && carry.length > 0) sink(carry, 0, carry.length, p, false);
+      this.bytesRead = gz ? carryPos : this.split.length;
+    } finally {
+      stream.destroy();
+    }
+  }
+}

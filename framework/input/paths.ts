@@ -1,0 +1,42 @@
+import { glob } from 'tinyglobby';
+import { fileSystemFor, absolutePath } from '../fs/resolve.ts';
+import type { FileStatus } from '../fs/types.ts';
+
+const GLOB_CHARS = /[*?[\]{}]/;
+
+/** Hadoop's hidden-file filter: names starting with `_` or `.` are not input (e.g. `_SUCCESS`). */
+function visible(status: FileStatus): boolean {
+  const name = status.path.slice(status.path.lastIndexOf('/') + 1);
+  return !name.startsWith('_') && !name.startsWith('.');
+}
+
+/**
+ * Expand input paths (files, directories, globs) into the files they name, in the order given
+ * (directories and globs sorted by name). Throws naming the path when one matches nothing.
+ */
+export async function listInputFiles(paths: readonly string[]): Promise<FileStatus[]> {
+  if (paths.length === 0) throw new Error('no input path given (--input)');
+  const files: FileStatus[] = [];
+  for (const raw of paths) {
+    const p = absolutePath(raw);
+    const fs = fileSystemFor(p);
+    if (GLOB_CHARS.test(p) && fs.scheme === 'file') {
+      const matches = (await glob(p, { absolute: true, onlyFiles: true, expandDirectories: false })).sort();
+      if (matches.length === 0) throw new Error(`input path ${raw}: glob matches no file`);
+      for (const m of matches) {
+        const st = await fs.stat(m);
+        if (st && visible(st)) files.push(st);
+      }
+      continue;
+    }
+    const st = await fs.stat(p);
+    if (!st) throw new Error(`input path ${raw}: no such file or directory`);
+    if (st.isDirectory) {
+      const entries = (await fs.list(p)).filter((e) => !e.isDirectory && visible(e));
+      files.push(...entries);
+    } else {
+      files.push(st);
+    }
+  }
+  return files;
+}

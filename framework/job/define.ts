@@ -1,0 +1,81 @@
+import type { InputFormat } from '../input/types.ts';
+import type { OutputFormat } from '../output/types.ts';
+import type { CombineFn, Mapper, Partitioner, Reducer, ShuffleKey, TaskHook } from './types.ts';
+
+/**
+ * One MapReduce step. KI/VI come from the previous step (or the InputFormat), KM/VM are the map
+ * output (the reducer's input), KO/VO the step's output. A mismatch between mapper output and
+ * reducer input is a compile error because both positions must agree on KM/VM.
+ */
+export interface StepSpec<KI, VI, KM extends ShuffleKey, VM, KO, VO> {
+  readonly name?: string;
+  readonly map: Mapper<KI, VI, KM, VM>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly combine?: CombineFn<VM, any>;
+  readonly reduce?: Reducer<KM, VM, KO, VO>;
+  readonly partitioner?: Partitioner<KM>;
+  /** Number of reducers when the CLI does not say (`--reducers`). Default: 2. */
+  readonly reducers?: number;
+  readonly setup?: TaskHook;
+  readonly cleanup?: TaskHook;
+}
+
+/** A step as the engine sees it once types are erased. */
+export type AnyStep = StepSpec<unknown, unknown, ShuffleKey, unknown, unknown, unknown>;
+
+export interface JobOptions<K, V> {
+  /** Name shown by `bsctl jobs` and in logs. */
+  readonly name: string;
+  readonly description: string;
+  /** How the job's input paths are read. */
+  readonly input: InputFormat<K, V>;
+}
+
+/** A complete job: input format, one or more steps, output format. Export it as the module default. */
+export interface Job<KI = unknown, VI = unknown, KO = unknown, VO = unknown> {
+  readonly kind: 'bsctl.job';
+  readonly name: string;
+  readonly description: string;
+  readonly input: InputFormat<KI, VI>;
+  readonly steps: readonly AnyStep[];
+  readonly output: OutputFormat<KO, VO>;
+  /** Phantom fields carrying the types; never set at run time. */
+  readonly __types?: [KI, VI, KO, VO];
+}
+
+/** Builder whose type parameters track the current record type through the steps. */
+export interface JobBuilder<KI, VI, K, V> {
+  step<KM extends ShuffleKey, VM, KO = KM, VO = VM>(spec: StepSpec<K, V, KM, VM, KO, VO>): JobBuilder<KI, VI, KO, VO>;
+  output(format: OutputFormat<K, V>): Job<KI, VI, K, V>;
+}
+
+function builder<KI, VI, K, V>(options: JobOptions<KI, VI>, steps: readonly AnyStep[]): JobBuilder<KI, VI, K, V> {
+  return {
+    step(spec) {
+      return builder(options, [...steps, spec as unknown as AnyStep]);
+    },
+    output(format) {
+      if (steps.length === 0) throw new Error(`job ${options.name}: define at least one step before output()`);
+      return {
+        kind: 'bsctl.job',
+        name: options.name,
+        description: options.description,
+        input: options.input,
+        steps,
+        output: format as OutputFormat<unknown, unknown> as OutputFormat<K, V>,
+      };
+    },
+  };
+}
+
+/**
+ * Declare a job: `defineJob({ name, description, input }).step({ map, combine, reduce }).output(fmt)`.
+ * Where and how it runs (inline, local workers, SSH hosts) is chosen at run time.
+ */
+export function defineJob<KI, VI>(options: JobOptions<KI, VI>): JobBuilder<KI, VI, KI, VI> {
+  return builder<KI, VI, KI, VI>(options, []);
+}
+
+export function isJob(value: unknown): value is Job {
+  return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'bsctl.job';
+}

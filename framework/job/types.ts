@@ -1,0 +1,47 @@
+/** The typed contracts a job author implements: Mapper, CombineFn, Reducer, Partitioner, TaskContext. */
+
+/** A named, monotonically increasing number aggregated across all task attempts of a job. */
+export interface Counter {
+  increment(by?: number): void;
+}
+
+/** What a mapper, combiner or reducer may see of the task it runs in. */
+export interface TaskContext {
+  /** Counter in a group (default group: "user"), summed across tasks in the job's report. */
+  counter(name: string, group?: string): Counter;
+  /** The job's configuration (values given with `--conf key=value` or by the job). */
+  readonly conf: Readonly<Record<string, string>>;
+  /** Id of the running attempt, e.g. `attempt_<job>_m_000003_1`. */
+  readonly attemptId: string;
+  /** Index of this map or reduce task within its step (the partition number for reducers). */
+  readonly taskIndex: number;
+  /** Report liveness during long computations that emit nothing. */
+  progress(): void;
+}
+
+/** A map function: one input record in, zero or more (key, value) pairs out (generators welcome). */
+export type Mapper<KI, VI, KO, VO> = (key: KI, value: VI, ctx: TaskContext) => Iterable<readonly [KO, VO]>;
+
+/** A reduce function: one key and all its values (streamed in arrival order), zero or more pairs out. */
+export type Reducer<K, V, KO, VO> = (key: K, values: Iterable<V>, ctx: TaskContext) => Iterable<readonly [KO, VO]>;
+
+/**
+ * A combiner in the CombineFn contract (create / add / merge / extract). The map side aggregates
+ * every key's values into an accumulator held in a hash table within the sort budget; `extract`
+ * turns an accumulator back into a map-output value, so reducers see the same value type either way.
+ */
+export interface CombineFn<V, A> {
+  create(): A;
+  add(accumulator: A, value: V): A;
+  merge(a: A, b: A): A;
+  extract(accumulator: A): V;
+}
+
+/** Chooses the reduce partition of a map-output key. `keyBytes` is the key's sortable encoding. */
+export type Partitioner<K> = (key: K, numPartitions: number, keyBytes: Uint8Array) => number;
+
+/** Runs once per task attempt before the first record (`setup`) or after the last (`cleanup`). */
+export type TaskHook = (ctx: TaskContext) => void | Promise<void>;
+
+/** Key types the shuffle can encode in a defined byte order (see docs/architecture.md). */
+export type ShuffleKey = string | number | boolean | null | Date | Buffer | readonly ShuffleKey[];

@@ -1,0 +1,209 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { Job } from '../job/define.ts';
+import type { InputSplit } from '../input/types.ts';
+import { intermediateInput } from '../output/intermediate.ts';
+import { FileOutputCommitter } from '../output/committer.ts';
+import { mergeCounters } from '../task/context.ts';
+import { loadJob } from '../task/load-job.ts';
+import type { CounterMap, MapTaskSpec, ReduceTaskSpec, TaskResult } from '../task/spec.ts';
+import type { Segment } from '../shuffle/segment.ts';
+import { InlineRunner } from './inline.ts';
+import { LocalRunner } from './local.ts';
+import type { JobProgress, PhaseProgress, RunOptions } from './options.ts';
+import { runPhase, type PhaseTask } from './phase.ts';
+import type { TaskRunner } from './types.ts';
+
+export interface JobReport {
+  readonly jobId: string;
+  readonly jobName: string;
+  readonly output: string;
+  readonly counters: CounterMap;
+  readonly elapsedMs: number;
+  readonly maps: number;
+  readonly reduces: number;
+  /** Largest peak RSS among the task processes, and of the driver process, bytes. */
+  readonly maxTaskRss: number;
+  readonly driverRss: number;
+}
+
+function newJobId(): string {
+  const t = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 12);
+  return `job_${t}_${randomBytes(2).toString('hex')}`;
+}
+
+const pad = (n: number): string => String(n).padStart(6, '0');
+
+function makeRunner(opts: RunOptions): TaskRunner {
+  const r = opts.runner ?? 'local';
+  if (typeof r !== 'string') return r;
+  return r === 'inline' ? new InlineRunner() : new LocalRunner(opts.workers);
+}
+
+/** Run a job to completion: split → map → shuffle → reduce → commit, for every step. */
+export async function runJob(opts: RunOptions): Promise<JobReport> {
+  const started = Date.now();
+  const log = opts.log ?? (() => {});
+  const jobExport = opts.jobExport ?? 'default';
+  const job: Job = await loadJob(opts.jobModule, jobExport);
+  const jobId = newJobId();
+  const maxAttempts = opts.maxAttempts ?? 4;
+  const sortBytes = Math.max(1, opts.sortMb ?? 100) * 1024 * 1024;
+  const committer = new FileOutputCommitter(opts.output, jobId, opts.overwrite ?? false);
+  await committer.checkOutput();
+
+  const firstSplits = await job.input.getSplits(opts.input, opts.splitSize !== undefined ? { splitSize: opts.splitSize } : {});
+  if (firstSplits.length === 0) throw new Error(`input is empty: ${opts.input.join(', ')} hold no data`);
+
+  const workDir = path.join(opts.workRoot ?? path.join(os.tmpdir(), 'bsctl'), jobId);
+  const runner = makeRunner(opts);
+  const counters: CounterMap = {};
+  let maxTaskRss = 0;
+  let maps = 0;
+  let reduces = 0;
+  const done = (r: TaskResult): void => {
+    mergeCounters(counters, r.counters);
+    maxTaskRss = Math.max(maxTaskRss, r.maxRss);
+  };
+  log(`${jobId}: ${job.name}, ${job.steps.length} step(s), ${firstSplits.length} split(s), runner ${runner.name} (${runner.slots} slot(s))`);
+
+  try {
+    await committer.setupJob();
+    let splits: InputSplit[] = firstSplits;
+    for (let s = 0; s < job.steps.length; s++) {
+      const step = job.steps[s]!;
+      const last = s === job.steps.length - 1;
+      if (s > 0) splits = await intermediateInput().getSplits([path.join(workDir, `step${s - 1}-out`)], {});
+      const stepCommitter = last ? committer : new FileOutputCommitter(path.join(workDir, `step${s}-out`), jobId);
+      if (!last) await stepCommitter.setupJob();
+      const numReduces = step.reduce ? (opts.reducers ?? step.reducers ?? 2) : 0;
+      const outKind = last ? 'final' : 'intermediate';
+      const base = { jobId, jobModule: opts.jobModule, jobExport, step: s, conf: opts.conf ?? {} };
+
+      const progress = { map: { total: splits.length, done: 0, fractions: new Array<number>(splits.length).fill(0) }, reduce: { total: numReduces, done: 0, fractions: new Array<number>(numReduces).fill(0) } };
+      const bytesBy = new Array<number>(splits.length).fill(0);
+      let bytesBefore = 0;
+      const phase = (p: { total: number; done: number; fractions: number[] }): PhaseProgress => ({
+        total: p.total,
+        done: p.done,
+        fraction: p.total ? p.fractions.reduce((a, b) => a + b, 0) / p.total : 1,
+      });
+      const report = (): void =>
+        opts.onProgress?.({
+          jobId,
+          step: s,
+          steps: job.steps.length,
+          map: phase(progress.map),
+          reduce: phase(progress.reduce),
+          bytesRead: bytesBefore + bytesBy.reduce((a, b) => a + b, 0),
+          elapsedMs: Date.now() - started,
+        } satisfies JobProgress);
+
+      // Map phase.
+      const mapOutputs: { file: string; segments: readonly Segment[] }[] = [];
+      const mapTasks: PhaseTask[] = splits.map((split, i) => ({
+        taskId: `task_${jobId}_${s}_m_${pad(i)}`,
+        spec: (attempt): MapTaskSpec => {
+          const attemptId = `attempt_${jobId}_${s}_m_${pad(i)}_${attempt}`;
+          return {
+            ...base,
+            type: 'map',
+            taskIndex: i,
+            attempt,
+            attemptId,
+            split,
+            intermediateInput: s > 0,
+            numReduces,
+            sortBytes,
+            spillDir: path.join(workDir, `step${s}`, attemptId),
+            ...(numReduces === 0 ? { output: { kind: outKind, dir: stepCommitter.attemptDir(attemptId) } } : {}),
+          };
+        },
+        commit: async (spec, result) => {
+          if (numReduces === 0) await stepCommitter.commitTask(spec.attemptId);
+          else mapOutputs[i] = result.mapOutput!;
+        },
+        discard: async (spec) => {
+          if (numReduces === 0) await stepCommitter.abortTask(spec.attemptId);
+          if (spec.type === 'map') fs.rmSync(spec.spillDir, { recursive: true, force: true });
+        },
+      }));
+      const phaseOpts = { runner, maxAttempts, jobModule: opts.jobModule, log };
+      await runPhase(mapTasks, {
+        ...phaseOpts,
+        onTaskProgress: (i, f, b) => {
+          progress.map.fractions[i] = f;
+          bytesBy[i] = b;
+          report();
+        },
+        onTaskDone: (i, r) => {
+          progress.map.fractions[i] = 1;
+          progress.map.done++;
+          maps++;
+          done(r);
+          report();
+        },
+      });
+      bytesBefore += bytesBy.reduce((a, b) => a + b, 0);
+      bytesBy.fill(0);
+
+      // Reduce phase.
+      if (numReduces > 0) {
+        const reduceTasks: PhaseTask[] = Array.from({ length: numReduces }, (_, p) => ({
+          taskId: `task_${jobId}_${s}_r_${pad(p)}`,
+          spec: (attempt): ReduceTaskSpec => {
+            const attemptId = `attempt_${jobId}_${s}_r_${pad(p)}_${attempt}`;
+            return {
+              ...base,
+              type: 'reduce',
+              taskIndex: p,
+              attempt,
+              attemptId,
+              segments: mapOutputs.map((m) => m.segments[p]!),
+              output: { kind: outKind, dir: stepCommitter.attemptDir(attemptId) },
+            };
+          },
+          commit: (spec) => stepCommitter.commitTask(spec.attemptId),
+          discard: (spec) => stepCommitter.abortTask(spec.attemptId),
+        }));
+        await runPhase(reduceTasks, {
+          ...phaseOpts,
+          onTaskProgress: (i, f) => {
+            progress.reduce.fractions[i] = f;
+            report();
+          },
+          onTaskDone: (i, r) => {
+            progress.reduce.fractions[i] = 1;
+            progress.reduce.done++;
+            reduces++;
+            done(r);
+            report();
+          },
+        });
+      }
+      fs.rmSync(path.join(workDir, `step${s}`), { recursive: true, force: true });
+      if (!last) await stepCommitter.commitJob();
+    }
+    await committer.commitJob();
+    log(`${jobId}: committed ${opts.output}`);
+  } catch (err) {
+    await committer.abortJob().catch(() => {});
+    throw err;
+  } finally {
+    await runner.close();
+    fs.rmSync(workDir, { recursive: true, force: true });
+  }
+  return {
+    jobId,
+    jobName: job.name,
+    output: opts.output,
+    counters,
+    elapsedMs: Date.now() - started,
+    maps,
+    reduces,
+    maxTaskRss,
+    driverRss: process.resourceUsage().maxRSS * 1024,
+  };
+}

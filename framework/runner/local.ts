@@ -1,0 +1,38 @@
+import os from 'node:os';
+import type { TaskResult, TaskSpec } from '../task/spec.ts';
+import type { AttemptProgress, TaskRunner } from './types.ts';
+import { WorkerProcess } from './worker-process.ts';
+
+/** Runs attempts in a pool of worker processes on this machine (default: one per core). */
+export class LocalRunner implements TaskRunner {
+  readonly name = 'local';
+  private readonly workers: WorkerProcess[] = [];
+  private closed = false;
+
+  constructor(readonly slots: number = os.availableParallelism()) {}
+
+  private acquire(): WorkerProcess {
+    const idle = this.workers.find((w) => !w.busy && !w.exited);
+    if (idle) return idle;
+    for (let i = this.workers.length - 1; i >= 0; i--) if (this.workers[i]!.exited) this.workers.splice(i, 1);
+    if (this.workers.length >= this.slots) throw new Error('local runner: no free worker (more attempts than slots)');
+    const w = new WorkerProcess();
+    this.workers.push(w);
+    return w;
+  }
+
+  runAttempt(spec: TaskSpec, progress: AttemptProgress): Promise<TaskResult> {
+    if (this.closed) return Promise.reject(new Error('runner closed'));
+    return this.acquire().run(spec, progress);
+  }
+
+  /** Worker pids (for tests that kill workers). */
+  get pids(): number[] {
+    return this.workers.filter((w) => !w.exited && w.pid !== undefined).map((w) => w.pid!);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.workers.map((w) => (w.busy ? (w.kill(), Promise.resolve()) : w.stop())));
+  }
+}

@@ -1,0 +1,47 @@
+import type { TaskRunner } from './types.ts';
+
+export type RunnerName = 'inline' | 'local';
+
+/** Everything `bsctl run` (or a test) decides about one job run. */
+export interface RunOptions {
+  /** Absolute path of the module exporting the job, and the export's name (default "default"). */
+  readonly jobModule: string;
+  readonly jobExport?: string;
+  readonly input: readonly string[];
+  readonly output: string;
+  /** Reducers per step with a reducer (default: the step's `reducers`, else 2). */
+  readonly reducers?: number;
+  /** Where attempts run (default local worker processes). */
+  readonly runner?: RunnerName | TaskRunner;
+  /** Worker processes for the local runner (default: number of cores). */
+  readonly workers?: number;
+  /** Split size in bytes (default: the file's block size, 64 MiB on local disk). */
+  readonly splitSize?: number;
+  /** Map-side sort / aggregation budget, MiB (default 100, Hadoop's io.sort.mb). */
+  readonly sortMb?: number;
+  readonly overwrite?: boolean;
+  readonly conf?: Readonly<Record<string, string>>;
+  /** Attempts per task before the job fails (default 4). */
+  readonly maxAttempts?: number;
+  /** Local directory for map outputs and intermediate data (default: os.tmpdir()/bsctl). */
+  readonly workRoot?: string;
+  readonly onProgress?: (p: JobProgress) => void;
+  readonly log?: (line: string) => void;
+}
+
+export interface PhaseProgress {
+  readonly total: number;
+  readonly done: number;
+  /** Sum of running tasks' fractions plus done tasks, divided by total. */
+  readonly fraction: number;
+}
+
+export interface JobProgress {
+  readonly jobId: string;
+  readonly step: number;
+  readonly steps: number;
+  readonly map: PhaseProgress;
+  readonly reduce: PhaseProgress;
+  readonly bytesRead: number;
+  readonly elapsedMs: number;
+}

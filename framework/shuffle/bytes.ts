@@ -1,0 +1,45 @@
+/** A growable byte buffer with LEB128 varints, for building spill records. */
+export class ByteSink {
+  buf: Buffer;
+  length = 0;
+
+  constructor(initial = 64 * 1024) {
+    this.buf = Buffer.allocUnsafe(initial);
+  }
+
+  ensure(extra: number): void {
+    if (this.length + extra <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.length + extra) size *= 2;
+    const next = Buffer.allocUnsafe(size);
+    this.buf.copy(next, 0, 0, this.length);
+    this.buf = next;
+  }
+
+  varint(n: number): void {
+    this.ensure(5);
+    while (n >= 0x80) {
+      this.buf[this.length++] = (n & 0x7f) | 0x80;
+      n >>>= 7;
+    }
+    this.buf[this.length++] = n;
+  }
+
+  bytes(src: Uint8Array, start = 0, end = src.length): void {
+    this.ensure(end - start);
+    this.buf.set(src.subarray(start, end), this.length);
+    this.length += end - start;
+  }
+
+  /** One shuffle record: varint key length, varint value length, key, value. */
+  record(key: Uint8Array, value: Uint8Array): void {
+    this.varint(key.length);
+    this.varint(value.length);
+    this.bytes(key);
+    this.bytes(value);
+  }
+
+  reset(): void {
+    this.length = 0;
+  }
+}

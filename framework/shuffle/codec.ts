@@ -1,0 +1,86 @@
+import bytewise from 'bytewise';
+import v8 from 'node:v8';
+import type { ShuffleKey } from '../job/types.ts';
+
+/** bytewise's type tag for strings: a top-level string key is this byte followed by its UTF-8 bytes. */
+const STRING_TAG = 0x70;
+
+/**
+ * Encode a key so that comparing encodings byte by byte (memcmp) gives the keys' defined order:
+ * strings by UTF-8 bytes (= code point order), numbers numerically, arrays element-wise (bytewise's
+ * order: null < false < true < numbers < dates < buffers < strings < arrays).
+ */
+export function encodeKey(key: ShuffleKey): Buffer {
+  if (typeof key === 'string') {
+    const out = Buffer.allocUnsafe(1 + Buffer.byteLength(key));
+    out[0] = STRING_TAG;
+    out.write(key, 1, 'utf8');
+    return out;
+  }
+  if (typeof key === 'bigint') throw new TypeError('bigint is not a supported shuffle key type; use a decimal string or number');
+  return bytewise.encode(key) as Buffer;
+}
+
+export function decodeKey(buf: Buffer): ShuffleKey {
+  if (buf[0] === STRING_TAG) return buf.toString('utf8', 1);
+  return bytewise.decode(buf) as ShuffleKey;
+}
+
+const V_NUMBER = 1;
+const V_STRING = 2;
+const V_BIGINT = 3;
+const V_TRUE = 4;
+const V_FALSE = 5;
+const V_NULL = 6;
+const V_UNDEFINED = 7;
+const V_V8 = 8;
+
+/** Encode a map-output value: fast paths for numbers, strings and bigints; v8 serialisation otherwise. */
+export function encodeValue(value: unknown): Buffer {
+  switch (typeof value) {
+    case 'number': {
+      const out = Buffer.allocUnsafe(9);
+      out[0] = V_NUMBER;
+      out.writeDoubleLE(value, 1);
+      return out;
+    }
+    case 'string': {
+      const out = Buffer.allocUnsafe(1 + Buffer.byteLength(value));
+      out[0] = V_STRING;
+      out.write(value, 1, 'utf8');
+      return out;
+    }
+    case 'bigint':
+      return Buffer.concat([Buffer.of(V_BIGINT), Buffer.from(value.toString(), 'latin1')]);
+    case 'boolean':
+      return Buffer.of(value ? V_TRUE : V_FALSE);
+    case 'undefined':
+      return Buffer.of(V_UNDEFINED);
+    default:
+      if (value === null) return Buffer.of(V_NULL);
+      return Buffer.concat([Buffer.of(V_V8), v8.serialize(value)]);
+  }
+}
+
+export function decodeValue(buf: Buffer): unknown {
+  switch (buf[0]) {
+    case V_NUMBER:
+      return buf.readDoubleLE(1);
+    case V_STRING:
+      return buf.toString('utf8', 1);
+    case V_BIGINT:
+      return BigInt(buf.toString('latin1', 1));
+    case V_TRUE:
+      return true;
+    case V_FALSE:
+      return false;
+    case V_NULL:
+      return null;
+    case V_UNDEFINED:
+      return undefined;
+    case V_V8:
+      return v8.deserialize(buf.subarray(1));
+    default:
+      throw new Error(`corrupt shuffle value (tag ${buf[0]})`);
+  }
+}

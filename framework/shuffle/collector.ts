@@ -1,0 +1,251 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { CombineFn, Partitioner, ShuffleKey } from '../job/types.ts';
+import { ByteSink } from './bytes.ts';
+import { encodeKey, encodeValue, decodeValue } from './codec.ts';
+import { SegmentMerger } from './merge.ts';
+import { RunWriter } from './run-writer.ts';
+import type { Segment } from './segment.ts';
+
+/** Counters the collector maintains (Hadoop's "Map-Reduce Framework" group). */
+export interface CollectorCounters {
+  mapOutputRecords: number;
+  mapOutputBytes: number;
+  combineInputRecords: number;
+  combineOutputRecords: number;
+  spilledRecords: number;
+  spills: number;
+}
+
+export interface CollectorOptions {
+  readonly numPartitions: number;
+  readonly partitioner: Partitioner<ShuffleKey>;
+  /** Sort/aggregation budget in bytes (`--sort-mb`); a spill starts at 80% of it. */
+  readonly budgetBytes: number;
+  /** Directory for spills and the final map output file. */
+  readonly dir: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly combiner?: CombineFn<unknown, any>;
+}
+
+/** The map task's final output: one file, one segment per reduce partition. */
+export interface MapOutput {
+  readonly file: string;
+  readonly segments: readonly Segment[];
+}
+
+export interface MapOutputCollector {
+  readonly counters: CollectorCounters;
+  collect(key: ShuffleKey, value: unknown): void;
+  /** Spill what is buffered and merge all spills into the final map output. */
+  close(): MapOutput;
+}
+
+const SPILL_THRESHOLD = 0.8;
+
+function partitionOf(opts: CollectorOptions, key: ShuffleKey, kb: Buffer): number {
+  const p = opts.partitioner(key, opts.numPartitions, kb);
+  if (!Number.isInteger(p) || p < 0 || p >= opts.numPartitions) {
+    throw new Error(`partitioner returned ${p} for key ${JSON.stringify(key)}; expected an integer in [0, ${opts.numPartitions})`);
+  }
+  return p;
+}
+
+abstract class BaseCollector implements MapOutputCollector {
+  readonly counters: CollectorCounters = {
+    mapOutputRecords: 0,
+    mapOutputBytes: 0,
+    combineInputRecords: 0,
+    combineOutputRecords: 0,
+    spilledRecords: 0,
+    spills: 0,
+  };
+  protected readonly spills: Segment[][] = [];
+
+  constructor(protected readonly opts: CollectorOptions) {
+    fs.mkdirSync(opts.dir, { recursive: true });
+  }
+
+  abstract collect(key: ShuffleKey, value: unknown): void;
+  /** Write the buffered records as one sorted run; the writer is positioned at partition 0. */
+  protected abstract writeSorted(out: RunWriter): void;
+  protected abstract get empty(): boolean;
+
+  protected spill(): void {
+    const out = new RunWriter(path.join(this.opts.dir, `spill_${this.spills.length}.out`));
+    this.writeSorted(out);
+    this.spills.push(out.close());
+    this.counters.spilledRecords += out.records;
+    this.counters.spills++;
+  }
+
+  close(): MapOutput {
+    if (!this.empty || this.spills.length === 0) this.spill();
+    const final = path.join(this.opts.dir, 'file.out');
+    if (this.spills.length === 1) {
+      fs.renameSync(this.spills[0]![0]!.file, final);
+      return { file: final, segments: this.spills[0]!.map((s) => ({ ...s, file: final })) };
+    }
+    const out = new RunWriter(final);
+    const combiner = this.opts.combiner;
+    for (let p = 0; p < this.opts.numPartitions; p++) {
+      const merger = new SegmentMerger(this.spills.map((segs) => segs[p]!));
+      let has = merger.next();
+      while (has) {
+        if (!combiner) {
+          out.add(merger.key, merger.value);
+          has = merger.next();
+          continue;
+        }
+        const key = Buffer.from(merger.key);
+        let acc = combiner.add(combiner.create(), decodeValue(merger.value));
+        let n = 1;
+        while ((has = merger.next()) && merger.key.equals(key)) {
+          acc = combiner.add(acc, decodeValue(merger.value));
+          n++;
+        }
+        this.counters.combineInputRecords += n;
+        this.counters.combineOutputRecords++;
+        out.add(key, encodeValue(combiner.extract(acc)));
+      }
+      out.endPartition();
+    }
+    const segments = out.close();
+    this.counters.spilledRecords += out.records;
+    for (const s of this.spills) fs.rmSync(s[0]!.file, { force: true });
+    return { file: final, segments };
+  }
+}
+
+/** Without a combiner: serialized records in a byte buffer, sorted by (partition, key) per spill. */
+export class SortingCollector extends BaseCollector {
+  private readonly kv = new ByteSink(1024 * 1024);
+  /** Per record: partition, 4-byte key prefix, key start, key length, value length. */
+  private meta = new Int32Array(5 * 16 * 1024);
+  private count = 0;
+
+  collect(key: ShuffleKey, value: unknown): void {
+    const kb = encodeKey(key);
+    const vb = encodeValue(value);
+    const part = partitionOf(this.opts, key, kb);
+    if ((this.count + 1) * 5 > this.meta.length) {
+      const next = new Int32Array(this.meta.length * 2);
+      next.set(this.meta);
+      this.meta = next;
+    }
+    const m = this.count * 5;
+    this.meta[m] = part;
+    this.meta[m + 1] = ((kb[0] ?? 0) << 23) | ((kb[1] ?? 0) << 15) | ((kb[2] ?? 0) << 7) | ((kb[3] ?? 0) >> 1);
+    this.meta[m + 2] = this.kv.length;
+    this.meta[m + 3] = kb.length;
+    this.meta[m + 4] = vb.length;
+    this.kv.bytes(kb);
+    this.kv.bytes(vb);
+    this.count++;
+    this.counters.mapOutputRecords++;
+    this.counters.mapOutputBytes += kb.length + vb.length;
+    if (this.kv.length + this.count * 24 >= this.opts.budgetBytes * SPILL_THRESHOLD) this.spill();
+  }
+
+  protected get empty(): boolean {
+    return this.count === 0;
+  }
+
+  protected writeSorted(out: RunWriter): void {
+    const meta = this.meta;
+    const buf = this.kv.buf;
+    const order = Array.from({ length: this.count }, (_, i) => i * 5);
+    order.sort((a, b) => {
+      const d = meta[a]! - meta[b]! || meta[a + 1]! - meta[b + 1]!;
+      if (d !== 0) return d;
+      const ka = meta[a + 2]!;
+      const kb = meta[b + 2]!;
+      return buf.compare(buf, kb, kb + meta[b + 3]!, ka, ka + meta[a + 3]!) || a - b;
+    });
+    let p = 0;
+    for (const m of order) {
+      while (p < meta[m]!) {
+        out.endPartition();
+        p++;
+      }
+      const ks = meta[m + 2]!;
+      const ke = ks + meta[m + 3]!;
+      out.add(buf.subarray(ks, ke), buf.subarray(ke, ke + meta[m + 4]!));
+    }
+    for (; p < this.opts.numPartitions; p++) out.endPartition();
+    this.kv.reset();
+    this.count = 0;
+  }
+}
+
+/**
+ * With a combiner: map-side aggregation in a hash table (as Spark does) within the byte budget;
+ * each spill writes one record per key, sorted.
+ */
+export class AggregatingCollector extends BaseCollector {
+  private readonly strings = new Map<string, unknown>();
+  private readonly others = new Map<string, { key: ShuffleKey; acc: unknown }>();
+  private bytes = 0;
+
+  collect(key: ShuffleKey, value: unknown): void {
+    const c = this.opts.combiner!;
+    this.counters.mapOutputRecords++;
+    this.counters.combineInputRecords++;
+    if (typeof key === 'string') {
+      const acc = this.strings.get(key);
+      if (acc === undefined && !this.strings.has(key)) {
+        this.strings.set(key, c.add(c.create(), value));
+        this.bytes += 2 * key.length + 96;
+      } else {
+        this.strings.set(key, c.add(acc, value));
+      }
+    } else {
+      const kb = encodeKey(key);
+      const id = kb.toString('latin1');
+      const entry = this.others.get(id);
+      if (entry) entry.acc = c.add(entry.acc, value);
+      else {
+        this.others.set(id, { key, acc: c.add(c.create(), value) });
+        this.bytes += 2 * id.length + 160;
+      }
+    }
+    if (this.bytes >= this.opts.budgetBytes * SPILL_THRESHOLD) this.spill();
+  }
+
+  protected get empty(): boolean {
+    return this.strings.size === 0 && this.others.size === 0;
+  }
+
+  protected writeSorted(out: RunWriter): void {
+    const c = this.opts.combiner!;
+    const rows: { part: number; kb: Buffer; acc: unknown }[] = [];
+    for (const [key, acc] of this.strings) {
+      const kb = encodeKey(key);
+      rows.push({ part: partitionOf(this.opts, key, kb), kb, acc });
+    }
+    for (const { key, acc } of this.others.values()) {
+      const kb = encodeKey(key);
+      rows.push({ part: partitionOf(this.opts, key, kb), kb, acc });
+    }
+    rows.sort((a, b) => a.part - b.part || a.kb.compare(b.kb));
+    let p = 0;
+    for (const r of rows) {
+      while (p < r.part) {
+        out.endPartition();
+        p++;
+      }
+      const vb = encodeValue(c.extract(r.acc));
+      this.counters.mapOutputBytes += r.kb.length + vb.length;
+      out.add(r.kb, vb);
+    }
+    for (; p < this.opts.numPartitions; p++) out.endPartition();
+    this.counters.combineOutputRecords += rows.length;
+    this.strings.clear();
+    this.others.clear();
+    this.bytes = 0;
+  }
+}
+
+export function createCollector(opts: CollectorOptions): MapOutputCollector {
+  return opts.combiner ? new AggregatingCollector(opts) : new SortingCollector(opts);
+}

@@ -1,0 +1,20 @@
+import { pathToFileURL } from 'node:url';
+import { isJob, type Job } from '../job/define.ts';
+
+const cache = new Map<string, Job>();
+
+/** Load a job by module path and export name (workers never receive serialised closures). */
+export async function loadJob(modulePath: string, exportName = 'default'): Promise<Job> {
+  const id = `${modulePath}#${exportName}`;
+  const hit = cache.get(id);
+  if (hit) return hit;
+  const mod = (await import(pathToFileURL(modulePath).href)) as Record<string, unknown>;
+  // A .ts module outside an ESM package loads as CommonJS: its exports sit under `default`.
+  const cjs = mod.default as Record<string, unknown> | undefined;
+  const job = isJob(mod[exportName]) ? mod[exportName] : typeof cjs === 'object' && cjs !== null ? cjs[exportName] : undefined;
+  if (!isJob(job)) {
+    throw new Error(`${modulePath}: export "${exportName}" is not a job (define it with defineJob(...).step(...).output(...))`);
+  }
+  cache.set(id, job);
+  return job;
+}

@@ -1,0 +1,86 @@
+import path from 'node:path';
+import type { Job } from '../job/define.ts';
+import type { Partitioner, ShuffleKey } from '../job/types.ts';
+import { intermediateInput, intermediateOutput } from '../output/intermediate.ts';
+import type { RecordWriter } from '../output/types.ts';
+import { createCollector } from '../shuffle/collector.ts';
+import { hashPartitioner } from '../shuffle/partitioner.ts';
+import { AttemptContext, FILESYSTEM, FRAMEWORK } from './context.ts';
+import { partFileName, type MapTaskSpec, type TaskResult } from './spec.ts';
+
+export type ProgressFn = (fraction: number, bytes: number) => void;
+
+/** Run one map attempt: read the split, map, then collect (partition/sort/spill) or write directly. */
+export async function runMapTask(job: Job, spec: MapTaskSpec, progress: ProgressFn): Promise<Omit<TaskResult, 'maxRss'>> {
+  const step = job.steps[spec.step];
+  if (!step) throw new Error(`job ${job.name} has no step ${spec.step}`);
+  const ctx = new AttemptContext(spec.attemptId, spec.taskIndex, spec.conf);
+  const format = spec.intermediateInput ? intermediateInput() : job.input;
+  const reader = format.createRecordReader(spec.split);
+  const map = step.map;
+  let records = 0;
+
+  const collector =
+    spec.numReduces > 0
+      ? createCollector({
+          numPartitions: spec.numReduces,
+          partitioner: (step.partitioner ?? hashPartitioner) as Partitioner<ShuffleKey>,
+          budgetBytes: spec.sortBytes,
+          dir: spec.spillDir,
+          ...(step.combine ? { combiner: step.combine } : {}),
+        })
+      : undefined;
+  let writer: RecordWriter<unknown, unknown> | undefined;
+  let outputRecords = 0;
+  if (!collector) {
+    const out = spec.output!;
+    const fmt = out.kind === 'final' ? job.output : intermediateOutput();
+    writer = fmt.createRecordWriter(path.join(out.dir, partFileName('map', spec.taskIndex, fmt.extension)));
+  }
+
+  await step.setup?.(ctx);
+  let lastReport = Date.now();
+  await reader.read(
+    (key, value) => {
+      records++;
+      if (collector) {
+        for (const [k, v] of map(key, value, ctx)) collector.collect(k, v);
+      } else {
+        for (const [k, v] of map(key, value, ctx)) {
+          writer!.write(k, v);
+          outputRecords++;
+        }
+      }
+    },
+    async () => {
+      if (writer) await writer.flush();
+      const now = Date.now();
+      if (now - lastReport > 500) {
+        lastReport = now;
+        progress(spec.split.length ? reader.bytesRead / spec.split.length : 1, reader.bytesRead);
+      }
+    },
+  );
+  await step.cleanup?.(ctx);
+
+  ctx.add(FRAMEWORK, 'Map input records', records);
+  ctx.add(FILESYSTEM, 'Bytes read', reader.bytesRead);
+  let mapOutput: TaskResult['mapOutput'];
+  if (collector) {
+    mapOutput = collector.close();
+    const c = collector.counters;
+    ctx.add(FRAMEWORK, 'Map output records', c.mapOutputRecords);
+    ctx.add(FRAMEWORK, 'Map output bytes', c.mapOutputBytes);
+    if (step.combine) {
+      ctx.add(FRAMEWORK, 'Combine input records', c.combineInputRecords);
+      ctx.add(FRAMEWORK, 'Combine output records', c.combineOutputRecords);
+    }
+    ctx.add(FRAMEWORK, 'Spilled Records', c.spilledRecords);
+  } else {
+    await writer!.close();
+    ctx.add(FRAMEWORK, 'Map output records', outputRecords);
+    ctx.add(FILESYSTEM, 'Bytes written', writer!.bytesWritten);
+  }
+  progress(1, reader.bytesRead);
+  return { ...(mapOutput ? { mapOutput } : {}), counters: ctx.counters };
+}

@@ -1,0 +1,73 @@
+import path from 'node:path';
+import type { Job } from '../job/define.ts';
+import { intermediateOutput } from '../output/intermediate.ts';
+import { decodeKey, decodeValue } from '../shuffle/codec.ts';
+import { SegmentMerger } from '../shuffle/merge.ts';
+import { AttemptContext, FILESYSTEM, FRAMEWORK } from './context.ts';
+import type { ProgressFn } from './map-task.ts';
+import { partFileName, type ReduceTaskSpec, type TaskResult } from './spec.ts';
+
+/**
+ * Run one reduce attempt: merge this partition's segments from every map, group equal keys and
+ * stream each group's values to the reducer (values may be iterated once, as in Hadoop).
+ */
+export async function runReduceTask(job: Job, spec: ReduceTaskSpec, progress: ProgressFn): Promise<Omit<TaskResult, 'maxRss'>> {
+  const step = job.steps[spec.step];
+  if (!step?.reduce) throw new Error(`job ${job.name} step ${spec.step} has no reducer`);
+  const reduce = step.reduce;
+  const ctx = new AttemptContext(spec.attemptId, spec.taskIndex, spec.conf);
+  const fmt = spec.output.kind === 'final' ? job.output : intermediateOutput();
+  const writer = fmt.createRecordWriter(path.join(spec.output.dir, partFileName('reduce', spec.taskIndex, fmt.extension)));
+  const merger = new SegmentMerger(spec.segments);
+  const total = spec.segments.reduce((n, s) => n + s.records, 0);
+  let groups = 0;
+  let inputRecords = 0;
+  let outputRecords = 0;
+  let lastReport = Date.now();
+
+  await step.setup?.(ctx);
+  try {
+    let has = merger.next();
+    while (has) {
+      const keyBytes = Buffer.from(merger.key);
+      const key = decodeKey(keyBytes);
+      const values = {
+        *[Symbol.iterator]() {
+          while (has && merger.key.equals(keyBytes)) {
+            inputRecords++;
+            const v = decodeValue(merger.value);
+            has = merger.next();
+            yield v;
+          }
+        },
+      };
+      for (const [k, v] of reduce(key, values, ctx)) {
+        writer.write(k, v);
+        outputRecords++;
+      }
+      while (has && merger.key.equals(keyBytes)) {
+        inputRecords++;
+        has = merger.next();
+      }
+      groups++;
+      if ((groups & 1023) === 0) {
+        await writer.flush();
+        const now = Date.now();
+        if (now - lastReport > 500) {
+          lastReport = now;
+          progress(total ? inputRecords / total : 1, 0);
+        }
+      }
+    }
+  } finally {
+    merger.close();
+  }
+  await step.cleanup?.(ctx);
+  await writer.close();
+  ctx.add(FRAMEWORK, 'Reduce input groups', groups);
+  ctx.add(FRAMEWORK, 'Reduce input records', inputRecords);
+  ctx.add(FRAMEWORK, 'Reduce output records', outputRecords);
+  ctx.add(FILESYSTEM, 'Bytes written', writer.bytesWritten);
+  progress(1, 0);
+  return { counters: ctx.counters };
+}

@@ -1,0 +1,65 @@
+import type { InputSplit } from '../input/types.ts';
+import type { Segment } from '../shuffle/segment.ts';
+
+/** Counter values by group, then name. */
+export type CounterMap = Record<string, Record<string, number>>;
+
+/** Where a task writes: the job's OutputFormat (last step) or intermediate files (earlier steps). */
+export interface OutputTarget {
+  readonly kind: 'final' | 'intermediate';
+  /** Attempt directory the task writes its part file into. */
+  readonly dir: string;
+}
+
+interface TaskSpecBase {
+  readonly jobId: string;
+  /** Absolute path of the job module and its export holding the Job. */
+  readonly jobModule: string;
+  readonly jobExport: string;
+  readonly step: number;
+  readonly taskIndex: number;
+  readonly attempt: number;
+  readonly attemptId: string;
+  readonly conf: Readonly<Record<string, string>>;
+}
+
+export interface MapTaskSpec extends TaskSpecBase {
+  readonly type: 'map';
+  readonly split: InputSplit;
+  /** true when the split is an intermediate file of the previous step. */
+  readonly intermediateInput: boolean;
+  /** Reduce partitions; 0 for a map-only step. */
+  readonly numReduces: number;
+  readonly sortBytes: number;
+  /** Local dir for spills and the final map output file. */
+  readonly spillDir: string;
+  /** For map-only steps. */
+  readonly output?: OutputTarget;
+}
+
+export interface ReduceTaskSpec extends TaskSpecBase {
+  readonly type: 'reduce';
+  /** This partition's segment of every map output, in map task order. */
+  readonly segments: readonly Segment[];
+  readonly output: OutputTarget;
+}
+
+export type TaskSpec = MapTaskSpec | ReduceTaskSpec;
+
+export interface TaskResult {
+  /** Map output file and its per-partition segments (steps with reducers). */
+  readonly mapOutput?: { readonly file: string; readonly segments: readonly Segment[] };
+  readonly counters: CounterMap;
+  /** Peak resident set size of the process that ran the attempt, bytes. */
+  readonly maxRss: number;
+}
+
+/** Events a task attempt reports (JSON lines `{"bsctl":...}` from a worker process). */
+export type TaskEvent =
+  | { readonly bsctl: 'progress'; readonly attemptId: string; readonly fraction: number; readonly bytes: number }
+  | { readonly bsctl: 'done'; readonly attemptId: string; readonly result: TaskResult }
+  | { readonly bsctl: 'failed'; readonly attemptId: string; readonly error: { readonly name: string; readonly message: string; readonly stack?: string } };
+
+export function partFileName(type: 'map' | 'reduce', index: number, extension: string): string {
+  return `part-${type === 'map' ? 'm' : 'r'}-${String(index).padStart(5, '0')}${extension}`;
+}
