@@ -48,6 +48,14 @@ export class LocalFileSystem implements FileSystem {
     }
   }
 
+  async assertReadable(p: string): Promise<void> {
+    try {
+      await fsp.access(toLocal(p), fs.constants.R_OK);
+    } catch (err) {
+      throw wrap('read', p, err);
+    }
+  }
+
   async list(p: string): Promise<FileStatus[]> {
     try {
       const names = (await fsp.readdir(toLocal(p))).sort();

@@ -25,6 +25,8 @@ export interface FileSystem {
   readonly scheme: string;
   /** Status of a path, or undefined when it does not exist. */
   stat(path: string): Promise<FileStatus | undefined>;
+  /** Throws an FsError naming the path when the file cannot be read (checked before a job starts). */
+  assertReadable(path: string): Promise<void>;
   /** Entries of a directory (not recursive). */
   list(path: string): Promise<FileStatus[]>;
   /** Streamed read of [start, end) (end exclusive; default: end of file). */

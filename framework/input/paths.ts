@@ -38,5 +38,6 @@ export async function listInputFiles(paths: readonly string[]): Promise<FileStat
       files.push(st);
     }
   }
+  for (const f of files) await fileSystemFor(f.path).assertReadable(f.path);
   return files;
 }

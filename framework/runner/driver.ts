@@ -57,7 +57,7 @@ export async function runJob(opts: RunOptions): Promise<JobReport> {
   const firstSplits = await job.input.getSplits(opts.input, opts.splitSize !== undefined ? { splitSize: opts.splitSize } : {});
   if (firstSplits.length === 0) throw new Error(`input is empty: ${opts.input.join(', ')} hold no data`);
 
-  const workDir = path.join(opts.workRoot ?? path.join(os.tmpdir(), 'bsctl'), jobId);
+  const workDir = path.join(opts.workRoot ?? path.join(os.tmpdir(), `bsctl-${os.userInfo().uid}`), jobId);
   const runner = makeRunner(opts);
   const counters: CounterMap = {};
   let maxTaskRss = 0;

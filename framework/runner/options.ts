@@ -23,7 +23,7 @@ export interface RunOptions {
   readonly conf?: Readonly<Record<string, string>>;
   /** Attempts per task before the job fails (default 4). */
   readonly maxAttempts?: number;
-  /** Local directory for map outputs and intermediate data (default: os.tmpdir()/bsctl). */
+  /** Local directory for map outputs and intermediate data (default: os.tmpdir()/bsctl-<uid>). */
   readonly workRoot?: string;
   readonly onProgress?: (p: JobProgress) => void;
   readonly log?: (line: string) => void;

@@ -183,33 +183,48 @@ export class SortingCollector extends BaseCollector {
  * each spill writes one record per key, sorted.
  */
 export class AggregatingCollector extends BaseCollector {
-  private readonly strings = new Map<string, unknown>();
+  /** Accumulators in mutable boxes, so an existing key costs one hash lookup. */
+  private readonly strings = new Map<string, { acc: unknown }>();
   private readonly others = new Map<string, { key: ShuffleKey; acc: unknown }>();
   private bytes = 0;
+  private emitted = 0;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  private readonly combiner: CombineFn<unknown, any>;
+
+  constructor(opts: CollectorOptions) {
+    super(opts);
+    this.combiner = opts.combiner!;
+  }
 
   collect(key: ShuffleKey, value: unknown): void {
-    const c = this.opts.combiner!;
-    this.counters.mapOutputRecords++;
-    this.counters.combineInputRecords++;
+    this.emitted++;
     if (typeof key === 'string') {
-      const acc = this.strings.get(key);
-      if (acc === undefined && !this.strings.has(key)) {
-        this.strings.set(key, c.add(c.create(), value));
-        this.bytes += 2 * key.length + 96;
-      } else {
-        this.strings.set(key, c.add(acc, value));
+      const box = this.strings.get(key);
+      if (box !== undefined) {
+        box.acc = this.combiner.add(box.acc, value);
+        return;
       }
+      this.strings.set(key, { acc: this.combiner.add(this.combiner.create(), value) });
+      this.bytes += 2 * key.length + 112;
     } else {
       const kb = encodeKey(key);
       const id = kb.toString('latin1');
       const entry = this.others.get(id);
-      if (entry) entry.acc = c.add(entry.acc, value);
-      else {
-        this.others.set(id, { key, acc: c.add(c.create(), value) });
-        this.bytes += 2 * id.length + 160;
+      if (entry) {
+        entry.acc = this.combiner.add(entry.acc, value);
+        return;
       }
+      this.others.set(id, { key, acc: this.combiner.add(this.combiner.create(), value) });
+      this.bytes += 2 * id.length + 160;
     }
     if (this.bytes >= this.opts.budgetBytes * SPILL_THRESHOLD) this.spill();
+  }
+
+  override close(): MapOutput {
+    this.counters.mapOutputRecords += this.emitted;
+    this.counters.combineInputRecords += this.emitted;
+    this.emitted = 0;
+    return super.close();
   }
 
   protected get empty(): boolean {
@@ -219,9 +234,9 @@ export class AggregatingCollector extends BaseCollector {
   protected writeSorted(out: RunWriter): void {
     const c = this.opts.combiner!;
     const rows: { part: number; kb: Buffer; acc: unknown }[] = [];
-    for (const [key, acc] of this.strings) {
+    for (const [key, box] of this.strings) {
       const kb = encodeKey(key);
-      rows.push({ part: partitionOf(this.opts, key, kb), kb, acc });
+      rows.push({ part: partitionOf(this.opts, key, kb), kb, acc: box.acc });
     }
     for (const { key, acc } of this.others.values()) {
       const kb = encodeKey(key);

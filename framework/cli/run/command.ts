@@ -12,6 +12,7 @@ export interface RunArgs {
   'sort-mb': number;
   overwrite: boolean;
   conf: string[];
+  'report-json'?: string;
 }
 
 export function runBuilder(y: Argv): Argv<RunArgs> {
@@ -25,6 +26,7 @@ export function runBuilder(y: Argv): Argv<RunArgs> {
     .option('split-size', { type: 'string', describe: 'split size, e.g. 64m (default: the block size, 64m on local disk)' })
     .option('sort-mb', { type: 'number', default: 100, describe: 'map-side sort / aggregation buffer per task, MiB' })
     .option('overwrite', { type: 'boolean', default: false, describe: 'replace an existing output directory (only once the job succeeds)' })
+    .option('report-json', { type: 'string', describe: 'also write the job report (counters, times, peak RSS) as JSON to this file' })
     .option('conf', { type: 'string', array: true, default: [] as string[], describe: 'job configuration key=value (repeatable)' }) as unknown as Argv<RunArgs>;
 }
 

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { absolutePath } from '../../fs/resolve.ts';
 import { runJob } from '../../runner/driver.ts';
 import { resolveJobModule } from '../jobs-dir.ts';
@@ -46,6 +47,7 @@ export async function runHandler(args: RunArgs): Promise<number> {
     });
     progress.stop();
     process.stdout.write(`${formatReport(report)}\n`);
+    if (args['report-json']) fs.writeFileSync(args['report-json'], `${JSON.stringify(report, null, 2)}\n`);
     return 0;
   } finally {
     progress.stop();

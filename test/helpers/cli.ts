@@ -1,0 +1,37 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const BSCTL = path.join(ROOT, 'bin/bsctl.js');
+
+export interface CliResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Run the real `bsctl` binary (optionally through a wrapper such as setpriv). */
+export function bsctl(args: readonly string[], options: { cwd?: string; wrapper?: readonly string[] } = {}): CliResult {
+  const argv = [...(options.wrapper ?? []), process.execPath, BSCTL, ...args];
+  const r = spawnSync(argv[0]!, argv.slice(1), { cwd: options.cwd ?? ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+export function tempDir(prefix: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `bsctl-${prefix}-`));
+}
+
+/** Lines of the stderr that are errors (`bsctl: ...`). */
+export function errorLines(stderr: string): string[] {
+  return stderr.split('\n').filter((l) => l.startsWith('bsctl:'));
+}
+
+/** Anything bsctl staged next to `output` (hidden `.name.bsctl-*` dirs). */
+export function leftovers(output: string): string[] {
+  const parent = path.dirname(output);
+  const name = path.basename(output);
+  return fs.existsSync(parent) ? fs.readdirSync(parent).filter((n) => n.startsWith(`.${name}.bsctl-`)) : [];
+}

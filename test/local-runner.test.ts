@@ -1,0 +1,62 @@
+import test from 'ava';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runJob } from '../framework/runner/driver.ts';
+import { LocalRunner } from '../framework/runner/local.ts';
+import { tempDir } from './helpers/cli.ts';
+
+const SLOW = fileURLToPath(new URL('./fixtures/jobs/slow-count.ts', import.meta.url));
+
+function read(out: string): string {
+  return fs
+    .readdirSync(out)
+    .filter((f) => f.startsWith('part-'))
+    .map((f) => fs.readFileSync(path.join(out, f), 'utf8'))
+    .join('')
+    .split('\n')
+    .filter(Boolean)
+    .sort()
+    .join('\n');
+}
+
+test('kill -9 of a worker mid-map: the attempt is retried and the job output is identical', async (t) => {
+  const dir = tempDir('kill');
+  const input = path.join(dir, 'in.txt');
+  const lines = Array.from({ length: 400 }, (_, i) => `w${i % 37} x${i % 11} common`);
+  fs.writeFileSync(input, `${lines.join('\n')}\n`);
+  const reference = path.join(dir, 'ref');
+  await runJob({ jobModule: SLOW, input: [input], output: reference, runner: 'inline', conf: { 'sleep.ms': '0' }, reducers: 2 });
+
+  const runner = new LocalRunner(2);
+  const logs: string[] = [];
+  let killed: number | undefined;
+  const timer = setInterval(() => {
+    const pid = runner.pids[0];
+    if (killed === undefined && pid !== undefined) {
+      // Wait until the worker is past start-up and inside the map task.
+      setTimeout(() => {
+        killed = pid;
+        process.kill(pid, 'SIGKILL');
+      }, 700);
+      clearInterval(timer);
+    }
+  }, 20);
+  const out = path.join(dir, 'out');
+  const report = await runJob({
+    jobModule: SLOW,
+    input: [input],
+    output: out,
+    runner,
+    splitSize: 4096,
+    conf: { 'sleep.ms': '5' },
+    reducers: 2,
+    log: (l) => logs.push(l),
+  });
+  clearInterval(timer);
+  t.truthy(killed, 'a worker was killed');
+  t.true(logs.some((l) => /failed: worker process exited \(SIGKILL\).*\(retrying\)/.test(l)), logs.join('\n'));
+  t.is(read(out), read(reference));
+  t.is(report.counters['Map-Reduce Framework']?.['Map input records'], 400);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
