@@ -12,6 +12,8 @@ export interface Ha3Problem {
 /** One ha3 document: its `key=value` fields in file order (CMD included) and any format problems. */
 export interface Ha3Document {
   readonly path: string;
+  /** Position of the file among the job's inputs (data-path order). */
+  readonly fileIndex: number;
   readonly offset: number;
   readonly fields: ReadonlyArray<readonly [string, string]>;
   readonly problems: readonly Ha3Problem[];
@@ -21,7 +23,7 @@ const FIELD_END = Buffer.from('\x1F\n', 'latin1');
 const DOC_END = '\x1E\n';
 const RS = 0x1e;
 
-function parseDocument(path: string, buf: Buffer, start: number, end: number, offset: number, terminated: boolean): Ha3Document {
+function parseDocument(path: string, fileIndex: number, buf: Buffer, start: number, end: number, offset: number, terminated: boolean): Ha3Document {
   const fields: [string, string][] = [];
   const problems: Ha3Problem[] = [];
   if (!terminated) {
@@ -57,7 +59,7 @@ function parseDocument(path: string, buf: Buffer, start: number, end: number, of
     }
     i = j + FIELD_END.length;
   }
-  return { path, offset, fields, problems };
+  return { path, fileIndex, offset, fields, problems };
 }
 
 /**
@@ -80,7 +82,7 @@ export function ha3Input(): InputFormat<number, Ha3Document> {
             let k = start;
             while (k < end && (buf[k] === 10 || buf[k] === 13 || buf[k] === 32)) k++;
             if (k === end) return;
-            sink(offset, parseDocument(split.path, buf, start, end, offset, terminated));
+            sink(offset, parseDocument(split.path, split.fileIndex, buf, start, end, offset, terminated));
           }, between);
         },
       };

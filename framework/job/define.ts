@@ -1,5 +1,6 @@
 import type { InputFormat } from '../input/types.ts';
 import type { OutputFormat } from '../output/types.ts';
+import type { JobCli } from './cli.ts';
 import type { CombineFn, Mapper, Partitioner, Reducer, ShuffleKey, TaskHook } from './types.ts';
 
 /**
@@ -29,6 +30,8 @@ export interface JobOptions<K, V> {
   readonly description: string;
   /** How the job's input paths are read. */
   readonly input: InputFormat<K, V>;
+  /** The job's own flags for `bsctl run <job>` (instead of --input/--output). */
+  readonly cli?: JobCli;
 }
 
 /** A complete job: input format, one or more steps, output format. Export it as the module default. */
@@ -39,6 +42,7 @@ export interface Job<KI = unknown, VI = unknown, KO = unknown, VO = unknown> {
   readonly input: InputFormat<KI, VI>;
   readonly steps: readonly AnyStep[];
   readonly output: OutputFormat<KO, VO>;
+  readonly cli?: JobCli;
   /** Phantom fields carrying the types; never set at run time. */
   readonly __types?: [KI, VI, KO, VO];
 }
@@ -63,6 +67,7 @@ function builder<KI, VI, K, V>(options: JobOptions<KI, VI>, steps: readonly AnyS
         input: options.input,
         steps,
         output: format as OutputFormat<unknown, unknown> as OutputFormat<K, V>,
+        ...(options.cli ? { cli: options.cli } : {}),
       };
     },
   };

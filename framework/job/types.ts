@@ -17,6 +17,20 @@ export interface TaskContext {
   readonly taskIndex: number;
   /** Report liveness during long computations that emit nothing. */
   progress(): void;
+  /**
+   * Report a bad input record (skipped). Counted as "Bad records"; the first ones are listed in the job
+   * report, and the job fails when there are more than the run's `maxBadRecords` (default 0).
+   */
+  badRecord(record: BadRecord): void;
+}
+
+/** A skipped input record: where it is and why. */
+export interface BadRecord {
+  readonly path: string;
+  readonly offset: number;
+  readonly reason: string;
+  /** Position of the file among the inputs (orders the report). */
+  readonly fileIndex?: number;
 }
 
 /** A map function: one input record in, zero or more (key, value) pairs out (generators welcome). */

@@ -7,9 +7,22 @@ export interface RecordWriter<K, V> {
   readonly bytesWritten: number;
 }
 
-/** How a job's final records are stored: one `part-<m|r>-NNNNN<extension>` file per task. */
+/** The task a RecordWriter writes for. */
+export interface OutputTask {
+  /** The attempt's output directory (promoted into the job output on commit). */
+  readonly dir: string;
+  readonly taskIndex: number;
+  /** Tasks writing output in this step (the number of reduce partitions, or of map splits). */
+  readonly numTasks: number;
+  readonly conf: Readonly<Record<string, string>>;
+}
+
+/**
+ * How a job's final records are stored: by default one `part-<m|r>-NNNNN<extension>` file per task
+ * at `path`; a format may instead lay out its own files under `task.dir` (the index writer does).
+ */
 export interface OutputFormat<K, V> {
   readonly name: string;
   readonly extension: string;
-  createRecordWriter(path: string): RecordWriter<K, V>;
+  createRecordWriter(path: string, task: OutputTask): RecordWriter<K, V>;
 }

@@ -1,3 +1,4 @@
+import type { BadRecord } from '../job/types.ts';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,6 +14,7 @@ import type { Segment } from '../shuffle/segment.ts';
 import { InlineRunner } from './inline.ts';
 import { LocalRunner } from './local.ts';
 import type { JobProgress, PhaseProgress, RunOptions } from './options.ts';
+import { BadRecordLog, BadRecordsError } from './bad-records.ts';
 import { runPhase, type PhaseTask } from './phase.ts';
 import type { TaskRunner } from './types.ts';
 
@@ -27,6 +29,9 @@ export interface JobReport {
   /** Largest peak RSS among the task processes, and of the driver process, bytes. */
   readonly maxTaskRss: number;
   readonly driverRss: number;
+  /** Bad records counted, and the first ones (file, byte offset, reason). */
+  readonly badRecordCount: number;
+  readonly badRecords: readonly BadRecord[];
 }
 
 function newJobId(): string {
@@ -63,7 +68,13 @@ export async function runJob(opts: RunOptions): Promise<JobReport> {
   let maxTaskRss = 0;
   let maps = 0;
   let reduces = 0;
+  const bad = new BadRecordLog();
+  const maxBad = opts.maxBadRecords ?? 0;
+  const checkBadRecords = (): void => {
+    if (bad.count > maxBad) throw new BadRecordsError(bad.count, maxBad, bad);
+  };
   const done = (r: TaskResult): void => {
+    bad.add(r.badRecords, r.counters['Map-Reduce Framework']?.['Bad records'] ?? 0);
     mergeCounters(counters, r.counters);
     maxTaskRss = Math.max(maxTaskRss, r.maxRss);
   };
@@ -118,7 +129,7 @@ export async function runJob(opts: RunOptions): Promise<JobReport> {
             numReduces,
             sortBytes,
             spillDir: path.join(workDir, `step${s}`, attemptId),
-            ...(numReduces === 0 ? { output: { kind: outKind, dir: stepCommitter.attemptDir(attemptId) } } : {}),
+            ...(numReduces === 0 ? { output: { kind: outKind, dir: stepCommitter.attemptDir(attemptId), numTasks: splits.length } } : {}),
           };
         },
         commit: async (spec, result) => {
@@ -146,6 +157,7 @@ export async function runJob(opts: RunOptions): Promise<JobReport> {
           report();
         },
       });
+      checkBadRecords();
       bytesBefore += bytesBy.reduce((a, b) => a + b, 0);
       bytesBy.fill(0);
 
@@ -162,7 +174,7 @@ export async function runJob(opts: RunOptions): Promise<JobReport> {
               attempt,
               attemptId,
               segments: mapOutputs.map((m) => m.segments[p]!),
-              output: { kind: outKind, dir: stepCommitter.attemptDir(attemptId) },
+              output: { kind: outKind, dir: stepCommitter.attemptDir(attemptId), numTasks: numReduces },
             };
           },
           commit: (spec) => stepCommitter.commitTask(spec.attemptId),
@@ -183,6 +195,7 @@ export async function runJob(opts: RunOptions): Promise<JobReport> {
           },
         });
       }
+      checkBadRecords();
       fs.rmSync(path.join(workDir, `step${s}`), { recursive: true, force: true });
       if (!last) await stepCommitter.commitJob();
     }
@@ -205,5 +218,7 @@ export async function runJob(opts: RunOptions): Promise<JobReport> {
     reduces,
     maxTaskRss,
     driverRss: process.resourceUsage().maxRSS * 1024,
+    badRecordCount: bad.count,
+    badRecords: bad.listed,
   };
 }

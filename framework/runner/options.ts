@@ -21,6 +21,8 @@ export interface RunOptions {
   readonly sortMb?: number;
   readonly overwrite?: boolean;
   readonly conf?: Readonly<Record<string, string>>;
+  /** Bad input records tolerated (reported with `ctx.badRecord`); more fail the job (default 0). */
+  readonly maxBadRecords?: number;
   /** Attempts per task before the job fails (default 4). */
   readonly maxAttempts?: number;
   /** Local directory for map outputs and intermediate data (default: os.tmpdir()/bsctl-<uid>). */

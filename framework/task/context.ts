@@ -1,13 +1,17 @@
-import type { Counter, TaskContext } from '../job/types.ts';
+import type { BadRecord, Counter, TaskContext } from '../job/types.ts';
 import type { CounterMap } from './spec.ts';
 
 /** Counter names Hadoop users know, in their groups. */
 export const FRAMEWORK = 'Map-Reduce Framework';
 export const FILESYSTEM = 'File System Counters';
 
+/** Bad records listed per task (and per job report); the rest are only counted. */
+export const BAD_RECORDS_LISTED = 100;
+
 /** TaskContext of one attempt; holds its counters. */
 export class AttemptContext implements TaskContext {
   readonly counters: CounterMap = {};
+  readonly badRecords: BadRecord[] = [];
   lastProgress = Date.now();
 
   constructor(
@@ -29,6 +33,11 @@ export class AttemptContext implements TaskContext {
   add(group: string, name: string, by: number): void {
     const g = (this.counters[group] ??= {});
     g[name] = (g[name] ?? 0) + by;
+  }
+
+  badRecord(record: BadRecord): void {
+    this.add(FRAMEWORK, 'Bad records', 1);
+    if (this.badRecords.length < BAD_RECORDS_LISTED) this.badRecords.push(record);
   }
 
   progress(): void {

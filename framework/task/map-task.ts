@@ -35,7 +35,12 @@ export async function runMapTask(job: Job, spec: MapTaskSpec, progress: Progress
   if (!collector) {
     const out = spec.output!;
     const fmt = out.kind === 'final' ? job.output : intermediateOutput();
-    writer = fmt.createRecordWriter(path.join(out.dir, partFileName('map', spec.taskIndex, fmt.extension)));
+    writer = fmt.createRecordWriter(path.join(out.dir, partFileName('map', spec.taskIndex, fmt.extension)), {
+      dir: out.dir,
+      taskIndex: spec.taskIndex,
+      numTasks: out.numTasks,
+      conf: spec.conf,
+    });
   }
 
   await step.setup?.(ctx);
@@ -82,5 +87,5 @@ export async function runMapTask(job: Job, spec: MapTaskSpec, progress: Progress
     ctx.add(FILESYSTEM, 'Bytes written', writer!.bytesWritten);
   }
   progress(1, reader.bytesRead);
-  return { ...(mapOutput ? { mapOutput } : {}), counters: ctx.counters };
+  return { ...(mapOutput ? { mapOutput } : {}), counters: ctx.counters, badRecords: ctx.badRecords };
 }

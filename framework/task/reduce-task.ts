@@ -17,7 +17,12 @@ export async function runReduceTask(job: Job, spec: ReduceTaskSpec, progress: Pr
   const reduce = step.reduce;
   const ctx = new AttemptContext(spec.attemptId, spec.taskIndex, spec.conf);
   const fmt = spec.output.kind === 'final' ? job.output : intermediateOutput();
-  const writer = fmt.createRecordWriter(path.join(spec.output.dir, partFileName('reduce', spec.taskIndex, fmt.extension)));
+  const writer = fmt.createRecordWriter(path.join(spec.output.dir, partFileName('reduce', spec.taskIndex, fmt.extension)), {
+    dir: spec.output.dir,
+    taskIndex: spec.taskIndex,
+    numTasks: spec.output.numTasks,
+    conf: spec.conf,
+  });
   const merger = new SegmentMerger(spec.segments);
   const total = spec.segments.reduce((n, s) => n + s.records, 0);
   let groups = 0;
@@ -69,5 +74,5 @@ export async function runReduceTask(job: Job, spec: ReduceTaskSpec, progress: Pr
   ctx.add(FRAMEWORK, 'Reduce output records', outputRecords);
   ctx.add(FILESYSTEM, 'Bytes written', writer.bytesWritten);
   progress(1, 0);
-  return { counters: ctx.counters };
+  return { counters: ctx.counters, badRecords: ctx.badRecords };
 }

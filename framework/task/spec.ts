@@ -1,3 +1,4 @@
+import type { BadRecord } from '../job/types.ts';
 import type { InputSplit } from '../input/types.ts';
 import type { Segment } from '../shuffle/segment.ts';
 
@@ -9,6 +10,8 @@ export interface OutputTarget {
   readonly kind: 'final' | 'intermediate';
   /** Attempt directory the task writes its part file into. */
   readonly dir: string;
+  /** Output tasks in the step. */
+  readonly numTasks: number;
 }
 
 interface TaskSpecBase {
@@ -50,6 +53,8 @@ export interface TaskResult {
   /** Map output file and its per-partition segments (steps with reducers). */
   readonly mapOutput?: { readonly file: string; readonly segments: readonly Segment[] };
   readonly counters: CounterMap;
+  /** First bad records the attempt reported (all are counted in counters). */
+  readonly badRecords?: readonly BadRecord[];
   /** Peak resident set size of the process that ran the attempt, bytes. */
   readonly maxRss: number;
 }

@@ -1,40 +1,52 @@
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv, CommandModule, Options } from 'yargs';
+import type { JobCli } from '../../job/cli.ts';
 import type { CommandResult } from '../types.ts';
 
 export interface RunArgs {
   job: string;
-  input: string[];
-  output: string;
+  input?: string[];
+  output?: string;
   reducers?: number;
   runner: 'inline' | 'local';
   workers?: number;
   'split-size'?: string;
   'sort-mb': number;
   overwrite: boolean;
+  'max-bad-records'?: number;
   conf: string[];
   'report-json'?: string;
+  [jobFlag: string]: unknown;
 }
 
-export function runBuilder(y: Argv): Argv<RunArgs> {
-  return y
+/** Options of `bsctl run`; a job with its own flags (`jobCli`) makes --input/--output optional. */
+export function runBuilder(y: Argv, jobCli?: JobCli): Argv<RunArgs> {
+  let b = y
     .positional('job', { type: 'string', demandOption: true, describe: 'a job name from jobs/ (see `bsctl jobs`) or a path to your own .ts/.js job module' })
-    .option('input', { alias: 'i', type: 'string', array: true, demandOption: true, describe: 'input file, directory or glob (repeatable)' })
-    .option('output', { alias: 'o', type: 'string', demandOption: true, describe: 'output directory (must not exist unless --overwrite)' })
+    .option('input', { alias: 'i', type: 'string', array: true, demandOption: !jobCli, describe: 'input file, directory or glob (repeatable)' })
+    .option('output', { alias: 'o', type: 'string', demandOption: !jobCli, describe: 'output directory (must not exist unless --overwrite)' })
     .option('reducers', { type: 'number', describe: 'reduce tasks per step (default: the step\'s own, else 2)' })
     .option('runner', { choices: ['inline', 'local'] as const, default: 'local' as const, describe: 'where tasks run: in this process, or local worker processes' })
     .option('workers', { type: 'number', describe: 'worker processes of the local runner (default: number of cores)' })
     .option('split-size', { type: 'string', describe: 'split size, e.g. 64m (default: the block size, 64m on local disk)' })
     .option('sort-mb', { type: 'number', default: 100, describe: 'map-side sort / aggregation buffer per task, MiB' })
     .option('overwrite', { type: 'boolean', default: false, describe: 'replace an existing output directory (only once the job succeeds)' })
+    .option('max-bad-records', { type: 'number', describe: 'bad input records tolerated before the job fails (default 0)' })
     .option('report-json', { type: 'string', describe: 'also write the job report (counters, times, peak RSS) as JSON to this file' })
-    .option('conf', { type: 'string', array: true, default: [] as string[], describe: 'job configuration key=value (repeatable)' }) as unknown as Argv<RunArgs>;
+    .option('conf', { type: 'string', array: true, default: [] as string[], describe: 'job configuration key=value (repeatable)' }) as Argv;
+  for (const [name, o] of Object.entries(jobCli?.options ?? {})) {
+    const spec: Options = { type: o.type, describe: o.describe, group: 'Job options:' };
+    if (o.array) spec.array = true;
+    if (o.default !== undefined) spec.default = o.default;
+    b = b.option(name, spec);
+  }
+  return b as unknown as Argv<RunArgs>;
 }
 
-export function runCommand(result: CommandResult): CommandModule<object, RunArgs> {
+export function runCommand(result: CommandResult, jobCli?: JobCli): CommandModule<object, RunArgs> {
   return {
     command: 'run <job>',
-    describe: 'run a job (word-count, your own module, ...) over input paths',
-    builder: runBuilder,
+    describe: 'run a job (word-count, full-build, your own module, ...)',
+    builder: (y) => runBuilder(y, jobCli),
     handler: async (args) => {
       const { runHandler } = await import('./handler.ts');
       result.code = await runHandler(args);

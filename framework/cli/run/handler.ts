@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import { absolutePath } from '../../fs/resolve.ts';
+import type { JobPlan } from '../../job/cli.ts';
 import { runJob } from '../../runner/driver.ts';
+import { loadJob } from '../../task/load-job.ts';
 import { resolveJobModule } from '../jobs-dir.ts';
 import { ProgressReporter } from '../progress.ts';
 import { formatReport } from '../report.ts';
@@ -17,10 +19,21 @@ export function parseConf(pairs: readonly string[]): Record<string, string> {
   return conf;
 }
 
-function positiveInt(v: number | undefined, key: string): number | undefined {
+export function positiveInt(v: number | undefined, key: string, min = 1): number | undefined {
   if (v === undefined) return undefined;
-  if (!Number.isInteger(v) || v < 1) throw new Error(`${key}: must be a whole number of at least 1 (got ${v})`);
+  if (!Number.isInteger(v) || v < min) throw new Error(`${key}: must be a whole number of at least ${min} (got ${v})`);
   return v;
+}
+
+const log = (line: string): void => {
+  process.stderr.write(`${line}\n`);
+};
+
+/** The job's own plan (full-build's --table ...) or the generic --input/--output. */
+async function planOf(jobModule: string, args: RunArgs): Promise<JobPlan> {
+  const job = await loadJob(jobModule);
+  if (job.cli) return job.cli.plan(args, log);
+  return { input: args.input!.map(absolutePath), output: absolutePath(args.output!) };
 }
 
 export async function runHandler(args: RunArgs): Promise<number> {
@@ -28,25 +41,30 @@ export async function runHandler(args: RunArgs): Promise<number> {
   const reducers = positiveInt(args.reducers, '--reducers');
   const workers = positiveInt(args.workers, '--workers');
   const sortMb = positiveInt(args['sort-mb'], '--sort-mb')!;
+  const maxBad = positiveInt(args['max-bad-records'], '--max-bad-records', 0);
   const splitSize = args['split-size'] !== undefined ? parseSize(args['split-size'], '--split-size') : undefined;
+  const plan = await planOf(jobModule, args);
   const progress = new ProgressReporter();
   try {
     const report = await runJob({
       jobModule,
-      input: args.input.map(absolutePath),
-      output: absolutePath(args.output),
+      input: plan.input,
+      output: plan.output,
       runner: args.runner,
       sortMb,
-      overwrite: args.overwrite,
-      conf: parseConf(args.conf),
-      ...(reducers !== undefined ? { reducers } : {}),
+      overwrite: args.overwrite || (plan.overwrite ?? false),
+      conf: { ...plan.conf, ...parseConf(args.conf) },
+      maxBadRecords: maxBad ?? plan.maxBadRecords ?? 0,
+      ...((plan.reducers ?? reducers) !== undefined ? { reducers: plan.reducers ?? reducers } : {}),
       ...(workers !== undefined ? { workers } : {}),
       ...(splitSize !== undefined ? { splitSize } : {}),
       onProgress: (p) => progress.update(p),
-      log: (line) => process.stderr.write(`${line}\n`),
+      log,
     });
     progress.stop();
-    process.stdout.write(`${formatReport(report)}\n`);
+    await plan.afterCommit?.();
+    const extra = (await plan.summary?.()) ?? [];
+    process.stdout.write(`${[formatReport(report), ...extra].join('\n')}\n`);
     if (args['report-json']) fs.writeFileSync(args['report-json'], `${JSON.stringify(report, null, 2)}\n`);
     return 0;
   } finally {

@@ -1,0 +1,78 @@
+import type { Ha3Document } from '../input/ha3.ts';
+import type { FieldValue } from './values.ts';
+import { parseField } from './values.ts';
+import type { TableSchema, FieldSchema } from './schema/model.ts';
+
+export type Command = 'add' | 'delete' | 'update_field';
+
+/** A validated document command, as it travels through the shuffle (key = its raw primary key). */
+export interface DocCommand {
+  readonly cmd: Command;
+  /** Typed values of the schema fields the document gives (add: all fields, defaults filled). */
+  readonly fields: Readonly<Record<string, FieldValue>>;
+  /** Input order: file position among the data paths, then byte offset. */
+  readonly fileIndex: number;
+  readonly offset: number;
+}
+
+export type Converted =
+  | { readonly ok: true; readonly pk: string; readonly doc: DocCommand; readonly ignoredFields: number }
+  | { readonly ok: false; readonly offset: number; readonly reason: string };
+
+const COMMANDS: ReadonlySet<string> = new Set(['add', 'delete', 'update_field']);
+
+/** Validate and type one ha3 document against the schema (havenask.md §1). */
+export function convertDocument(schema: TableSchema, byName: ReadonlyMap<string, FieldSchema>, raw: Ha3Document, fileIndex: number): Converted {
+  const problem = raw.problems[0];
+  if (problem) return { ok: false, offset: problem.offset, reason: problem.message };
+  const bad = (reason: string): Converted => ({ ok: false, offset: raw.offset, reason });
+  let cmd: string | undefined;
+  let pk: string | undefined;
+  const given = new Map<string, string>();
+  let ignored = 0;
+  for (const [name, value] of raw.fields) {
+    if (name === 'CMD') cmd = value;
+    else if (byName.has(name)) given.set(name, value);
+    else ignored++;
+    if (name === schema.primaryKey) pk = value;
+  }
+  if (cmd === undefined) return bad('document without CMD');
+  if (!COMMANDS.has(cmd)) return bad(`unknown CMD "${cmd}"`);
+  if (pk === undefined || pk === '') return bad(`document without primary key (${schema.primaryKey})`);
+  const fields: Record<string, FieldValue> = {};
+  if (cmd === 'add') {
+    for (const f of schema.fields) {
+      const v = parseField(f, given.get(f.name) ?? '');
+      if (typeof v === 'object' && 'error' in v) return bad(v.error);
+      fields[f.name] = v;
+    }
+  } else if (cmd === 'update_field') {
+    for (const [name, rawValue] of given) {
+      if (name === schema.primaryKey) continue;
+      const v = parseField(byName.get(name)!, rawValue);
+      if (typeof v === 'object' && 'error' in v) return bad(v.error);
+      fields[name] = v;
+    }
+  }
+  const pkCheck = parseField(byName.get(schema.primaryKey)!, pk);
+  if (typeof pkCheck === 'object' && 'error' in pkCheck) return bad(pkCheck.error);
+  return { ok: true, pk, doc: { cmd: cmd as Command, fields, fileIndex, offset: raw.offset }, ignoredFields: ignored };
+}
+
+/**
+ * Replay one primary key's commands in input order: add replaces, delete removes, update_field
+ * changes the updatable attribute fields of the current document. Returns the final document.
+ */
+export function replay(schema: TableSchema, commands: readonly DocCommand[]): Record<string, FieldValue> | undefined {
+  const ordered = [...commands].sort((a, b) => a.fileIndex - b.fileIndex || a.offset - b.offset);
+  let current: Record<string, FieldValue> | undefined;
+  const updatable = new Set(schema.fields.filter((f) => f.updatable && schema.attributes.includes(f.name)).map((f) => f.name));
+  for (const c of ordered) {
+    if (c.cmd === 'add') current = { ...c.fields };
+    else if (c.cmd === 'delete') current = undefined;
+    else if (current) {
+      for (const [name, v] of Object.entries(c.fields)) if (updatable.has(name)) current[name] = v;
+    }
+  }
+  return current;
+}

@@ -1,0 +1,67 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { splitRange } from './shard.ts';
+
+/** `<index-root>/<table>/generation_<gid>/partition_<from>_<to>/` (havenask.md §5). */
+export const tableDir = (indexRoot: string, table: string): string => path.join(indexRoot, table);
+export const generationName = (gid: number): string => `generation_${gid}`;
+export const partitionName = (from: number, to: number): string => `partition_${from}_${to}`;
+
+/** Partition directory names for N partitions, in range order. */
+export function partitionNames(n: number): string[] {
+  return splitRange(n).map((r) => partitionName(r.from, r.to));
+}
+
+/** Published generation ids of a table, ascending (only complete `generation_<n>` directories). */
+export function listGenerations(indexRoot: string, table: string): number[] {
+  const dir = tableDir(indexRoot, table);
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .map((n) => /^generation_(\d+)$/.exec(n))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => Number(m[1]))
+    .sort((a, b) => a - b);
+}
+
+/** Next generation id: last + 1, or 0. */
+export function nextGeneration(indexRoot: string, table: string): number {
+  const gens = listGenerations(indexRoot, table);
+  return gens.length ? gens[gens.length - 1]! + 1 : 0;
+}
+
+export interface PartitionInfo {
+  readonly name: string;
+  readonly dir: string;
+  readonly from: number;
+  readonly to: number;
+  /** Highest published version.N, or undefined when the partition is not loadable. */
+  readonly version: number | undefined;
+}
+
+/** Partitions of a generation and their published versions. */
+export function listPartitions(generationDir: string): PartitionInfo[] {
+  if (!fs.existsSync(generationDir)) return [];
+  return fs
+    .readdirSync(generationDir)
+    .map((n) => /^partition_(\d+)_(\d+)$/.exec(n))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => {
+      const dir = path.join(generationDir, m[0]);
+      const versions = fs
+        .readdirSync(dir)
+        .map((n) => /^version\.(\d+)$/.exec(n))
+        .filter((v): v is RegExpExecArray => v !== null)
+        .map((v) => Number(v[1]));
+      return { name: m[0], dir, from: Number(m[1]), to: Number(m[2]), version: versions.length ? Math.max(...versions) : undefined };
+    })
+    .sort((a, b) => a.from - b.from);
+}
+
+/** Delete all but the newest `keep` generations (run only after a new one is published). */
+export function pruneGenerations(indexRoot: string, table: string, keep = 2): number[] {
+  const gens = listGenerations(indexRoot, table);
+  const drop = gens.slice(0, Math.max(0, gens.length - keep));
+  for (const g of drop) fs.rmSync(path.join(tableDir(indexRoot, table), generationName(g)), { recursive: true, force: true });
+  return drop;
+}

@@ -1,0 +1,65 @@
+import path from 'node:path';
+import type { JobCli } from '../job/cli.ts';
+import { getAnalyzer } from './analyzers/registry.ts';
+import { generationName, listPartitions, nextGeneration, pruneGenerations, tableDir } from './layout.ts';
+import { CONF_SCHEMA } from './output.ts';
+import { loadSchema } from './schema/load.ts';
+import type { TableSchema } from './schema/model.ts';
+import { readTableConfig } from './table-config.ts';
+
+/** Flags of `bsctl run full-build`; each overrides the table config. */
+export const fullBuildCli: JobCli = {
+  options: {
+    table: { type: 'string', describe: 'table name (config/tables/<table>.json holds its defaults)' },
+    'table-config': { type: 'string', describe: 'table config file to use instead of config/tables/<table>.json' },
+    schema: { type: 'string', describe: 'table schema JSON (hape, legacy ha3 or v2 tablet dialect)' },
+    data: { type: 'string', array: true, describe: 'ha3 document file, directory or glob (repeatable; order = precedence)' },
+    partitions: { type: 'number', describe: 'number of partitions (one reducer each)' },
+    'index-root': { type: 'string', describe: 'root directory of the full indexes' },
+    'skip-unsupported-indexes': { type: 'boolean', default: false, describe: 'skip ANN/SPATIAL/... indexes with a warning instead of failing' },
+  },
+  async plan(args, log) {
+    const table = args.table;
+    if (typeof table !== 'string' || !table) throw new Error('--table is required for full-build');
+    const config = readTableConfig(table, args['table-config'] as string | undefined) ?? {};
+    const schemaFile = (args.schema as string | undefined) ?? config.schema;
+    const data = (args.data as string[] | undefined)?.map((d) => path.resolve(d)) ?? config.data;
+    if (!schemaFile || !data?.length) {
+      throw new Error(`table ${table}: no table config (config/tables/${table}.json) gives its schema and data; pass --schema and --data`);
+    }
+    const partitions = (args.partitions as number | undefined) ?? config.partitions ?? 1;
+    if (!Number.isInteger(partitions) || partitions < 1 || partitions > 65536) throw new Error(`--partitions: must be a whole number from 1 to 65536 (got ${partitions})`);
+    const indexRoot = args['index-root'] ? path.resolve(args['index-root'] as string) : (config.indexRoot ?? path.resolve('index'));
+    let schema: TableSchema = await loadSchema(path.resolve(schemaFile), {
+      skipUnsupportedIndexes: args['skip-unsupported-indexes'] === true,
+      warn: (m) => log(`warning: ${m}`),
+    });
+    if (config.analyzers) {
+      for (const [field, name] of Object.entries(config.analyzers)) {
+        if (!schema.fields.some((f) => f.name === field)) throw new Error(`${config.file}: analyzers.${field}: no such field in the schema`);
+        getAnalyzer(name);
+      }
+      schema = { ...schema, fields: schema.fields.map((f) => (config.analyzers![f.name] ? { ...f, analyzer: config.analyzers![f.name]! } : f)) };
+    }
+    for (const f of schema.fields) if (f.analyzer) getAnalyzer(f.analyzer);
+    const gid = nextGeneration(indexRoot, table);
+    const output = path.join(tableDir(indexRoot, table), generationName(gid));
+    log(`full-build ${table}: schema ${schemaFile}, ${data.length} data path(s), ${partitions} partition(s) -> generation ${gid} under ${indexRoot}`);
+    return {
+      input: data,
+      output,
+      reducers: partitions,
+      ...(config.maxBadRecords !== undefined ? { maxBadRecords: config.maxBadRecords } : {}),
+      conf: { [CONF_SCHEMA]: JSON.stringify(schema), 'fullbuild.table': table },
+      afterCommit: async () => {
+        const dropped = pruneGenerations(indexRoot, table, 2);
+        if (dropped.length) log(`full-build ${table}: deleted old generation(s) ${dropped.join(', ')}`);
+      },
+      summary: async () => [
+        `published ${table} generation ${gid}: ${listPartitions(output)
+          .map((p) => p.name)
+          .join(', ')} under ${output}`,
+      ],
+    };
+  },
+};

@@ -1,0 +1,49 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { ByteSink } from '../../shuffle/bytes.ts';
+
+/** A buffered, synchronous file writer (index files are written sequentially by one reduce task). */
+export class FileSink extends ByteSink {
+  private readonly fd: number;
+  written = 0;
+
+  constructor(readonly file: string) {
+    super(256 * 1024);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    this.fd = fs.openSync(file, 'w');
+  }
+
+  /** Total bytes appended so far (written + buffered). */
+  get position(): number {
+    return this.written + this.length;
+  }
+
+  maybeFlush(): void {
+    if (this.length >= 192 * 1024) this.flush();
+  }
+
+  flush(): void {
+    let off = 0;
+    while (off < this.length) off += fs.writeSync(this.fd, this.buf, off, this.length - off);
+    this.written += this.length;
+    this.reset();
+  }
+
+  uint64(v: number | bigint): void {
+    this.ensure(8);
+    this.buf.writeBigUInt64LE(BigInt(v), this.length);
+    this.length += 8;
+  }
+
+  utf8(s: string): void {
+    const n = Buffer.byteLength(s);
+    this.ensure(n);
+    this.buf.write(s, this.length, 'utf8');
+    this.length += n;
+  }
+
+  close(): void {
+    this.flush();
+    fs.closeSync(this.fd);
+  }
+}

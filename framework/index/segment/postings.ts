@@ -1,0 +1,132 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { ByteSink } from '../../shuffle/bytes.ts';
+import { SegmentMerger } from '../../shuffle/merge.ts';
+import { RunWriter } from '../../shuffle/run-writer.ts';
+import type { Segment } from '../../shuffle/segment.ts';
+import { FileSink } from './file-sink.ts';
+
+/** One inverted index being built: its directory and whether postings carry a field map (PACK). */
+export interface InvertedTarget {
+  readonly dir: string;
+  readonly withFieldMap: boolean;
+}
+
+function readVarint(buf: Buffer, pos: { at: number }): number {
+  let result = 0;
+  let shift = 0;
+  for (;;) {
+    const b = buf[pos.at++]!;
+    result += (b & 0x7f) * 2 ** shift;
+    if (b < 0x80) return result;
+    shift += 7;
+  }
+}
+
+/**
+ * Builds every inverted index of a segment with bounded memory: postings accumulate per term in a
+ * hash table; past the budget they spill as a run sorted by (index, term bytes); at the end runs are
+ * merged (docids only grow, so a term's postings concatenate in run order) into, per index, a sorted
+ * `dictionary` and a `posting` file.
+ */
+export class PostingsBuilder {
+  private terms = new Map<string, number[]>();
+  private bytes = 0;
+  private readonly runs: Segment[] = [];
+
+  constructor(
+    private readonly targets: readonly InvertedTarget[],
+    private readonly scratch: string,
+    private readonly budgetBytes: number,
+  ) {}
+
+  /** Record that `term` occurs `tf` times in `docId` for index number `index` (field map for PACK). */
+  add(index: number, term: string, docId: number, tf: number, fieldMap = 0): void {
+    const key = String.fromCharCode(index + 1) + term;
+    let list = this.terms.get(key);
+    if (!list) {
+      list = [];
+      this.terms.set(key, list);
+      this.bytes += key.length * 2 + 96;
+    }
+    if (this.targets[index]!.withFieldMap) list.push(docId, tf, fieldMap);
+    else list.push(docId, tf);
+    this.bytes += 8 * (this.targets[index]!.withFieldMap ? 3 : 2);
+    if (this.bytes >= this.budgetBytes) this.spill();
+  }
+
+  private sortedEntries(): [Buffer, number[]][] {
+    const entries = [...this.terms].map(([k, v]) => [Buffer.from(k, 'utf8'), v] as [Buffer, number[]]);
+    entries.sort((a, b) => Buffer.compare(a[0], b[0]));
+    return entries;
+  }
+
+  private spill(): void {
+    fs.mkdirSync(this.scratch, { recursive: true });
+    const out = new RunWriter(path.join(this.scratch, `postings_${this.runs.length}.run`));
+    const value = new ByteSink(4096);
+    for (const [key, list] of this.sortedEntries()) {
+      value.reset();
+      for (const n of list) value.varint(n);
+      out.add(key, value.buf.subarray(0, value.length));
+    }
+    out.endPartition();
+    this.runs.push(out.close()[0]!);
+    this.terms = new Map();
+    this.bytes = 0;
+  }
+
+  /** Write the dictionaries and postings; removes the spill runs. */
+  close(): void {
+    const writers = this.targets.map((t) => ({ t, dict: undefined as FileSink | undefined, post: undefined as FileSink | undefined }));
+    const open = (index: number): { dict: FileSink; post: FileSink; stride: number } => {
+      const w = writers[index]!;
+      w.dict ??= new FileSink(path.join(w.t.dir, 'dictionary'));
+      w.post ??= new FileSink(path.join(w.t.dir, 'posting'));
+      return { dict: w.dict, post: w.post, stride: w.t.withFieldMap ? 3 : 2 };
+    };
+    const emit = (key: Buffer, list: readonly number[]): void => {
+      const { dict, post, stride } = open(key[0]! - 1);
+      const start = post.position;
+      let prev = 0;
+      for (let i = 0; i < list.length; i += stride) {
+        post.varint(list[i]! - prev);
+        prev = list[i]!;
+        for (let j = 1; j < stride; j++) post.varint(list[i + j]!);
+      }
+      post.maybeFlush();
+      dict.varint(key.length - 1);
+      dict.bytes(key, 1);
+      dict.varint(list.length / stride);
+      dict.varint(start);
+      dict.varint(post.position - start);
+      dict.maybeFlush();
+    };
+    if (this.runs.length === 0) {
+      for (const [key, list] of this.sortedEntries()) emit(key, list);
+    } else {
+      if (this.terms.size > 0) this.spill();
+      const merger = new SegmentMerger(this.runs);
+      let has = merger.next();
+      while (has) {
+        const key = Buffer.from(merger.key);
+        const list: number[] = [];
+        while (has && merger.key.equals(key)) {
+          const v = merger.value;
+          const pos = { at: 0 };
+          while (pos.at < v.length) list.push(readVarint(v, pos));
+          has = merger.next();
+        }
+        emit(key, list);
+      }
+      merger.close();
+      for (const r of this.runs) fs.rmSync(r.file, { force: true });
+    }
+    for (const [i, w] of writers.entries()) {
+      // An index with no terms still gets (empty) files.
+      if (!w.dict) open(i);
+      w.dict!.close();
+      w.post!.close();
+    }
+  }
+}

@@ -1,0 +1,57 @@
+import { defineJob, ha3Input, type Ha3Document, type TaskContext } from '../framework/job/index.ts';
+import { convertDocument, replay, type DocCommand } from '../framework/index/document.ts';
+import { CONF_SCHEMA, indexOutput } from '../framework/index/output.ts';
+import { fullBuildCli } from '../framework/index/plan.ts';
+import type { FieldSchema, TableSchema } from '../framework/index/schema/model.ts';
+import { hashId, rangeIndex, splitRange } from '../framework/index/shard.ts';
+
+/** The schema of the running build, parsed once per worker process. */
+let cached: { json: string; schema: TableSchema; byName: Map<string, FieldSchema> } | undefined;
+function schemaOf(ctx: TaskContext): { schema: TableSchema; byName: Map<string, FieldSchema> } {
+  const json = ctx.conf[CONF_SCHEMA];
+  if (!json) throw new Error(`full-build: conf "${CONF_SCHEMA}" is missing (run it as: bsctl run full-build --table NAME)`);
+  if (cached?.json !== json) {
+    const schema = JSON.parse(json) as TableSchema;
+    cached = { json, schema, byName: new Map(schema.fields.map((f) => [f.name, f])) };
+  }
+  return cached;
+}
+
+const rangesByCount = new Map<number, ReturnType<typeof splitRange>>();
+
+/**
+ * Havenask full build: ha3 documents → validated commands keyed by primary key → one reducer per
+ * HASH range replays each key's commands in input order → one full-index partition each.
+ */
+export default defineJob({
+  name: 'full-build',
+  description: 'Build a Havenask full index (one directory per partition) from a table schema and ha3 documents',
+  input: ha3Input(),
+  cli: fullBuildCli,
+})
+  .step({
+    map: function* (_offset: number, raw: Ha3Document, ctx) {
+      const { schema, byName } = schemaOf(ctx);
+      const c = convertDocument(schema, byName, raw, raw.fileIndex);
+      if (!c.ok) {
+        ctx.badRecord({ path: raw.path, offset: c.offset, reason: c.reason, fileIndex: raw.fileIndex });
+        return;
+      }
+      if (c.ignoredFields) ctx.counter('Fields not in schema', 'full-build').increment(c.ignoredFields);
+      ctx.counter(`CMD=${c.doc.cmd}`, 'full-build').increment();
+      yield [c.pk, c.doc] as const;
+    },
+    partitioner: (pk: string, n: number) => {
+      let ranges = rangesByCount.get(n);
+      if (!ranges) rangesByCount.set(n, (ranges = splitRange(n)));
+      return rangeIndex(hashId(pk), ranges);
+    },
+    reduce: function* (pk: string, commands: Iterable<DocCommand>, ctx) {
+      const doc = replay(schemaOf(ctx).schema, [...commands]);
+      if (doc) {
+        ctx.counter('Documents indexed', 'full-build').increment();
+        yield [pk, doc] as const;
+      } else ctx.counter('Primary keys deleted', 'full-build').increment();
+    },
+  })
+  .output(indexOutput());
