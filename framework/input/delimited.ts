@@ -26,10 +26,17 @@ export class DelimitedReader {
     this.delimiter = Buffer.from(delimiter, 'latin1');
   }
 
+  /** Compressed bytes consumed (for .gz, where file offsets are of the decompressed text). */
+  private compressedRead = 0;
+
   private open(from: number): Readable {
     const fs = fileSystemFor(this.split.path);
-    if (this.split.path.endsWith('.gz')) return fs.openRead(this.split.path).pipe(createGunzip());
-    return fs.openRead(this.split.path, from);
+    if (!this.split.path.endsWith('.gz')) return fs.openRead(this.split.path, from);
+    const raw = fs.openRead(this.split.path);
+    raw.on('data', (chunk: Buffer) => (this.compressedRead += chunk.length));
+    const gunzip = createGunzip();
+    raw.on('error', (e) => gunzip.destroy(e));
+    return raw.pipe(gunzip);
   }
 
   async read(sink: RawRecordSink, betweenChunks?: ChunkHook): Promise<void> {
@@ -67,7 +74,7 @@ export class DelimitedReader {
           i = j + L;
           p = bufPos + i;
         }
-        this.bytesRead = Math.max(0, Math.min(p, e) - s);
+        this.bytesRead = gz ? Math.min(this.compressedRead, this.split.length) : Math.max(0, Math.min(p, e) - s);
         if (p > e) return;
         carry = buf.subarray(i);
         carryPos = p;
@@ -75,7 +82,7 @@ export class DelimitedReader {
       }
       // End of file: an unterminated last record, if this split owns it.
       if (p !== undefined && p <= e && carry.length > 0) sink(carry, 0, carry.length, p, false);
-      this.bytesRead = gz ? carryPos : this.split.length;
+      this.bytesRead = this.split.length;
     } finally {
       stream.destroy();
     }
