@@ -25,7 +25,7 @@ export function indexOutput(): OutputFormat<string, Record<string, FieldValue>> 
       const schema = JSON.parse(schemaJson) as TableSchema;
       const range = splitRange(task.numTasks)[task.taskIndex]!;
       const writer = new SegmentWriter(path.join(task.dir, partitionName(range.from, range.to)), schema, {
-        postingsBudget: Number(task.conf[CONF_POSTINGS_MB] ?? '64') * 1024 * 1024,
+        postingsBudget: Number(task.conf[CONF_POSTINGS_MB] ?? '48') * 1024 * 1024,
         scratch: path.join(os.tmpdir(), `bsctl-${os.userInfo().uid}`, `postings-${path.basename(task.dir)}`),
       });
       return {

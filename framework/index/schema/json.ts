@@ -17,7 +17,8 @@ export const child = (path: string, name: string): string => (path ? `${path}.${
 /** `path[i]`. */
 export const item = (path: string, i: number): string => `${path}[${i}]`;
 
-const describe = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'an array' : `a ${typeof v}`);
+const describe = (v: unknown): string =>
+  v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : `a ${typeof v}`;
 
 /** Reads the JSON of one schema file, naming `file` in every error. */
 export class JsonReader {

@@ -30,7 +30,11 @@ function readVarint(buf: Buffer, pos: { at: number }): number {
  * `dictionary` and a `posting` file.
  */
 export class PostingsBuilder {
-  private terms = new Map<string, number[]>();
+  /** Term → id, valid until the next spill (so memory stays bounded however large the vocabulary). */
+  private ids = new Map<string, number>();
+  private termOf: string[] = [];
+  /** Per index, per term id: flattened postings (docid, tf[, fieldMap])*. */
+  private lists: (number[] | undefined)[][];
   private bytes = 0;
   private readonly runs: Segment[] = [];
 
@@ -38,27 +42,70 @@ export class PostingsBuilder {
     private readonly targets: readonly InvertedTarget[],
     private readonly scratch: string,
     private readonly budgetBytes: number,
-  ) {}
+  ) {
+    this.lists = targets.map(() => []);
+  }
 
-  /** Record that `term` occurs `tf` times in `docId` for index number `index` (field map for PACK). */
-  add(index: number, term: string, docId: number, tf: number, fieldMap = 0): void {
-    const key = String.fromCharCode(index + 1) + term;
-    let list = this.terms.get(key);
-    if (!list) {
-      list = [];
-      this.terms.set(key, list);
-      this.bytes += key.length * 2 + 96;
+  /** The id of a term in the current run (call `add` with it before anything can spill). */
+  termId(term: string): number {
+    let id = this.ids.get(term);
+    if (id === undefined) {
+      id = this.termOf.length;
+      this.ids.set(term, id);
+      this.termOf.push(term);
+      this.bytes += term.length * 2 + 120;
     }
-    if (this.targets[index]!.withFieldMap) list.push(docId, tf, fieldMap);
-    else list.push(docId, tf);
-    this.bytes += 8 * (this.targets[index]!.withFieldMap ? 3 : 2);
+    return id;
+  }
+
+  /** Record that term `termId` occurs `tf` times in `docId` for index number `index` (field map for PACK). */
+  add(index: number, termId: number, docId: number, tf: number, fieldMap = 0): void {
+    const lists = this.lists[index]!;
+    let list = lists[termId];
+    if (list === undefined) {
+      lists[termId] = list = [];
+      this.bytes += 64;
+    }
+    if (this.targets[index]!.withFieldMap) {
+      list.push(docId, tf, fieldMap);
+      this.bytes += 36; // 3 elements of 8 bytes, plus array growth slack
+    } else {
+      list.push(docId, tf);
+      this.bytes += 24;
+    }
+  }
+
+  /** Spill if over budget; call between documents (term ids are reset by a spill). */
+  maybeSpill(): void {
     if (this.bytes >= this.budgetBytes) this.spill();
   }
 
+  /** Buffered terms as (index byte + term UTF-8, postings), sorted by those bytes. */
   private sortedEntries(): [Buffer, number[]][] {
-    const entries = [...this.terms].map(([k, v]) => [Buffer.from(k, 'utf8'), v] as [Buffer, number[]]);
+    const entries: [Buffer, number[]][] = [];
+    this.lists.forEach((lists, index) => {
+      lists.forEach((list, termId) => {
+        if (list === undefined) return;
+        const term = this.termOf[termId]!;
+        const key = Buffer.allocUnsafe(1 + Buffer.byteLength(term));
+        key[0] = index + 1;
+        key.write(term, 1, 'utf8');
+        entries.push([key, list]);
+      });
+    });
     entries.sort((a, b) => Buffer.compare(a[0], b[0]));
     return entries;
+  }
+
+  private get empty(): boolean {
+    return this.termOf.length === 0;
+  }
+
+  private reset(): void {
+    this.ids = new Map();
+    this.termOf = [];
+    this.lists = this.targets.map(() => []);
+    this.bytes = 0;
   }
 
   private spill(): void {
@@ -72,8 +119,7 @@ export class PostingsBuilder {
     }
     out.endPartition();
     this.runs.push(out.close()[0]!);
-    this.terms = new Map();
-    this.bytes = 0;
+    this.reset();
   }
 
   /** Write the dictionaries and postings; removes the spill runs. */
@@ -105,7 +151,7 @@ export class PostingsBuilder {
     if (this.runs.length === 0) {
       for (const [key, list] of this.sortedEntries()) emit(key, list);
     } else {
-      if (this.terms.size > 0) this.spill();
+      if (!this.empty) this.spill();
       const merger = new SegmentMerger(this.runs);
       let has = merger.next();
       while (has) {

@@ -22,14 +22,20 @@ export interface SegmentWriterOptions {
 
 const INVERTED = new Set(['TEXT', 'PACK', 'STRING', 'NUMBER']);
 
-/** Term frequencies of one field value for an index. */
-function termsOf(index: IndexSchema, value: FieldValue, analyzer: Analyzer | undefined, tf: Map<string, number>): void {
+/** The term ids one field value gives an index: analyzed tokens (TEXT, PACK) or whole values. */
+function termIdsOf(index: IndexSchema, value: FieldValue, analyzer: Analyzer | undefined, postings: PostingsBuilder): number[] {
   const values: readonly Scalar[] = Array.isArray(value) ? value : [value as Scalar];
+  const out: number[] = [];
   for (const v of values) {
-    const tokens = analyzer ? analyzer.tokenize(String(v)) : index.type === 'STRING' && String(v) === '' ? [] : [String(v)];
-    for (const t of tokens) tf.set(t, (tf.get(t) ?? 0) + 1);
+    const s = String(v);
+    if (analyzer) for (const t of analyzer.tokenize(s)) out.push(postings.termId(t));
+    else if (!(index.type === 'STRING' && s === '')) out.push(postings.termId(s));
   }
+  return out;
 }
+
+/** PACK fields (at most 32) are told apart by the low 5 bits of `termId * 32 + field`. */
+const FIELD_BITS = 32;
 
 /**
  * Writes one full segment of one partition, documents added in primary-key order (docid = order of
@@ -43,6 +49,8 @@ export class SegmentWriter {
   private readonly inverted: IndexSchema[];
   private readonly analyzers: (readonly (Analyzer | undefined)[])[];
   private readonly postings: PostingsBuilder;
+  /** Scratch for one index's term ids of one document (typed arrays sort natively). */
+  private scratch = new Float64Array(1024);
   docCount = 0;
 
   constructor(
@@ -75,18 +83,44 @@ export class SegmentWriter {
     this.pk.add(pk, docId);
     for (const a of this.attributes) a.add(doc[a.field.name]!);
     this.summary?.add(doc);
+    // Each field is tokenized once per analyzer, however many indexes cover it; term frequencies
+    // come from sorting the document's term ids.
+    const idCache = new Map<string, number[]>();
     this.inverted.forEach((index, i) => {
-      const tf = new Map<string, number>();
-      const fieldMaps = new Map<string, number>();
+      const pack = index.type === 'PACK';
+      let n = 0;
+      const push = (v: number): void => {
+        if (n === this.scratch.length) {
+          const bigger = new Float64Array(n * 2);
+          bigger.set(this.scratch);
+          this.scratch = bigger;
+        }
+        this.scratch[n++] = v;
+      };
       index.fields.forEach((f, j) => {
         const value = doc[f.field];
         if (value === undefined) return;
-        const before = new Map(tf);
-        termsOf(index, value, this.analyzers[i]![j], tf);
-        if (index.type === 'PACK') for (const t of tf.keys()) if (tf.get(t) !== before.get(t)) fieldMaps.set(t, (fieldMaps.get(t) ?? 0) | (1 << j));
+        const analyzer = this.analyzers[i]![j];
+        const cacheKey = `${f.field}\u0000${analyzer?.name ?? index.type}`;
+        let fieldIds = idCache.get(cacheKey);
+        if (!fieldIds) idCache.set(cacheKey, (fieldIds = termIdsOf(index, value, analyzer, this.postings)));
+        if (pack) for (const id of fieldIds) push(id * FIELD_BITS + j);
+        else for (const id of fieldIds) push(id);
       });
-      for (const [term, n] of tf) this.postings.add(i, term, docId, n, fieldMaps.get(term) ?? 0);
+      const ids = this.scratch.subarray(0, n).sort();
+      for (let k = 0; k < ids.length; ) {
+        const termId = pack ? Math.floor(ids[k]! / FIELD_BITS) : ids[k]!;
+        let tf = 0;
+        let fieldMap = 0;
+        while (k < ids.length && (pack ? Math.floor(ids[k]! / FIELD_BITS) : ids[k]!) === termId) {
+          if (pack) fieldMap |= 1 << ids[k]! % FIELD_BITS;
+          tf++;
+          k++;
+        }
+        this.postings.add(i, termId, docId, tf, fieldMap);
+      }
     });
+    this.postings.maybeSpill();
   }
 
   /** Finish the segment, then publish the partition: `version.0` is written last (temp + rename). */
