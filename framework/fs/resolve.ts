@@ -20,7 +20,8 @@ export function absolutePath(p: string): string {
 export function splitPath(p: string): { parent: string; name: string } {
   const trimmed = p.replace(/\/+$/, '');
   const i = trimmed.lastIndexOf('/');
-  return { parent: i <= 0 ? trimmed.slice(0, i + 1) || '/' : trimmed.slice(0, i), name: trimmed.slice(i + 1) };
+  if (i < 0) return { parent: '.', name: trimmed };
+  return { parent: i === 0 ? '/' : trimmed.slice(0, i), name: trimmed.slice(i + 1) };
 }
 
 export function joinPath(base: string, ...parts: string[]): string {

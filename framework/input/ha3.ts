@@ -82,7 +82,8 @@ export function ha3Input(): InputFormat<number, Ha3Document> {
             let k = start;
             while (k < end && (buf[k] === 10 || buf[k] === 13 || buf[k] === 32)) k++;
             if (k === end) return;
-            sink(offset, parseDocument(split.path, split.fileIndex, buf, start, end, offset, terminated));
+            // The document's offset is that of its first field line (after any blank lines).
+            sink(offset + (k - start), parseDocument(split.path, split.fileIndex, buf, k, end, offset + (k - start), terminated));
           }, between);
         },
       };

@@ -1,4 +1,4 @@
-import { fileSystemFor, joinPath, splitPath } from '../fs/resolve.ts';
+import { absolutePath, fileSystemFor, joinPath, splitPath } from '../fs/resolve.ts';
 import type { FileSystem } from '../fs/types.ts';
 
 /**
@@ -14,13 +14,16 @@ export class FileOutputCommitter {
   private readonly parent: string;
   private readonly name: string;
 
+  readonly outputDir: string;
+
   constructor(
-    readonly outputDir: string,
+    outputDir: string,
     readonly jobId: string,
     private readonly overwrite = false,
   ) {
+    this.outputDir = absolutePath(outputDir);
     this.fs = fileSystemFor(outputDir);
-    const { parent, name } = splitPath(outputDir);
+    const { parent, name } = splitPath(this.outputDir);
     this.parent = parent;
     this.name = name;
     this.staging = joinPath(parent, `.${name}.bsctl-${jobId}`);
