@@ -3,31 +3,19 @@ import fs from 'node:fs';
 import path from 'node:path';
 import yargs from 'yargs';
 import { runBuilder } from '../framework/cli/run/command.ts';
-import { bsctl, errorLines, leftovers, ROOT, tempDir } from './helpers/cli.ts';
+import { bsctl, errorLines, leftovers, outputLines, ROOT, tempDir } from './helpers/cli.ts';
 
 const dir = tempDir('cli');
 const input = path.join(dir, 'in.txt');
 fs.writeFileSync(input, 'b a\nA c B\n');
 test.after.always(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-function outputOf(out: string): string {
-  return fs
-    .readdirSync(out)
-    .filter((f) => f.startsWith('part-'))
-    .sort()
-    .map((f) => fs.readFileSync(path.join(out, f), 'utf8'))
-    .join('')
-    .split('\n')
-    .filter(Boolean)
-    .sort()
-    .join('\n');
-}
 
 test('bsctl run word-count writes the counts, _SUCCESS and a counters report', (t) => {
   const out = path.join(dir, 'wc');
   const r = bsctl(['run', 'word-count', '--input', input, '--output', out, '--reducers', '3']);
   t.is(r.code, 0, r.stderr);
-  t.is(outputOf(out), 'a\t2\nb\t2\nc\t1');
+  t.is(outputLines(out), 'a\t2\nb\t2\nc\t1');
   t.true(fs.existsSync(path.join(out, '_SUCCESS')));
   t.is(fs.readdirSync(out).filter((f) => f.startsWith('part-r-')).length, 3);
   t.regex(r.stdout, /Map input records=2/);
@@ -40,7 +28,7 @@ test('the README command runs the bundled fixture', (t) => {
   const out = path.join(dir, 'readme');
   const r = bsctl(['run', 'word-count', '--input', 'fixtures/text/sample.txt', '--output', out, '--overwrite']);
   t.is(r.code, 0, r.stderr);
-  t.regex(outputOf(out), /^full\t5$/m);
+  t.regex(outputLines(out), /^full\t5$/m);
 });
 
 test('an existing output is refused without --overwrite and left intact', (t) => {
@@ -54,7 +42,7 @@ test('an existing output is refused without --overwrite and left intact', (t) =>
   const ok = bsctl(['run', 'word-count', '--input', input, '--output', out, '--overwrite']);
   t.is(ok.code, 0, ok.stderr);
   t.false(fs.existsSync(path.join(out, 'keep.txt')));
-  t.is(outputOf(out), 'a\t2\nb\t2\nc\t1');
+  t.is(outputLines(out), 'a\t2\nb\t2\nc\t1');
 });
 
 for (const [name, args, message] of [
@@ -115,7 +103,7 @@ test('a user job module given by path runs (no build step)', (t) => {
   const out = path.join(dir, 'userjob');
   const r = bsctl(['run', path.join(ROOT, 'test/fixtures/jobs/slow-count.ts'), '--input', input, '--output', out, '--conf', 'sleep.ms=0']);
   t.is(r.code, 0, r.stderr);
-  t.is(outputOf(out), 'A\t1\nB\t1\na\t1\nb\t1\nc\t1');
+  t.is(outputLines(out), 'A\t1\nB\t1\na\t1\nb\t1\nc\t1');
 });
 
 test('bsctl jobs lists bundled jobs with descriptions; --help documents run options', (t) => {

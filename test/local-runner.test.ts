@@ -4,21 +4,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runJob } from '../framework/runner/driver.ts';
 import { LocalRunner } from '../framework/runner/local.ts';
-import { tempDir } from './helpers/cli.ts';
+import { outputLines, tempDir } from './helpers/cli.ts';
 
 const SLOW = fileURLToPath(new URL('./fixtures/jobs/slow-count.ts', import.meta.url));
 
-function read(out: string): string {
-  return fs
-    .readdirSync(out)
-    .filter((f) => f.startsWith('part-'))
-    .map((f) => fs.readFileSync(path.join(out, f), 'utf8'))
-    .join('')
-    .split('\n')
-    .filter(Boolean)
-    .sort()
-    .join('\n');
-}
 
 test('kill -9 of a worker mid-map: the attempt is retried and the job output is identical', async (t) => {
   const dir = tempDir('kill');
@@ -56,7 +45,7 @@ test('kill -9 of a worker mid-map: the attempt is retried and the job output is 
   clearInterval(timer);
   t.truthy(killed, 'a worker was killed');
   t.true(logs.some((l) => /failed: worker process exited \(SIGKILL\).*\(retrying\)/.test(l)), logs.join('\n'));
-  t.is(read(out), read(reference));
+  t.is(outputLines(out), outputLines(reference));
   t.is(report.counters['Map-Reduce Framework']?.['Map input records'], 400);
   fs.rmSync(dir, { recursive: true, force: true });
 });

@@ -35,3 +35,17 @@ export function leftovers(output: string): string[] {
   const name = path.basename(output);
   return fs.existsSync(parent) ? fs.readdirSync(parent).filter((n) => n.startsWith(`.${name}.bsctl-`)) : [];
 }
+
+/** All lines of a job output's part files, sorted (order across reducers is not defined). */
+export function outputLines(out: string): string {
+  return fs
+    .readdirSync(out)
+    .filter((f) => f.startsWith('part-'))
+    .sort()
+    .map((f) => fs.readFileSync(path.join(out, f), 'utf8'))
+    .join('')
+    .split('\n')
+    .filter(Boolean)
+    .sort()
+    .join('\n');
+}
