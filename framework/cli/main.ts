@@ -1,14 +1,23 @@
 import yargs from 'yargs';
+import type { JobCli } from '../job/cli.ts';
+import { loadJob } from '../task/load-job.ts';
+import { resolveJobModule } from './jobs-dir.ts';
+import { indexCommand } from './index/command.ts';
 import { jobsCommand } from './jobs/command.ts';
+import { queryCommand } from './query/command.ts';
 import { runCommand } from './run/command.ts';
+import { statusCommand } from './status/command.ts';
 import type { CommandResult } from './types.ts';
 
 /** The bsctl command line; commands are listed explicitly. */
-export function buildCli(argv: readonly string[], result: CommandResult) {
+export function buildCli(argv: readonly string[], result: CommandResult, jobCli?: JobCli) {
   return yargs([...argv])
     .scriptName('bsctl')
-    .command(runCommand(result))
+    .command(runCommand(result, jobCli))
     .command(jobsCommand(result))
+    .command(queryCommand(result))
+    .command(statusCommand(result))
+    .command(indexCommand(result))
     .demandCommand(1, 'name a command (see --help)')
     .strict()
     .help()
@@ -19,11 +28,21 @@ export function buildCli(argv: readonly string[], result: CommandResult) {
 
 class UsageError extends Error {}
 
+/** For `bsctl run <job>`: the job's own flags, so strict parsing and --help know them. */
+async function jobCliFor(argv: readonly string[]): Promise<JobCli | undefined> {
+  if (argv[0] !== 'run' || !argv[1] || argv[1].startsWith('-')) return undefined;
+  try {
+    return (await loadJob(resolveJobModule(argv[1]))).cli;
+  } catch {
+    return undefined; // the run handler reports an unknown or broken job
+  }
+}
+
 /** Run the CLI; resolves with the exit code. Errors become one clear line on stderr. */
 export async function main(argv: readonly string[]): Promise<number> {
   const result: CommandResult = { code: 0 };
   try {
-    await buildCli(argv, result)
+    await buildCli(argv, result, await jobCliFor(argv))
       .fail((msg, err) => {
         throw err ?? new UsageError(msg);
       })

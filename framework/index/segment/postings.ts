@@ -43,6 +43,8 @@ export class PostingsBuilder {
     private readonly scratch: string,
     private readonly budgetBytes: number,
   ) {
+    // Run keys start with one byte holding index + 1.
+    if (targets.length > 254) throw new Error(`a segment supports at most 254 inverted indexes (the schema has ${targets.length})`);
     this.lists = targets.map(() => []);
   }
 

@@ -1,0 +1,14 @@
+import { indexRootOf } from '../../index/table-config.ts';
+import { loadTable } from '../../serving/loader.ts';
+import { queryJsonLines, tableOfSql } from '../../serving/sql.ts';
+import { writeLines } from '../../serving/write-lines.ts';
+import type { QueryArgs } from './command.ts';
+
+/** Load the table, run the SQL, print one JSON object per row. Errors propagate (one line, exit 1). */
+export async function queryHandler(args: QueryArgs): Promise<number> {
+  const table = args.table ?? tableOfSql(args.sql);
+  if (!table) throw new Error('query: name the table with --table or in the SQL FROM clause');
+  const loaded = loadTable(indexRootOf(table, args['index-root']), table, args.generation !== undefined ? { generation: args.generation } : {});
+  await writeLines(process.stdout, queryJsonLines(loaded, args.sql));
+  return 0;
+}
