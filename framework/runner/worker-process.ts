@@ -22,7 +22,7 @@ export class WorkerProcess {
   exited = false;
 
   constructor() {
-    this.child = spawn(process.execPath, ['--max-semi-space-size=64', '--import', 'tsx', WORKER_ENTRY], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child = spawn(process.execPath, ['--min-semi-space-size=64', '--max-semi-space-size=64', '--expose-gc', '--import', 'tsx', WORKER_ENTRY], { stdio: ['pipe', 'pipe', 'pipe'] });
     readline.createInterface({ input: this.child.stdout!, crlfDelay: Infinity }).on('line', (l) => this.onLine(l));
     this.child.stderr!.setEncoding('utf8').on('data', (d: string) => this.appendTail(d));
     this.child.stdin!.on('error', () => {});

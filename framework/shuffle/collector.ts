@@ -6,6 +6,7 @@ import { encodeKey, encodeValue, decodeValue } from './codec.ts';
 import { SegmentMerger } from './merge.ts';
 import { RunWriter } from './run-writer.ts';
 import type { Segment } from './segment.ts';
+import { StringTable } from './string-table.ts';
 
 /** Counters the collector maintains (Hadoop's "Map-Reduce Framework" group). */
 export interface CollectorCounters {
@@ -183,10 +184,10 @@ export class SortingCollector extends BaseCollector {
  * each spill writes one record per key, sorted.
  */
 export class AggregatingCollector extends BaseCollector {
-  /** Accumulators in mutable boxes, so an existing key costs one hash lookup. */
-  private readonly strings = new Map<string, { acc: unknown }>();
+  private strings = new StringTable<unknown>();
   private readonly others = new Map<string, { key: ShuffleKey; acc: unknown }>();
-  private bytes = 0;
+  /** Bytes of the non-string entries; the string table measures itself. */
+  private otherBytes = 0;
   private emitted = 0;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   private readonly combiner: CombineFn<unknown, any>;
@@ -199,13 +200,14 @@ export class AggregatingCollector extends BaseCollector {
   collect(key: ShuffleKey, value: unknown): void {
     this.emitted++;
     if (typeof key === 'string') {
-      const box = this.strings.get(key);
-      if (box !== undefined) {
-        box.acc = this.combiner.add(box.acc, value);
+      const table = this.strings;
+      const hash = StringTable.hash(key);
+      const e = table.find(key, hash);
+      if (e >= 0) {
+        table.values[e] = this.combiner.add(table.values[e], value);
         return;
       }
-      this.strings.set(key, { acc: this.combiner.add(this.combiner.create(), value) });
-      this.bytes += 2 * key.length + 112;
+      table.insert(key, hash, e, this.combiner.add(this.combiner.create(), value));
     } else {
       const kb = encodeKey(key);
       const id = kb.toString('latin1');
@@ -215,9 +217,10 @@ export class AggregatingCollector extends BaseCollector {
         return;
       }
       this.others.set(id, { key, acc: this.combiner.add(this.combiner.create(), value) });
-      this.bytes += 2 * id.length + 160;
+      this.otherBytes += 2 * id.length + 160;
     }
-    if (this.bytes >= this.opts.budgetBytes * SPILL_THRESHOLD) this.spill();
+    // Only a new key can grow the table past the budget.
+    if (this.strings.bytes + this.otherBytes >= this.opts.budgetBytes * SPILL_THRESHOLD) this.spill();
   }
 
   override close(): MapOutput {
@@ -234,9 +237,11 @@ export class AggregatingCollector extends BaseCollector {
   protected writeSorted(out: RunWriter): void {
     const c = this.opts.combiner!;
     const rows: { part: number; kb: Buffer; acc: unknown }[] = [];
-    for (const [key, box] of this.strings) {
+    const keys = this.strings.keys();
+    for (let e = 0; e < keys.length; e++) {
+      const key = keys[e]!;
       const kb = encodeKey(key);
-      rows.push({ part: partitionOf(this.opts, key, kb), kb, acc: box.acc });
+      rows.push({ part: partitionOf(this.opts, key, kb), kb, acc: this.strings.values[e] });
     }
     for (const { key, acc } of this.others.values()) {
       const kb = encodeKey(key);
@@ -255,9 +260,9 @@ export class AggregatingCollector extends BaseCollector {
     }
     for (; p < this.opts.numPartitions; p++) out.endPartition();
     this.counters.combineOutputRecords += rows.length;
-    this.strings.clear();
+    this.strings = new StringTable();
     this.others.clear();
-    this.bytes = 0;
+    this.otherBytes = 0;
   }
 }
 

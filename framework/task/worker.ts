@@ -25,4 +25,7 @@ for await (const line of lines) {
     const e = err instanceof Error ? err : new Error(String(err));
     emit({ bsctl: 'failed', attemptId: spec.attemptId, error: { name: e.name, message: e.message, ...(e.stack ? { stack: e.stack } : {}) } });
   }
+  // Start every attempt with a collected heap, so a long-lived worker's peak memory is that of its
+  // largest task, not of the garbage of all earlier ones.
+  (globalThis as { gc?: () => void }).gc?.();
 }
