@@ -1,4 +1,4 @@
-import path from 'node:path';
+import { joinPath } from '../fs/resolve.ts';
 import type { Job } from '../job/define.ts';
 import type { Partitioner, ShuffleKey } from '../job/types.ts';
 import { intermediateInput, intermediateOutput } from '../output/intermediate.ts';
@@ -35,7 +35,7 @@ export async function runMapTask(job: Job, spec: MapTaskSpec, progress: Progress
   if (!collector) {
     const out = spec.output!;
     const fmt = out.kind === 'final' ? job.output : intermediateOutput();
-    writer = fmt.createRecordWriter(path.join(out.dir, partFileName('map', spec.taskIndex, fmt.extension)), {
+    writer = fmt.createRecordWriter(joinPath(out.dir, partFileName('map', spec.taskIndex, fmt.extension)), {
       dir: out.dir,
       taskIndex: spec.taskIndex,
       numTasks: out.numTasks,

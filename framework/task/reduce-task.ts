@@ -1,4 +1,4 @@
-import path from 'node:path';
+import { joinPath } from '../fs/resolve.ts';
 import type { Job } from '../job/define.ts';
 import { intermediateOutput } from '../output/intermediate.ts';
 import { decodeKey, decodeValue } from '../shuffle/codec.ts';
@@ -17,7 +17,7 @@ export async function runReduceTask(job: Job, spec: ReduceTaskSpec, progress: Pr
   const reduce = step.reduce;
   const ctx = new AttemptContext(spec.attemptId, spec.taskIndex, spec.conf);
   const fmt = spec.output.kind === 'final' ? job.output : intermediateOutput();
-  const writer = fmt.createRecordWriter(path.join(spec.output.dir, partFileName('reduce', spec.taskIndex, fmt.extension)), {
+  const writer = fmt.createRecordWriter(joinPath(spec.output.dir, partFileName('reduce', spec.taskIndex, fmt.extension)), {
     dir: spec.output.dir,
     taskIndex: spec.taskIndex,
     numTasks: spec.output.numTasks,

@@ -1,0 +1,86 @@
+import { FsError } from '../types.ts';
+import type { HdfsTarget } from './config.ts';
+
+/** HDFS's RemoteException, as WebHDFS returns it in JSON error bodies. */
+export interface RemoteException {
+  readonly exception: string;
+  readonly javaClassName?: string;
+  readonly message: string;
+}
+
+/** Transient failures are retried: connection resets/refusals and 5xx, bounded in count and time. */
+const RETRIES = 4;
+const RETRY_BUDGET_MS = 15_000;
+const TRANSIENT_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/** The error code of a fetch failure (undici wraps the socket error in `cause`). */
+export function networkCode(err: unknown): string | undefined {
+  const e = err as { code?: string; cause?: { code?: string; cause?: { code?: string } } };
+  return e.code ?? e.cause?.code ?? e.cause?.cause?.code;
+}
+
+export function isTransient(err: unknown): boolean {
+  if (err instanceof FsError) return err.code === 'HTTP_5XX';
+  const code = networkCode(err);
+  return code !== undefined && TRANSIENT_CODES.has(code);
+}
+
+/** The op's URL at the NameNode (or a DataNode location). */
+export function opUrl(target: HdfsTarget, op: string, params: Record<string, string | number | boolean> = {}): string {
+  const q = new URLSearchParams({ op });
+  if (target.user) q.set('user.name', target.user);
+  for (const [k, v] of Object.entries(params)) q.set(k, String(v));
+  return `${target.namenode}/webhdfs/v1${encodeURI(target.path)}?${q}`;
+}
+
+/** Turn an HTTP error response into an FsError naming the path and the RemoteException. */
+export async function httpError(op: string, uri: string, res: Response): Promise<FsError> {
+  const text = await res.text().catch(() => '');
+  let remote: RemoteException | undefined;
+  try {
+    remote = (JSON.parse(text) as { RemoteException?: RemoteException }).RemoteException;
+  } catch {
+    remote = undefined;
+  }
+  const code = remote ? remote.exception : res.status >= 500 ? 'HTTP_5XX' : `HTTP_${res.status}`;
+  const reason = remote ? `${remote.exception}: ${remote.message.split('\n')[0]}` : `HTTP ${res.status} ${res.statusText}${text ? `: ${text.slice(0, 200)}` : ''}`;
+  return new FsError(op, uri, reason, res.status >= 500 && !remote ? 'HTTP_5XX' : code);
+}
+
+/** Error for a NameNode or DataNode that cannot be reached. */
+export function unreachable(op: string, uri: string, url: string, err: unknown): FsError {
+  const host = new URL(url).host;
+  const code = networkCode(err) ?? 'ECONNECT';
+  return new FsError(op, uri, `cannot reach ${host} (${code}${err instanceof Error && err.message !== 'fetch failed' ? `: ${err.message}` : ''})`, code);
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Run `attempt` with retries on transient failures (exponential backoff from 200 ms). */
+export async function withRetries<T>(attempt: () => Promise<T>): Promise<T> {
+  const started = Date.now();
+  for (let i = 0; ; i++) {
+    try {
+      return await attempt();
+    } catch (err) {
+      const delay = 200 * 2 ** i;
+      if (!isTransient(err) || i >= RETRIES || Date.now() - started + delay > RETRY_BUDGET_MS) throw err;
+      await sleep(delay);
+    }
+  }
+}
+
+/** One JSON request to the NameNode, retried when transient; returns the parsed body. */
+export async function jsonRequest<T>(op: string, uri: string, target: HdfsTarget, method: string, httpOp: string, params?: Record<string, string | number | boolean>): Promise<T> {
+  return withRetries(async () => {
+    const url = opUrl(target, httpOp, params);
+    let res: Response;
+    try {
+      res = await fetch(url, { method, redirect: 'follow' });
+    } catch (err) {
+      throw unreachable(op, uri, url, err);
+    }
+    if (!res.ok) throw await httpError(op, uri, res);
+    return (await res.json()) as T;
+  });
+}
