@@ -2,7 +2,9 @@ import yargs from 'yargs';
 import type { JobCli } from '../job/cli.ts';
 import { loadJob } from '../task/load-job.ts';
 import { resolveJobModule } from './jobs-dir.ts';
+import { fsCommand } from './fs/command.ts';
 import { indexCommand } from './index/command.ts';
+import { HDFS_USER_ENV, NAMENODE_ENV } from '../fs/webhdfs/config.ts';
 import { jobsCommand } from './jobs/command.ts';
 import { queryCommand } from './query/command.ts';
 import { runCommand } from './run/command.ts';
@@ -18,6 +20,14 @@ export function buildCli(argv: readonly string[], result: CommandResult, jobCli?
     .command(queryCommand(result))
     .command(statusCommand(result))
     .command(indexCommand(result))
+    .command(fsCommand(result))
+    .option('namenode', { type: 'string', global: true, describe: `NameNode HTTP address for hdfs:// paths, e.g. http://host:9870 (default: $${NAMENODE_ENV})` })
+    .option('hdfs-user', { type: 'string', global: true, describe: `HDFS user to act as (default: $${HDFS_USER_ENV})` })
+    .middleware((args) => {
+      // Set for this process and every worker it starts.
+      if (typeof args.namenode === 'string') process.env[NAMENODE_ENV] = args.namenode;
+      if (typeof args['hdfs-user'] === 'string') process.env[HDFS_USER_ENV] = args['hdfs-user'];
+    })
     .demandCommand(1, 'name a command (see --help)')
     .strict()
     .help()

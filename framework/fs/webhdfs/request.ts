@@ -14,9 +14,11 @@ const RETRY_BUDGET_MS = 15_000;
 const TRANSIENT_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT']);
 
 /** The error code of a fetch failure (undici wraps the socket error in `cause`). */
-export function networkCode(err: unknown): string | undefined {
-  const e = err as { code?: string; cause?: { code?: string; cause?: { code?: string } } };
-  return e.code ?? e.cause?.code ?? e.cause?.cause?.code;
+export function networkCode(err: unknown, depth = 0): string | undefined {
+  if (typeof err !== 'object' || err === null || depth > 4) return undefined;
+  const e = err as { code?: unknown; cause?: unknown; errors?: unknown[] };
+  if (typeof e.code === 'string' && e.code !== 'UND_ERR') return e.code;
+  return networkCode(e.cause, depth + 1) ?? (Array.isArray(e.errors) ? e.errors.map((x) => networkCode(x, depth + 1)).find(Boolean) : undefined);
 }
 
 export function isTransient(err: unknown): boolean {
@@ -50,8 +52,9 @@ export async function httpError(op: string, uri: string, res: Response): Promise
 /** Error for a NameNode or DataNode that cannot be reached. */
 export function unreachable(op: string, uri: string, url: string, err: unknown): FsError {
   const host = new URL(url).host;
-  const code = networkCode(err) ?? 'ECONNECT';
-  return new FsError(op, uri, `cannot reach ${host} (${code}${err instanceof Error && err.message !== 'fetch failed' ? `: ${err.message}` : ''})`, code);
+  const code = networkCode(err);
+  const cause = (err as { cause?: { message?: string } }).cause?.message ?? (err instanceof Error ? err.message : String(err));
+  return new FsError(op, uri, `cannot reach ${host} (${code ?? cause})`, code ?? 'ECONNECT');
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
