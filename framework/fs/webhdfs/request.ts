@@ -22,7 +22,7 @@ export function networkCode(err: unknown, depth = 0): string | undefined {
 }
 
 export function isTransient(err: unknown): boolean {
-  if (err instanceof FsError) return err.code === 'HTTP_5XX';
+  if (err instanceof FsError) return err.code === 'HTTP_5XX' || (err.code !== undefined && TRANSIENT_CODES.has(err.code));
   const code = networkCode(err);
   return code !== undefined && TRANSIENT_CODES.has(code);
 }
