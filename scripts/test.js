@@ -1,15 +1,56 @@
 #!/usr/bin/env node
-// `npm test`: type-check (including the type-level tests), then every ava test; ends with a line
-// `N passed, N failed` counted from ava's results.
-import { spawnSync, spawn } from 'node:child_process';
+// `npm test`: type-check (including the type-level tests), start a real HDFS for the integration
+// tests (scripts/hdfs, 1 MiB blocks, its own state dir and ports), run every ava test, stop HDFS, and
+// end with a line `N passed, N failed` counted from ava's results.
+import { spawn, spawnSync } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const tsc = spawnSync('npx', ['tsc', '--noEmit', '-p', 'tsconfig.json'], { stdio: 'inherit' });
-const typecheckFailed = tsc.status !== 0;
-if (typecheckFailed) console.error('typecheck failed (see above)');
-
-const child = spawn('npx', ['ava', '--tap', ...process.argv.slice(2)], { stdio: ['ignore', 'pipe', 'inherit'] });
-let passed = 0;
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const HDFS = path.join(ROOT, 'scripts/hdfs');
+const hdfsEnv = {
+  ...process.env,
+  BSCTL_HDFS_DIR: path.join(os.tmpdir(), `bsctl-hdfs-test-${os.userInfo().uid}`),
+  BSCTL_HDFS_PORT_BASE: process.env.BSCTL_HDFS_PORT_BASE ?? '39000',
+};
 let failed = 0;
+
+/** What the test machine needs and may lack: Maven (Hadoop's jars), Java. Installed when we are root. */
+function ensureTools() {
+  const missing = ['mvn', 'java', 'curl'].filter((t) => spawnSync('sh', ['-c', `command -v ${t}`]).status !== 0);
+  if (missing.length === 0) return;
+  const pkgs = { mvn: 'maven', java: 'openjdk-17-jre-headless', curl: 'curl' };
+  if (process.getuid?.() !== 0) {
+    console.error(`missing ${missing.join(', ')}; install: apt-get install ${missing.map((m) => pkgs[m]).join(' ')}`);
+    return;
+  }
+  console.error(`installing ${missing.map((m) => pkgs[m]).join(' ')} ...`);
+  spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
+  spawnSync('apt-get', ['install', '-y', '-qq', ...missing.map((m) => pkgs[m])], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+}
+
+const tsc = spawnSync('npx', ['tsc', '--noEmit', '-p', 'tsconfig.json'], { stdio: 'inherit', cwd: ROOT });
+if (tsc.status !== 0) {
+  console.error('typecheck failed (see above)');
+  failed++;
+}
+
+ensureTools();
+spawnSync(HDFS, ['stop'], { env: hdfsEnv, stdio: 'ignore' });
+spawnSync('rm', ['-rf', hdfsEnv.BSCTL_HDFS_DIR]);
+const started = spawnSync(HDFS, ['start', '--block-size', '1m'], { env: hdfsEnv, stdio: 'inherit' });
+const testEnv = { ...hdfsEnv };
+if (started.status === 0) {
+  const env = spawnSync(HDFS, ['env'], { env: hdfsEnv, encoding: 'utf8' }).stdout;
+  for (const m of env.matchAll(/export (\w+)=(\S+)/g)) testEnv[m[1]] = m[2];
+  testEnv.BSCTL_TEST_HDFS = '1';
+} else {
+  console.error('scripts/hdfs start failed: the HDFS tests will fail');
+}
+
+const child = spawn('npx', ['ava', '--tap', ...process.argv.slice(2)], { stdio: ['ignore', 'pipe', 'inherit'], cwd: ROOT, env: testEnv });
+let passed = 0;
 let skipped = 0;
 let buffered = '';
 child.stdout.setEncoding('utf8').on('data', (chunk) => {
@@ -25,7 +66,7 @@ child.stdout.setEncoding('utf8').on('data', (chunk) => {
   }
 });
 child.on('close', (code) => {
-  if (typecheckFailed) failed++;
+  spawnSync(HDFS, ['stop'], { env: hdfsEnv, stdio: 'inherit' });
   if (code !== 0 && failed === 0) failed = 1; // ava itself failed (e.g. a crash before any test)
   console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
   process.exitCode = failed > 0 || code !== 0 ? 1 : 0;

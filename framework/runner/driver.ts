@@ -202,7 +202,7 @@ export async function runJob(opts: RunOptions): Promise<JobReport> {
     await committer.commitJob();
     log(`${jobId}: committed ${opts.output}`);
   } catch (err) {
-    await committer.abortJob().catch(() => {});
+    await committer.abortJob().catch((e: unknown) => log(`could not remove the staging directory ${committer.staging}: ${e instanceof Error ? e.message : String(e)}`));
     throw err;
   } finally {
     await runner.close();

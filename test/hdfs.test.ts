@@ -1,0 +1,199 @@
+import test from 'ava';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { fileSystemFor } from '../framework/fs/resolve.ts';
+import { textInput } from '../framework/input/text.ts';
+import { runJob } from '../framework/runner/driver.ts';
+import { bsctl, errorLines, outputLines, tempDir } from './helpers/cli.ts';
+import { hdfsDir, hdfsRead, hdfsScript, hdfsWrite, requireHdfs } from './helpers/hdfs.ts';
+
+const WC = fileURLToPath(new URL('../jobs/word-count.ts', import.meta.url));
+const SLOW = fileURLToPath(new URL('./fixtures/jobs/slow-count.ts', import.meta.url));
+const local = tempDir('hdfs');
+test.after.always(() => fs.rmSync(local, { recursive: true, force: true }));
+
+/** ~3 MiB of text whose lines hold multi-byte characters (blocks are 1 MiB, so records straddle them). */
+function bigText(): string {
+  const words = ['alpha', 'beta', 'γάμμα', '漢字', 'delta', 'epsilon', 'ünïcödé', 'zeta'];
+  const lines: string[] = [];
+  let size = 0;
+  for (let i = 0; size < 3 * 1024 * 1024 + 999; i++) {
+    const line = Array.from({ length: 9 }, (_, j) => words[(i * 7 + j * 3) % words.length]! + (i % 13)).join(' ');
+    lines.push(line);
+    size += Buffer.byteLength(line) + 1;
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+async function hdfsOutputLines(dir: string): Promise<string> {
+  const files = (await fileSystemFor(dir).list(dir)).filter((f) => /\/part-/.test(f.path));
+  const text = (await Promise.all(files.map((f) => hdfsRead(f.path)))).map((b) => b.toString()).join('');
+  return text.split('\n').filter(Boolean).sort().join('\n');
+}
+
+test.before(() => requireHdfs());
+
+test.serial('FileSystem on HDFS: create, stat, list, ranged reads, block locations, rename, delete', async (t) => {
+  const dir = hdfsDir('ops');
+  const hfs = fileSystemFor(dir);
+  const data = Buffer.from(bigText());
+  await hdfsWrite(`${dir}/a.txt`, data);
+  const st = await hfs.stat(`${dir}/a.txt`);
+  t.is(st?.length, data.length);
+  t.is(st?.blockSize, 1024 * 1024);
+  t.deepEqual((await hfs.list(dir)).map((s) => s.path), [`${dir}/a.txt`]);
+  for (const [a, b] of [[0, 10], [1048570, 1048590], [data.length - 5, data.length], [2_000_000, 3_000_000]] as const) {
+    const chunks: Buffer[] = [];
+    for await (const c of hfs.openRead(`${dir}/a.txt`, a, b)) chunks.push(c as Buffer);
+    t.true(Buffer.concat(chunks).equals(data.subarray(a, b)), `range ${a}-${b}`);
+  }
+  const blocks = await hfs.blockLocations(`${dir}/a.txt`, 0, data.length);
+  t.is(blocks.length, 4);
+  t.deepEqual(blocks.map((b) => b.offset), [0, 1048576, 2097152, 3145728]);
+  t.deepEqual(blocks[0]!.hosts, ['127.0.0.1']);
+  const err = await t.throwsAsync(hdfsWrite(`${dir}/a.txt`, 'x').then(() => new Promise<void>((resolve, reject) => {
+    const w = hfs.create(`${dir}/a.txt`);
+    w.on('error', reject).on('finish', resolve).end('again');
+  })));
+  t.regex(err!.message, /create hdfs:\/\/\/test\/ops-\w+\/a\.txt: FileAlreadyExistsException/);
+  await hfs.rename(`${dir}/a.txt`, `${dir}/b.txt`);
+  t.is(await hfs.stat(`${dir}/a.txt`), undefined);
+  await t.throwsAsync(hfs.rename(`${dir}/nope`, `${dir}/c.txt`), { message: /source does not exist/ });
+  await hfs.delete(dir);
+  t.is(await hfs.stat(dir), undefined);
+});
+
+test.serial('word-count with input and output on HDFS, splits crossing 1 MiB blocks, equals the local run', async (t) => {
+  const dir = hdfsDir('wc');
+  const text = bigText();
+  await hdfsWrite(`${dir}/in/big.txt`, text);
+  const splits = await textInput().getSplits([`${dir}/in`], {});
+  t.is(splits.length, 3, 'one split per block (the last within 10% slop)');
+  t.deepEqual(splits.map((s) => s.hosts), [['127.0.0.1'], ['127.0.0.1'], ['127.0.0.1']]);
+  fs.writeFileSync(path.join(local, 'big.txt'), text);
+  await runJob({ jobModule: WC, input: [path.join(local, 'big.txt')], output: path.join(local, 'wc'), runner: 'inline' });
+  const r = bsctl(['run', 'word-count', '--input', `${dir}/in`, '--output', `${dir}/out`, '--reducers', '3']);
+  t.is(r.code, 0, r.stderr);
+  t.regex(r.stderr, /3 split\(s\)/);
+  t.is(await hdfsOutputLines(`${dir}/out`), outputLines(path.join(local, 'wc')));
+  t.truthy(await fileSystemFor(dir).stat(`${dir}/out/_SUCCESS`));
+  // Same through webhdfs:// and hdfs://host:port spellings.
+  const nn = new URL(process.env.BSCTL_NAMENODE!).host;
+  const w = bsctl(['run', 'word-count', '--input', `webhdfs://${nn}${dir.slice('hdfs://'.length)}/in/big.txt`, '--output', `hdfs://127.0.0.1:39000${dir.slice('hdfs://'.length)}/out2`]);
+  t.is(w.code, 0, w.stderr);
+  t.is(await hdfsOutputLines(`${dir}/out2`), outputLines(path.join(local, 'wc')));
+});
+
+test.serial('bsctl fs put/ls/cat/stat/get/rm round-trip', (t) => {
+  const dir = hdfsDir('fscli');
+  const file = path.join(local, 'small.txt');
+  fs.writeFileSync(file, 'hello hdfs\n漢字\n');
+  t.is(bsctl(['fs', 'mkdir', dir]).code, 0);
+  t.is(bsctl(['fs', 'put', file, `${dir}/`]).code, 0);
+  t.regex(bsctl(['fs', 'ls', dir]).stdout, /^-\s+18 .* hdfs:\/\/\/test\/fscli-\w+\/small\.txt$/m);
+  t.is(bsctl(['fs', 'cat', `${dir}/small.txt`]).stdout, 'hello hdfs\n漢字\n');
+  t.is(JSON.parse(bsctl(['fs', 'stat', `${dir}/small.txt`]).stdout).blocks[0].hosts[0], '127.0.0.1');
+  const back = path.join(local, 'back');
+  t.is(bsctl(['fs', 'get', dir, back]).code, 0);
+  t.is(fs.readFileSync(path.join(back, 'small.txt'), 'utf8'), 'hello hdfs\n漢字\n');
+  const rmDir = bsctl(['fs', 'rm', dir]);
+  t.is(rmDir.code, 1);
+  t.regex(rmDir.stderr, /is a directory \(use rm -r\)/);
+  t.is(bsctl(['fs', 'rm', '-r', dir]).code, 0);
+  const gone = bsctl(['fs', 'ls', dir]);
+  t.is(gone.code, 1);
+  t.regex(errorLines(gone.stderr)[0] ?? '', /no such file or directory/);
+});
+
+test.serial('path not found and NameNode unreachable: one-line errors naming the path', (t) => {
+  const missing = bsctl(['run', 'word-count', '--input', 'hdfs:///no/such/input', '--output', 'hdfs:///no/out']);
+  t.is(missing.code, 1);
+  t.deepEqual(errorLines(missing.stderr), ['bsctl: error: input path hdfs:///no/such/input: no such file or directory']);
+  const down = bsctl(['--namenode', 'http://127.0.0.1:39998', 'fs', 'ls', 'hdfs:///']);
+  t.is(down.code, 1);
+  t.deepEqual(errorLines(down.stderr), ['bsctl: error: stat hdfs:///: cannot reach 127.0.0.1:39998 (ECONNREFUSED)']);
+});
+
+test.serial('permission denied: reading and writing as a user without access fail clearly, nothing written', async (t) => {
+  const dir = hdfsDir('perm');
+  await hdfsWrite(`${dir}/private/in.txt`, 'secret words\n');
+  hdfsScript('dfs', '-chmod', '-R', '700', dir.slice('hdfs://'.length));
+  const asAlice = ['--hdfs-user', 'alice'];
+  const read = bsctl([...asAlice, 'run', 'word-count', '--input', `${dir}/private/in.txt`, '--output', path.join(local, 'perm-out')]);
+  t.is(read.code, 1);
+  t.regex(errorLines(read.stderr)[0] ?? '', /hdfs:\/\/\/test\/perm-\w+.*AccessControlException: Permission denied: user=alice/);
+  t.false(fs.existsSync(path.join(local, 'perm-out')));
+  fs.writeFileSync(path.join(local, 'pub.txt'), 'a b\n');
+  const write = bsctl([...asAlice, 'run', 'word-count', '--input', path.join(local, 'pub.txt'), '--output', `${dir}/private/out`]);
+  t.is(write.code, 1);
+  t.regex(errorLines(write.stderr)[0] ?? '', /AccessControlException: Permission denied: user=alice, access=(EXECUTE|WRITE)/);
+  t.is(await fileSystemFor(dir).stat(`${dir}/private/out`), undefined);
+});
+
+test.serial('safe mode: writes fail with SafeModeException and nothing is published', async (t) => {
+  const dir = hdfsDir('safemode');
+  fs.writeFileSync(path.join(local, 'sm.txt'), 'a b c\n');
+  hdfsScript('dfsadmin', '-safemode', 'enter');
+  try {
+    const r = bsctl(['run', 'word-count', '--input', path.join(local, 'sm.txt'), '--output', `${dir}/out`]);
+    t.is(r.code, 1);
+    t.regex(errorLines(r.stderr)[0] ?? '', /SafeModeException: .*safe mode/i);
+  } finally {
+    hdfsScript('dfsadmin', '-safemode', 'leave');
+  }
+  t.is(await fileSystemFor(dir).stat(`${dir}/out`), undefined);
+});
+
+test.serial('DataNode down: reading fails with a clear error and no output; works again when it is back', async (t) => {
+  const dir = hdfsDir('dn');
+  await hdfsWrite(`${dir}/in.txt`, 'x y z\n');
+  hdfsScript('stop-datanode');
+  try {
+    const r = bsctl(['run', 'word-count', '--input', `${dir}/in.txt`, '--output', path.join(local, 'dn-out'), '--runner', 'inline']);
+    t.is(r.code, 1);
+    t.regex(r.stderr, /hdfs:\/\/\/test\/dn-\w+\/in\.txt: (cannot reach 127\.0\.0\.1:\d+ \(ECONNREFUSED\)|\w*(Exception|Error))/);
+    t.false(fs.existsSync(path.join(local, 'dn-out')));
+  } finally {
+    hdfsScript('start-datanode');
+  }
+  const ok = bsctl(['run', 'word-count', '--input', `${dir}/in.txt`, '--output', path.join(local, 'dn-out')]);
+  t.is(ok.code, 0, ok.stderr);
+});
+
+test.serial('a rename refused at commit fails the job; the previous output stays intact (only the hidden staging dir remains)', async (t) => {
+  const dir = hdfsDir('commit');
+  const hfs = fileSystemFor(dir);
+  fs.writeFileSync(path.join(local, 'c.txt'), Array.from({ length: 300 }, (_, i) => `w${i % 7}`).join('\n'));
+  // alice owns the parent; the previous output exists.
+  hdfsScript('dfs', '-mkdir', '-p', `${dir.slice('hdfs://'.length)}/parent`);
+  hdfsScript('dfs', '-chown', '-R', 'alice', dir.slice('hdfs://'.length));
+  const first = bsctl(['--hdfs-user', 'alice', 'run', 'word-count', '--input', path.join(local, 'c.txt'), '--output', `${dir}/parent/out`]);
+  t.is(first.code, 0, first.stderr);
+  const before = await hdfsOutputLines(`${dir}/parent/out`);
+  // While the job runs, the parent becomes read-only: the commit's renames are refused.
+  const job = runJob({
+    jobModule: SLOW,
+    input: [path.join(local, 'c.txt')],
+    output: `${dir}/parent/out`,
+    overwrite: true,
+    runner: 'inline',
+    conf: { 'sleep.ms': '10' },
+  });
+  await new Promise((r) => setTimeout(r, 1500));
+  hdfsScript('dfs', '-chmod', '555', `${dir.slice('hdfs://'.length)}/parent`);
+  const prevUser = process.env.BSCTL_HDFS_USER;
+  process.env.BSCTL_HDFS_USER = 'alice';
+  try {
+    const err = await t.throwsAsync(job);
+    t.regex(err!.message, /AccessControlException: Permission denied: user=alice/);
+  } finally {
+    process.env.BSCTL_HDFS_USER = prevUser;
+    hdfsScript('dfs', '-chmod', '755', `${dir.slice('hdfs://'.length)}/parent`);
+  }
+  t.is(await hdfsOutputLines(`${dir}/parent/out`), before);
+  // The read-only parent also kept the job from removing its staging dir: only that hidden entry is left.
+  const names = (await hfs.list(`${dir}/parent`)).map((s) => s.path.slice(s.path.lastIndexOf('/') + 1));
+  t.true(names.includes('out'));
+  t.true(names.filter((n) => n !== 'out').every((n) => /^\.out\.bsctl-job_\w+$/.test(n)), names.join(', '));
+});
