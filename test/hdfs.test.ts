@@ -197,3 +197,37 @@ test.serial('a rename refused at commit fails the job; the previous output stays
   t.true(names.includes('out'));
   t.true(names.filter((n) => n !== 'out').every((n) => /^\.out\.bsctl-job_\w+$/.test(n)), names.join(', '));
 });
+
+test.serial('full-build with data and index root on HDFS: same segment files as a local build; queries served from HDFS', async (t) => {
+  const { createHash } = await import('node:crypto');
+  const dir = hdfsDir('fb');
+  const data = path.join(process.cwd(), 'fixtures/in1/data/docs.ha3');
+  await hdfsWrite(`${dir}/data/docs.ha3`, fs.readFileSync(data));
+  const localRoot = path.join(local, 'fb-index');
+  const a = bsctl(['run', 'full-build', '--table', 'in1', '--data', data, '--index-root', localRoot, '--partitions', '4']);
+  t.is(a.code, 0, a.stderr);
+  const b = bsctl(['run', 'full-build', '--table', 'in1', '--data', `${dir}/data/docs.ha3`, '--index-root', `${dir}/index`, '--partitions', '4']);
+  t.is(b.code, 0, b.stderr);
+  t.regex(b.stdout, /published in1 generation 0: partition_0_16383, partition_16384_32767, partition_32768_49151, partition_49152_65535/);
+  const back = path.join(local, 'fb-back');
+  t.is(bsctl(['fs', 'get', `${dir}/index/in1/generation_0`, back]).code, 0);
+  const digest = (root: string): Record<string, string> => {
+    const out: Record<string, string> = {};
+    const walk = (d: string): void => {
+      for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+        const p = path.join(d, e.name);
+        if (e.isDirectory()) walk(p);
+        else if (!/^version\.\d+$/.test(e.name)) out[path.relative(root, p)] = createHash('sha256').update(fs.readFileSync(p)).digest('hex');
+      }
+    };
+    walk(root);
+    return out;
+  };
+  t.deepEqual(digest(back), digest(path.join(localRoot, 'in1/generation_0')));
+  const env = { cache: path.join(local, 'cache') };
+  process.env.BSCTL_CACHE = env.cache;
+  const q = bsctl(['query', '--table', 'in1', '--index-root', `${dir}/index`, "select id, hits from in1 where MATCHINDEX('title', '搜索词典')"]);
+  t.is(q.code, 0, q.stderr);
+  t.is(q.stdout, '{"id":2,"hits":70}\n');
+  t.is(bsctl(['status', '--table', 'in1', '--index-root', `${dir}/index`]).stdout.trim(), '{"in1":{"status":"READY","generationId":0,"partitions":["partition_0_16383","partition_16384_32767","partition_32768_49151","partition_49152_65535"]}}');
+});

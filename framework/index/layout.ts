@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileSystemFor, joinPath } from '../fs/resolve.ts';
 import { splitRange } from './shard.ts';
 
 /** `<index-root>/<table>/generation_<gid>/partition_<from>_<to>/` (havenask.md §5). */
@@ -22,12 +23,6 @@ export function listGenerations(indexRoot: string, table: string): number[] {
     .filter((m): m is RegExpExecArray => m !== null)
     .map((m) => Number(m[1]))
     .sort((a, b) => a - b);
-}
-
-/** Next generation id: last + 1, or 0. */
-export function nextGeneration(indexRoot: string, table: string): number {
-  const gens = listGenerations(indexRoot, table);
-  return gens.length ? gens[gens.length - 1]! + 1 : 0;
 }
 
 export interface PartitionInfo {
@@ -58,10 +53,37 @@ export function listPartitions(generationDir: string): PartitionInfo[] {
     .sort((a, b) => a.from - b.from);
 }
 
-/** Delete all but the newest `keep` generations (run only after a new one is published). */
-export function pruneGenerations(indexRoot: string, table: string, keep = 2): number[] {
-  const gens = listGenerations(indexRoot, table);
+
+// ---- The same questions through the FileSystem interface (local or hdfs:// index roots). ----
+
+/** Generation ids under `<indexRoot>/<table>` on any FileSystem, ascending. */
+export async function listGenerationsOn(indexRoot: string, table: string): Promise<number[]> {
+  const dir = joinPath(indexRoot, table);
+  const fsys = fileSystemFor(dir);
+  if (!(await fsys.stat(dir))) return [];
+  return (await fsys.list(dir))
+    .map((s) => /\/generation_(\d+)$/.exec(s.path))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => Number(m[1]))
+    .sort((a, b) => a - b);
+}
+
+export async function nextGenerationOn(indexRoot: string, table: string): Promise<number> {
+  const gens = await listGenerationsOn(indexRoot, table);
+  return gens.length ? gens[gens.length - 1]! + 1 : 0;
+}
+
+/** Delete all but the newest `keep` generations on any FileSystem. */
+export async function pruneGenerationsOn(indexRoot: string, table: string, keep = 2): Promise<number[]> {
+  const gens = await listGenerationsOn(indexRoot, table);
   const drop = gens.slice(0, Math.max(0, gens.length - keep));
-  for (const g of drop) fs.rmSync(path.join(tableDir(indexRoot, table), generationName(g)), { recursive: true, force: true });
+  for (const g of drop) await fileSystemFor(indexRoot).delete(joinPath(indexRoot, table, generationName(g)));
   return drop;
+}
+
+/** Partition directory names of a generation on any FileSystem. */
+export async function partitionNamesOn(generationDir: string): Promise<string[]> {
+  return (await fileSystemFor(generationDir).list(generationDir))
+    .map((s) => s.path.slice(s.path.lastIndexOf('/') + 1))
+    .filter((n) => /^partition_\d+_\d+$/.test(n));
 }

@@ -1,4 +1,7 @@
+import fs from 'node:fs';
 import os from 'node:os';
+import { copyTree } from '../fs/copy.ts';
+import { isLocal, joinPath } from '../fs/resolve.ts';
 import path from 'node:path';
 import type { OutputFormat, RecordWriter } from '../output/types.ts';
 import { partitionName } from './layout.ts';
@@ -24,14 +27,23 @@ export function indexOutput(): OutputFormat<string, Record<string, FieldValue>> 
       if (!schemaJson) throw new Error(`index output needs the table schema in conf "${CONF_SCHEMA}"`);
       const schema = JSON.parse(schemaJson) as TableSchema;
       const range = splitRange(task.numTasks)[task.taskIndex]!;
-      const writer = new SegmentWriter(path.join(task.dir, partitionName(range.from, range.to)), schema, {
+      const name = partitionName(range.from, range.to);
+      const scratch = path.join(os.tmpdir(), `bsctl-${os.userInfo().uid}`, `index-${task.dir.slice(task.dir.lastIndexOf('/') + 1)}`);
+      // Segments are written with local files; on HDFS the finished partition is uploaded, version.0 last.
+      const local = isLocal(task.dir);
+      const partitionDir = local ? path.join(task.dir, name) : path.join(scratch, name);
+      const writer = new SegmentWriter(partitionDir, schema, {
         postingsBudget: Number(task.conf[CONF_POSTINGS_MB] ?? '48') * 1024 * 1024,
-        scratch: path.join(os.tmpdir(), `bsctl-${os.userInfo().uid}`, `postings-${path.basename(task.dir)}`),
+        scratch: path.join(scratch, 'postings'),
       });
       return {
         write: (pk, doc) => writer.add(pk, doc),
         flush: async () => {},
-        close: async () => writer.close(),
+        close: async () => {
+          writer.close();
+          if (!local) await copyTree(partitionDir, joinPath(task.dir, name), { last: ['version.0'] });
+          fs.rmSync(scratch, { recursive: true, force: true });
+        },
         get bytesWritten() {
           return 0;
         },

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import type { JobCli } from '../job/cli.ts';
 import { getAnalyzer } from './analyzers/registry.ts';
-import { generationName, listPartitions, nextGeneration, pruneGenerations, tableDir } from './layout.ts';
+import { absolutePath, joinPath } from '../fs/resolve.ts';
+import { generationName, nextGenerationOn, partitionNamesOn, pruneGenerationsOn } from './layout.ts';
 import { CONF_SCHEMA } from './output.ts';
 import { loadSchema } from './schema/load.ts';
 import type { TableSchema } from './schema/model.ts';
@@ -23,14 +24,14 @@ export const fullBuildCli: JobCli = {
     if (typeof table !== 'string' || !table) throw new Error('--table is required for full-build');
     const config = readTableConfig(table, args['table-config'] as string | undefined) ?? {};
     const schemaFile = (args.schema as string | undefined) ?? config.schema;
-    const data = (args.data as string[] | undefined)?.map((d) => path.resolve(d)) ?? config.data;
+    const data = (args.data as string[] | undefined)?.map(absolutePath) ?? config.data;
     if (!schemaFile || !data?.length) {
       throw new Error(`table ${table}: no table config (config/tables/${table}.json) gives its schema and data; pass --schema and --data`);
     }
     const partitions = (args.partitions as number | undefined) ?? config.partitions ?? 1;
     if (!Number.isInteger(partitions) || partitions < 1 || partitions > 65536) throw new Error(`--partitions: must be a whole number from 1 to 65536 (got ${partitions})`);
-    const indexRoot = args['index-root'] ? path.resolve(args['index-root'] as string) : (config.indexRoot ?? path.resolve('index'));
-    let schema: TableSchema = await loadSchema(path.resolve(schemaFile), {
+    const indexRoot = args['index-root'] ? absolutePath(args['index-root'] as string) : (config.indexRoot ?? path.resolve('index'));
+    let schema: TableSchema = await loadSchema(absolutePath(schemaFile), {
       skipUnsupportedIndexes: args['skip-unsupported-indexes'] === true,
       warn: (m) => log(`warning: ${m}`),
     });
@@ -42,8 +43,8 @@ export const fullBuildCli: JobCli = {
       schema = { ...schema, fields: schema.fields.map((f) => (config.analyzers![f.name] ? { ...f, analyzer: config.analyzers![f.name]! } : f)) };
     }
     for (const f of schema.fields) if (f.analyzer) getAnalyzer(f.analyzer);
-    const gid = nextGeneration(indexRoot, table);
-    const output = path.join(tableDir(indexRoot, table), generationName(gid));
+    const gid = await nextGenerationOn(indexRoot, table);
+    const output = joinPath(indexRoot, table, generationName(gid));
     log(`full-build ${table}: schema ${schemaFile}, ${data.length} data path(s), ${partitions} partition(s) -> generation ${gid} under ${indexRoot}`);
     return {
       input: data,
@@ -52,13 +53,11 @@ export const fullBuildCli: JobCli = {
       ...(config.maxBadRecords !== undefined ? { maxBadRecords: config.maxBadRecords } : {}),
       conf: { [CONF_SCHEMA]: JSON.stringify(schema), 'fullbuild.table': table },
       afterCommit: async () => {
-        const dropped = pruneGenerations(indexRoot, table, 2);
+        const dropped = await pruneGenerationsOn(indexRoot, table, 2);
         if (dropped.length) log(`full-build ${table}: deleted old generation(s) ${dropped.join(', ')}`);
       },
       summary: async () => [
-        `published ${table} generation ${gid}: ${listPartitions(output)
-          .map((p) => p.name)
-          .join(', ')} under ${output}`,
+        `published ${table} generation ${gid}: ${(await partitionNamesOn(output)).join(', ')} under ${output}`,
       ],
     };
   },

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { absolutePath } from '../fs/resolve.ts';
 
 /** Where bundled table configs live: `config/tables/<table>.json`. */
 export const TABLES_DIR = fileURLToPath(new URL('../../config/tables/', import.meta.url));
@@ -57,6 +58,6 @@ export function readTableConfig(table: string, file?: string): TableConfig | und
 
 /** The index root a table uses: the flag, else its config, else ./index. */
 export function indexRootOf(table: string, flag?: string, configFile?: string): string {
-  if (flag) return path.resolve(flag);
+  if (flag) return absolutePath(flag);
   return readTableConfig(table, configFile)?.indexRoot ?? path.resolve('index');
 }
