@@ -231,3 +231,13 @@ test.serial('full-build with data and index root on HDFS: same segment files as 
   t.is(q.stdout, '{"id":2,"hits":70}\n');
   t.is(bsctl(['status', '--table', 'in1', '--index-root', `${dir}/index`]).stdout.trim(), '{"in1":{"status":"READY","generationId":0,"partitions":["partition_0_16383","partition_16384_32767","partition_32768_49151","partition_49152_65535"]}}');
 });
+
+test.serial('globs on HDFS match in the last path component; hidden files are skipped', async (t) => {
+  const dir = hdfsDir('glob');
+  for (const name of ['a-1.txt', 'a-2.txt', 'b-1.txt', '_a-3.txt']) await hdfsWrite(`${dir}/${name}`, `${name} word\n`);
+  const files = (await textInput().getSplits([`${dir}/a-*.txt`], {})).map((s) => s.path);
+  t.deepEqual(files, [`${dir}/a-1.txt`, `${dir}/a-2.txt`]);
+  const none = bsctl(['run', 'word-count', '--input', `${dir}/c-*.txt`, '--output', path.join(local, 'glob-none')]);
+  t.is(none.code, 1);
+  t.regex(errorLines(none.stderr)[0] ?? '', /glob matches no file/);
+});

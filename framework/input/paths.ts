@@ -1,3 +1,4 @@
+import picomatch from 'picomatch';
 import { glob } from 'tinyglobby';
 import { fileSystemFor, absolutePath } from '../fs/resolve.ts';
 import type { FileStatus } from '../fs/types.ts';
@@ -20,6 +21,17 @@ export async function listInputFiles(paths: readonly string[]): Promise<FileStat
   for (const raw of paths) {
     const p = absolutePath(raw);
     const fs = fileSystemFor(p);
+    if (GLOB_CHARS.test(p) && fs.scheme !== 'file') {
+      // Remote globs: the pattern may be in the last path component (hdfs:///logs/2026-*.txt).
+      const slash = p.lastIndexOf('/');
+      const dir = p.slice(0, slash);
+      if (GLOB_CHARS.test(dir)) throw new Error(`input path ${raw}: on ${fs.scheme}, only the last path component may hold a glob`);
+      const match = picomatch(p.slice(slash + 1), { dot: false });
+      const matches = (await fs.list(dir)).filter((s) => !s.isDirectory && match(s.path.slice(s.path.lastIndexOf('/') + 1)) && visible(s));
+      if (matches.length === 0) throw new Error(`input path ${raw}: glob matches no file`);
+      files.push(...matches);
+      continue;
+    }
     if (GLOB_CHARS.test(p) && fs.scheme === 'file') {
       const matches = (await glob(p, { absolute: true, onlyFiles: true, expandDirectories: false })).sort();
       if (matches.length === 0) throw new Error(`input path ${raw}: glob matches no file`);

@@ -3,7 +3,8 @@
  * (50k-word vocabulary), run word-count with the local runner, check the result against the
  * generator's own count, time the GNU pipeline `LC_ALL=C tr -s ' ' '\n' | sort | uniq -c` on the same
  * file, and print wall seconds, MB/s and peak RSS; then the same at 1/4 of the size to show peak RSS
- * does not grow with the input.
+ * does not grow with the input. With `--vs-hadoop`, Hadoop's own WordCount (hadoop-mapreduce-examples,
+ * local job runner, 2 map slots like bsctl's 2 workers) runs on the same file too; both results must agree.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -19,6 +20,7 @@ const { values } = parseArgs({
     'size-mb': { type: 'string', default: '512' },
     workers: { type: 'string' },
     'skip-gnu': { type: 'boolean', default: false },
+    'vs-hadoop': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
   },
 });
@@ -60,6 +62,26 @@ async function run(mb: number): Promise<{ report: JobReport; seconds: number; by
   return { report, seconds: r.seconds, bytes, file };
 }
 
+/** Hadoop's WordCount on the same file (local job runner); its output must equal bsctl's. */
+async function vsHadoop(file: string, bsctlSeconds: number, work: string): Promise<void> {
+  const hdfs = fileURLToPath(new URL('../hdfs', import.meta.url));
+  const cp = (await timed(hdfs, ['classpath'])).stdout.trim().split('\n').pop()!;
+  const out = path.join(work, 'hadoop-out');
+  const r = await timed('java', [
+    '-Xmx2g', '-cp', cp, 'org.apache.hadoop.examples.WordCount',
+    '-D', 'mapreduce.framework.name=local', '-D', 'mapreduce.local.map.tasks.maximum=2', '-D', 'mapreduce.job.reduces=2',
+    '-D', 'mapreduce.local.reduce.tasks.maximum=2', '-D', `mapreduce.input.fileinputformat.split.maxsize=${64 * 1024 * 1024}`,
+    `file://${file}`, `file://${out}`,
+  ]);
+  if (r.code !== 0) throw new Error(`Hadoop WordCount failed (${r.code}):\n${r.stderr.slice(-2000)}`);
+  const hadoop = readCounts(out);
+  const ours = readCounts(path.join(work, `out-${sizeMb}`));
+  let differ = hadoop.size !== ours.size ? 1 : 0;
+  for (const [w, c] of ours) if (hadoop.get(w) !== c) differ++;
+  if (differ) throw new Error(`Hadoop's and bsctl's word counts differ (${differ} words)`);
+  console.log(`  Hadoop ${fs.readdirSync(path.dirname(cp.split(':')[1]!)).find((n) => n.startsWith('hadoop-common'))?.replace(/\.jar$/, '')} WordCount (local runner, 2 map slots): ${r.seconds.toFixed(2)} s, same result; bsctl is ${(r.seconds / bsctlSeconds).toFixed(1)}x faster`);
+}
+
 try {
   console.log(`machine: ${os.cpus().length} cores, ${mib(os.totalmem())} RAM, node ${process.version}`);
   const big = await run(sizeMb);
@@ -69,6 +91,7 @@ try {
     const gnuWords = fs.readFileSync(`${dir}/gnu.txt`, 'utf8').split('\n').filter(Boolean).length;
     console.log(`  GNU tr | sort | uniq -c: ${gnu.seconds.toFixed(2)} s (${gnuWords} lines); bsctl is ${(gnu.seconds / big.seconds).toFixed(1)}x faster`);
   }
+  if (values['vs-hadoop']) await vsHadoop(big.file, big.seconds, dir);
   fs.rmSync(big.file);
   const small = await run(sizeMb / 4);
   const bigRss = Math.max(big.report.maxTaskRss, big.report.driverRss);
