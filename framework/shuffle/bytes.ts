@@ -3,7 +3,11 @@ export class ByteSink {
   buf: Buffer;
   length = 0;
 
-  constructor(initial = 64 * 1024) {
+  /** `limit`: growth by doubling stops there (larger only when one write needs it). */
+  constructor(
+    initial = 64 * 1024,
+    private readonly limit = Infinity,
+  ) {
     this.buf = Buffer.allocUnsafe(initial);
   }
 
@@ -11,6 +15,7 @@ export class ByteSink {
     if (this.length + extra <= this.buf.length) return;
     let size = this.buf.length * 2;
     while (size < this.length + extra) size *= 2;
+    size = Math.max(this.length + extra, Math.min(size, this.limit));
     const next = Buffer.allocUnsafe(size);
     this.buf.copy(next, 0, 0, this.length);
     this.buf = next;

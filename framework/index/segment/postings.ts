@@ -12,6 +12,19 @@ export interface InvertedTarget {
   readonly withFieldMap: boolean;
 }
 
+/**
+ * Append postings (flattened docid, tf[, fieldMap] entries) in the final posting format: docid
+ * deltas (the first relative to `prevDocId`), then the other values.
+ */
+function encodeEntries(sink: ByteSink, list: readonly number[], stride: number, prevDocId: number): void {
+  let prev = prevDocId;
+  for (let i = 0; i < list.length; i += stride) {
+    sink.varint(list[i]! - prev);
+    prev = list[i]!;
+    for (let j = 1; j < stride; j++) sink.varint(list[i + j]!);
+  }
+}
+
 function readVarint(buf: Buffer, pos: { at: number }): number {
   let result = 0;
   let shift = 0;
@@ -113,10 +126,15 @@ export class PostingsBuilder {
   private spill(): void {
     fs.mkdirSync(this.scratch, { recursive: true });
     const out = new RunWriter(path.join(this.scratch, `postings_${this.runs.length}.run`));
+    // Each run value is a chunk of final-format postings behind a header (last docid, count), so
+    // merging runs re-encodes only each chunk's first docid and copies the rest.
     const value = new ByteSink(4096);
     for (const [key, list] of this.sortedEntries()) {
+      const stride = this.targets[key[0]! - 1]!.withFieldMap ? 3 : 2;
       value.reset();
-      for (const n of list) value.varint(n);
+      value.varint(list[list.length - stride]!);
+      value.varint(list.length / stride);
+      encodeEntries(value, list, stride, 0);
       out.add(key, value.buf.subarray(0, value.length));
     }
     out.endPartition();
@@ -133,39 +151,44 @@ export class PostingsBuilder {
       w.post ??= new FileSink(path.join(w.t.dir, 'posting'));
       return { dict: w.dict, post: w.post, stride: w.t.withFieldMap ? 3 : 2 };
     };
-    const emit = (key: Buffer, list: readonly number[]): void => {
-      const { dict, post, stride } = open(key[0]! - 1);
-      const start = post.position;
-      let prev = 0;
-      for (let i = 0; i < list.length; i += stride) {
-        post.varint(list[i]! - prev);
-        prev = list[i]!;
-        for (let j = 1; j < stride; j++) post.varint(list[i + j]!);
-      }
+    const entry = (key: Buffer, df: number, start: number, dict: FileSink, post: FileSink): void => {
       post.maybeFlush();
       dict.varint(key.length - 1);
       dict.bytes(key, 1);
-      dict.varint(list.length / stride);
+      dict.varint(df);
       dict.varint(start);
       dict.varint(post.position - start);
       dict.maybeFlush();
     };
     if (this.runs.length === 0) {
-      for (const [key, list] of this.sortedEntries()) emit(key, list);
+      for (const [key, list] of this.sortedEntries()) {
+        const { dict, post, stride } = open(key[0]! - 1);
+        const start = post.position;
+        encodeEntries(post, list, stride, 0);
+        entry(key, list.length / stride, start, dict, post);
+      }
     } else {
       if (!this.empty) this.spill();
       const merger = new SegmentMerger(this.runs);
       let has = merger.next();
       while (has) {
         const key = Buffer.from(merger.key);
-        const list: number[] = [];
+        const { dict, post } = open(key[0]! - 1);
+        const start = post.position;
+        let df = 0;
+        let prevLast = 0;
         while (has && merger.key.equals(key)) {
           const v = merger.value;
           const pos = { at: 0 };
-          while (pos.at < v.length) list.push(readVarint(v, pos));
+          const last = readVarint(v, pos);
+          df += readVarint(v, pos);
+          const first = readVarint(v, pos);
+          post.varint(first - prevLast);
+          post.bytes(v, pos.at);
+          prevLast = last;
           has = merger.next();
         }
-        emit(key, list);
+        entry(key, df, start, dict, post);
       }
       merger.close();
       for (const r of this.runs) fs.rmSync(r.file, { force: true });

@@ -49,6 +49,9 @@ export class SegmentWriter {
   private readonly inverted: IndexSchema[];
   private readonly analyzers: (readonly (Analyzer | undefined)[])[];
   private readonly postings: PostingsBuilder;
+  /** Per index and field: the slot of its (field, analyzer) pair, so each is tokenized once per doc. */
+  private readonly slots: (readonly number[])[];
+  private readonly slotCount: number;
   /** Scratch for one index's term ids of one document (typed arrays sort natively). */
   private scratch = new Float64Array(1024);
   docCount = 0;
@@ -75,6 +78,15 @@ export class SegmentWriter {
       options.scratch,
       options.postingsBudget,
     );
+    const slotOf = new Map<string, number>();
+    this.slots = this.inverted.map((index, i) =>
+      index.fields.map((f, j) => {
+        const key = `${f.field}\u0000${this.analyzers[i]![j]?.name ?? index.type}`;
+        if (!slotOf.has(key)) slotOf.set(key, slotOf.size);
+        return slotOf.get(key)!;
+      }),
+    );
+    this.slotCount = slotOf.size;
     fs.mkdirSync(path.join(this.segment, 'deletionmap'), { recursive: true });
   }
 
@@ -85,7 +97,7 @@ export class SegmentWriter {
     this.summary?.add(doc);
     // Each field is tokenized once per analyzer, however many indexes cover it; term frequencies
     // come from sorting the document's term ids.
-    const idCache = new Map<string, number[]>();
+    const idCache = new Array<number[] | undefined>(this.slotCount);
     this.inverted.forEach((index, i) => {
       const pack = index.type === 'PACK';
       let n = 0;
@@ -100,10 +112,9 @@ export class SegmentWriter {
       index.fields.forEach((f, j) => {
         const value = doc[f.field];
         if (value === undefined) return;
-        const analyzer = this.analyzers[i]![j];
-        const cacheKey = `${f.field}\u0000${analyzer?.name ?? index.type}`;
-        let fieldIds = idCache.get(cacheKey);
-        if (!fieldIds) idCache.set(cacheKey, (fieldIds = termIdsOf(index, value, analyzer, this.postings)));
+        const slot = this.slots[i]![j]!;
+        let fieldIds = idCache[slot];
+        if (!fieldIds) idCache[slot] = fieldIds = termIdsOf(index, value, this.analyzers[i]![j], this.postings);
         if (pack) for (const id of fieldIds) push(id * FIELD_BITS + j);
         else for (const id of fieldIds) push(id);
       });
