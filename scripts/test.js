@@ -1,14 +1,22 @@
 #!/usr/bin/env node
-// `npm test`: type-check (including the type-level tests), start a real HDFS for the integration
-// tests (scripts/hdfs, 1 MiB blocks, its own state dir and ports), run every ava test, stop HDFS, and
-// end with a line `N passed, N failed` counted from ava's results.
+// `npm test`: type-check (including the type-level tests), start a real HDFS (scripts/hdfs, 1 MiB
+// blocks) and three real sshd hosts (scripts/sshd) for the integration tests, each with its own state
+// dir and ports, run every ava test, stop them, and end with a line `N passed, N failed` counted from
+// ava's results.
 import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const HDFS = path.join(ROOT, 'scripts/hdfs');
+const SSHD = path.join(ROOT, 'scripts/sshd');
+const sshdEnv = {
+  ...process.env,
+  BSCTL_SSHD_DIR: path.join(os.tmpdir(), `bsctl-sshd-test-${os.userInfo().uid}`),
+  BSCTL_SSHD_PORT_BASE: process.env.BSCTL_SSHD_PORT_BASE ?? '23200',
+};
 const hdfsEnv = {
   ...process.env,
   BSCTL_HDFS_DIR: path.join(os.tmpdir(), `bsctl-hdfs-test-${os.userInfo().uid}`),
@@ -49,6 +57,16 @@ if (started.status === 0) {
   console.error('scripts/hdfs start failed: the HDFS tests will fail');
 }
 
+spawnSync(SSHD, ['stop'], { env: sshdEnv, stdio: 'ignore' });
+if (spawnSync(SSHD, ['start', '--hosts', '3'], { env: sshdEnv, stdio: 'inherit' }).status === 0) {
+  const cluster = path.join(sshdEnv.BSCTL_SSHD_DIR, 'cluster.json');
+  const config = spawnSync(SSHD, ['cluster'], { env: sshdEnv, encoding: 'utf8' }).stdout;
+  fs.writeFileSync(cluster, config);
+  Object.assign(testEnv, { BSCTL_TEST_CLUSTER: cluster, BSCTL_SSHD_DIR: sshdEnv.BSCTL_SSHD_DIR, BSCTL_SSHD_PORT_BASE: sshdEnv.BSCTL_SSHD_PORT_BASE });
+} else {
+  console.error('scripts/sshd start failed: the cluster tests will fail');
+}
+
 const child = spawn('npx', ['ava', '--tap', ...process.argv.slice(2)], { stdio: ['ignore', 'pipe', 'inherit'], cwd: ROOT, env: testEnv });
 let passed = 0;
 let skipped = 0;
@@ -67,6 +85,7 @@ child.stdout.setEncoding('utf8').on('data', (chunk) => {
 });
 child.on('close', (code) => {
   spawnSync(HDFS, ['stop'], { env: hdfsEnv, stdio: 'inherit' });
+  spawnSync(SSHD, ['stop'], { env: sshdEnv, stdio: 'inherit' });
   if (code !== 0 && failed === 0) failed = 1; // ava itself failed (e.g. a crash before any test)
   console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
   process.exitCode = failed > 0 || code !== 0 ? 1 : 0;

@@ -11,6 +11,8 @@ import { mergeCounters } from '../task/context.ts';
 import { loadJob } from '../task/load-job.ts';
 import type { CounterMap, MapTaskSpec, ReduceTaskSpec, TaskResult } from '../task/spec.ts';
 import type { Segment } from '../shuffle/segment.ts';
+import { loadClusterConfig } from '../cluster/config.ts';
+import { ClusterRunner } from '../cluster/runner.ts';
 import { InlineRunner } from './inline.ts';
 import { LocalRunner } from './local.ts';
 import type { JobProgress, PhaseProgress, RunOptions } from './options.ts';
@@ -44,6 +46,10 @@ const pad = (n: number): string => String(n).padStart(6, '0');
 function makeRunner(opts: RunOptions): TaskRunner {
   const r = opts.runner ?? 'local';
   if (typeof r !== 'string') return r;
+  if (r === 'cluster') {
+    if (!opts.cluster) throw new Error('--runner cluster needs --cluster FILE (a cluster config; scripts/sshd cluster prints one)');
+    return new ClusterRunner(loadClusterConfig(opts.cluster), opts.log);
+  }
   return r === 'inline' ? new InlineRunner() : new LocalRunner(opts.workers);
 }
 
@@ -78,9 +84,9 @@ export async function runJob(opts: RunOptions): Promise<JobReport> {
     mergeCounters(counters, r.counters);
     maxTaskRss = Math.max(maxTaskRss, r.maxRss);
   };
-  log(`${jobId}: ${job.name}, ${job.steps.length} step(s), ${firstSplits.length} split(s), runner ${runner.name} (${runner.slots} slot(s))`);
-
   try {
+    await runner.start?.();
+    log(`${jobId}: ${job.name}, ${job.steps.length} step(s), ${firstSplits.length} split(s), runner ${runner.name} (${runner.slots} slot(s))`);
     await committer.setupJob();
     let splits: InputSplit[] = firstSplits;
     for (let s = 0; s < job.steps.length; s++) {

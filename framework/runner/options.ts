@@ -1,6 +1,6 @@
 import type { TaskRunner } from './types.ts';
 
-export type RunnerName = 'inline' | 'local';
+export type RunnerName = 'inline' | 'local' | 'cluster';
 
 /** Everything `bsctl run` (or a test) decides about one job run. */
 export interface RunOptions {
@@ -13,6 +13,8 @@ export interface RunOptions {
   readonly reducers?: number;
   /** Where attempts run (default local worker processes). */
   readonly runner?: RunnerName | TaskRunner;
+  /** Cluster config file for the cluster runner. */
+  readonly cluster?: string;
   /** Worker processes for the local runner (default: number of cores). */
   readonly workers?: number;
   /** Split size in bytes (default: the file's block size, 64 MiB on local disk). */

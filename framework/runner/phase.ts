@@ -39,7 +39,8 @@ export interface PhaseOptions {
 
 /** Run one phase (all maps or all reduces of a step) with retries; rejects when a task fails for good. */
 export async function runPhase(tasks: readonly PhaseTask[], opts: PhaseOptions): Promise<void> {
-  const queue = new PQueue({ concurrency: opts.runner.slots });
+  const type = tasks[0]?.spec(0).type ?? 'map';
+  const queue = new PQueue({ concurrency: Math.max(1, opts.runner.slotsFor?.(type) ?? opts.runner.slots) });
   let failure: unknown;
   const runOne = async (task: PhaseTask, index: number): Promise<void> => {
     let last: unknown;

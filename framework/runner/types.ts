@@ -7,6 +7,10 @@ export interface TaskRunner {
   readonly name: string;
   /** Attempts that may run at once. */
   readonly slots: number;
+  /** Slots for one kind of task, when they differ (cluster: map slots vs reduce slots). */
+  slotsFor?(type: 'map' | 'reduce'): number;
+  /** Prepare before the first attempt (e.g. connect to the machines); errors fail the job. */
+  start?(): Promise<void>;
   runAttempt(spec: TaskSpec, progress: AttemptProgress): Promise<TaskResult>;
   /** Stop all workers (running attempts fail). */
   close(): Promise<void>;

@@ -1,11 +1,36 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import readline from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { TaskEvent, TaskResult, TaskSpec } from '../task/spec.ts';
 import { AttemptFailure, type AttemptProgress } from './types.ts';
 
-export const WORKER_ENTRY = fileURLToPath(new URL('../task/worker.ts', import.meta.url));
+export const WORKER_ENTRY = fileURLToPath(new URL('../task/worker-main.ts', import.meta.url));
+/** Node flags of every worker: a fixed young generation (steady peak RSS), gc between tasks. */
+export const WORKER_NODE_FLAGS = ['--min-semi-space-size=64', '--max-semi-space-size=64', '--expose-gc'];
 const TAIL_BYTES = 8 * 1024;
+
+/** The pipes of a worker, wherever it runs (a local child process or an SSH exec channel). */
+export interface WorkerIo {
+  readonly stdin: Writable;
+  readonly stdout: Readable;
+  readonly stderr: Readable;
+  onExit(listener: (code: number | null, signal: string | null) => void): void;
+  /** Kill at once (SIGKILL). */
+  kill(): void;
+}
+
+/** A worker process on this machine. */
+export function spawnLocalWorker(): WorkerIo {
+  const child = spawn(process.execPath, [...WORKER_NODE_FLAGS, '--import', 'tsx', WORKER_ENTRY], { stdio: ['pipe', 'pipe', 'pipe'] });
+  return {
+    stdin: child.stdin,
+    stdout: child.stdout,
+    stderr: child.stderr,
+    onExit: (l) => child.on('exit', (code, signal) => l(code, signal)),
+    kill: () => child.kill('SIGKILL'),
+  };
+}
 
 interface Running {
   readonly spec: TaskSpec;
@@ -15,19 +40,21 @@ interface Running {
   tail: string;
 }
 
-/** One long-lived worker process running attempts sequentially over the JSON-lines task protocol. */
+/** One long-lived worker running attempts sequentially over the JSON-lines task protocol. */
 export class WorkerProcess {
-  private readonly child: ChildProcess;
   private running: Running | undefined;
   exited = false;
+  /** The worker's pid (from its hello), on whatever machine it runs. */
+  pid: number | undefined;
+  private readonly exitWaiters: (() => void)[] = [];
 
-  constructor() {
-    this.child = spawn(process.execPath, ['--min-semi-space-size=64', '--max-semi-space-size=64', '--expose-gc', '--import', 'tsx', WORKER_ENTRY], { stdio: ['pipe', 'pipe', 'pipe'] });
-    readline.createInterface({ input: this.child.stdout!, crlfDelay: Infinity }).on('line', (l) => this.onLine(l));
-    this.child.stderr!.setEncoding('utf8').on('data', (d: string) => this.appendTail(d));
-    this.child.stdin!.on('error', () => {});
-    this.child.on('exit', (code, signal) => {
+  constructor(private readonly io: WorkerIo = spawnLocalWorker()) {
+    readline.createInterface({ input: io.stdout, crlfDelay: Infinity }).on('line', (l) => this.onLine(l));
+    io.stderr.setEncoding('utf8').on('data', (d: string) => this.appendTail(d));
+    io.stdin.on('error', () => {});
+    io.onExit((code, signal) => {
       this.exited = true;
+      for (const w of this.exitWaiters.splice(0)) w();
       const r = this.running;
       this.running = undefined;
       r?.reject(
@@ -43,10 +70,6 @@ export class WorkerProcess {
     return this.running !== undefined;
   }
 
-  get pid(): number | undefined {
-    return this.child.pid;
-  }
-
   private appendTail(text: string): void {
     if (!this.running) return;
     this.running.tail = (this.running.tail + text).slice(-TAIL_BYTES);
@@ -58,6 +81,10 @@ export class WorkerProcess {
       return;
     }
     const event = JSON.parse(line) as TaskEvent;
+    if (event.bsctl === 'hello') {
+      this.pid = event.pid;
+      return;
+    }
     const r = this.running;
     if (!r || r.spec.attemptId !== event.attemptId) return;
     if (event.bsctl === 'progress') r.progress(event.fraction, event.bytes);
@@ -72,19 +99,19 @@ export class WorkerProcess {
     if (this.running) throw new Error('worker is busy');
     return new Promise<TaskResult>((resolve, reject) => {
       this.running = { spec, progress, resolve, reject, tail: '' };
-      this.child.stdin!.write(`${JSON.stringify(spec)}\n`);
+      this.io.stdin.write(`${JSON.stringify(spec)}\n`);
     });
   }
 
   kill(): void {
-    if (!this.exited) this.child.kill('SIGKILL');
+    if (!this.exited) this.io.kill();
   }
 
   /** Ask the worker to finish (stdin closed) and wait for it. */
   async stop(): Promise<void> {
     if (this.exited) return;
-    const done = new Promise<void>((r) => this.child.once('exit', () => r()));
-    this.child.stdin!.end();
+    const done = new Promise<void>((r) => this.exitWaiters.push(r));
+    this.io.stdin.end();
     const timer = setTimeout(() => this.kill(), 5000);
     await done;
     clearTimeout(timer);

@@ -61,6 +61,7 @@ export interface TaskResult {
 
 /** Events a task attempt reports (JSON lines `{"bsctl":...}` from a worker process). */
 export type TaskEvent =
+  | { readonly bsctl: 'hello'; readonly attemptId: ''; readonly pid: number }
   | { readonly bsctl: 'progress'; readonly attemptId: string; readonly fraction: number; readonly bytes: number }
   | { readonly bsctl: 'done'; readonly attemptId: string; readonly result: TaskResult }
   | { readonly bsctl: 'failed'; readonly attemptId: string; readonly error: { readonly name: string; readonly message: string; readonly stack?: string } };

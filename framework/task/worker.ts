@@ -1,7 +1,8 @@
 /**
- * Worker entry point: `node --import tsx framework/task/worker.ts`. Reads task specs as JSON lines on
- * stdin, runs them one after another, and reports `{"bsctl":...}` JSON lines on stdout. Anything the
- * job prints goes to stderr (console) or is passed through as a non-protocol line.
+ * The worker: reads task specs as JSON lines on stdin, runs them one after another, and reports
+ * `{"bsctl":...}` JSON lines on stdout (first a `hello` with its pid). Anything the job prints goes to
+ * stderr (console) or is passed through as a non-protocol line. Entry points: worker-main.ts (local,
+ * through tsx) and the bundles the cluster runner ships to SSH hosts.
  */
 import readline from 'node:readline';
 import { runTask } from './run-task.ts';
@@ -10,22 +11,25 @@ import type { TaskEvent, TaskSpec } from './spec.ts';
 const emit = (e: TaskEvent): void => {
   process.stdout.write(`${JSON.stringify(e)}\n`);
 };
-console.log = console.error;
-console.info = console.error;
-console.debug = console.error;
 
-const lines = readline.createInterface({ input: process.stdin, crlfDelay: Infinity });
-for await (const line of lines) {
-  if (!line.trim()) continue;
-  const spec = JSON.parse(line) as TaskSpec;
-  try {
-    const result = await runTask(spec, (fraction, bytes) => emit({ bsctl: 'progress', attemptId: spec.attemptId, fraction, bytes }));
-    emit({ bsctl: 'done', attemptId: spec.attemptId, result });
-  } catch (err) {
-    const e = err instanceof Error ? err : new Error(String(err));
-    emit({ bsctl: 'failed', attemptId: spec.attemptId, error: { name: e.name, message: e.message, ...(e.stack ? { stack: e.stack } : {}) } });
+export async function runWorker(): Promise<void> {
+  console.log = console.error;
+  console.info = console.error;
+  console.debug = console.error;
+  emit({ bsctl: 'hello', attemptId: '', pid: process.pid });
+  const lines = readline.createInterface({ input: process.stdin, crlfDelay: Infinity });
+  for await (const line of lines) {
+    if (!line.trim()) continue;
+    const spec = JSON.parse(line) as TaskSpec;
+    try {
+      const result = await runTask(spec, (fraction, bytes) => emit({ bsctl: 'progress', attemptId: spec.attemptId, fraction, bytes }));
+      emit({ bsctl: 'done', attemptId: spec.attemptId, result });
+    } catch (err) {
+      const e = err instanceof Error ? err : new Error(String(err));
+      emit({ bsctl: 'failed', attemptId: spec.attemptId, error: { name: e.name, message: e.message, ...(e.stack ? { stack: e.stack } : {}) } });
+    }
+    // Start every attempt with a collected heap, so a long-lived worker's peak memory is that of its
+    // largest task, not of the garbage of all earlier ones.
+    (globalThis as { gc?: () => void }).gc?.();
   }
-  // Start every attempt with a collected heap, so a long-lived worker's peak memory is that of its
-  // largest task, not of the garbage of all earlier ones.
-  (globalThis as { gc?: () => void }).gc?.();
 }

@@ -7,7 +7,8 @@ export interface RunArgs {
   input?: string[];
   output?: string;
   reducers?: number;
-  runner: 'inline' | 'local';
+  runner: 'inline' | 'local' | 'cluster';
+  cluster?: string;
   workers?: number;
   'split-size'?: string;
   'sort-mb': number;
@@ -25,7 +26,8 @@ export function runBuilder(y: Argv, jobCli?: JobCli): Argv<RunArgs> {
     .option('input', { alias: 'i', type: 'string', array: true, demandOption: !jobCli, describe: 'input file, directory or glob (repeatable)' })
     .option('output', { alias: 'o', type: 'string', demandOption: !jobCli, describe: 'output directory (must not exist unless --overwrite)' })
     .option('reducers', { type: 'number', describe: 'reduce tasks per step (default: the step\'s own, else 2)' })
-    .option('runner', { choices: ['inline', 'local'] as const, default: 'local' as const, describe: 'where tasks run: in this process, or local worker processes' })
+    .option('runner', { choices: ['inline', 'local', 'cluster'] as const, default: 'local' as const, describe: 'where tasks run: in this process, local worker processes, or SSH machines (--cluster)' })
+    .option('cluster', { type: 'string', describe: 'cluster config (machines, slots, host keys) for --runner cluster; default $BSCTL_CLUSTER' })
     .option('workers', { type: 'number', describe: 'worker processes of the local runner (default: number of cores)' })
     .option('split-size', { type: 'string', describe: 'split size, e.g. 64m (default: the block size, 64m on local disk)' })
     .option('sort-mb', { type: 'number', default: 100, describe: 'map-side sort / aggregation buffer per task, MiB' })

@@ -51,6 +51,7 @@ export async function runHandler(args: RunArgs): Promise<number> {
       input: plan.input,
       output: plan.output,
       runner: args.runner,
+      ...((args.cluster ?? process.env.BSCTL_CLUSTER) ? { cluster: (args.cluster ?? process.env.BSCTL_CLUSTER)! } : {}),
       sortMb,
       overwrite: args.overwrite || (plan.overwrite ?? false),
       conf: { ...plan.conf, ...parseConf(args.conf) },

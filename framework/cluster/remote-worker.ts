@@ -1,0 +1,32 @@
+import { WORKER_NODE_FLAGS, WorkerProcess } from '../runner/worker-process.ts';
+import { shellQuote, type SshConnection } from './ssh.ts';
+
+/** Start a long-lived worker on a machine: an exec of the shipped bundle speaking the task protocol. */
+export async function startRemoteWorker(conn: SshConnection, bundle: string): Promise<WorkerProcess> {
+  const workDir = conn.machine.workDir;
+  const command = `cd ${shellQuote(workDir)} && exec node ${WORKER_NODE_FLAGS.map(shellQuote).join(' ')} ${shellQuote(bundle)}`;
+  const channel = await conn.exec(command);
+  let worker: WorkerProcess | undefined;
+  let exited = false;
+  const listeners: ((code: number | null, signal: string | null) => void)[] = [];
+  const exit = (code: number | null, signal: string | null): void => {
+    if (exited) return;
+    exited = true;
+    for (const l of listeners) l(code, signal);
+  };
+  channel.on('exit', (code: number | null, signal?: string) => exit(code ?? null, signal ? (signal.startsWith('SIG') ? signal : `SIG${signal}`) : null));
+  channel.on('close', () => exit(null, 'connection closed'));
+  worker = new WorkerProcess({
+    stdin: channel,
+    stdout: channel,
+    stderr: channel.stderr,
+    onExit: (l) => listeners.push(l),
+    kill: () => {
+      // Kill the remote process itself (closing the channel alone may leave it running).
+      const pid = worker?.pid;
+      if (pid !== undefined) conn.run(`kill -9 ${pid}`).catch(() => {});
+      channel.close();
+    },
+  });
+  return worker;
+}

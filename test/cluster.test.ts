@@ -1,0 +1,146 @@
+import test from 'ava';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadClusterConfig } from '../framework/cluster/config.ts';
+import { ClusterRunner } from '../framework/cluster/runner.ts';
+import { runJob } from '../framework/runner/driver.ts';
+import { bsctl, errorLines, outputLines, tempDir } from './helpers/cli.ts';
+import { clusterVariant, sshdScript, testCluster } from './helpers/cluster.ts';
+import { fullBuild } from './helpers/full-build.ts';
+
+const SLOW = fileURLToPath(new URL('./fixtures/jobs/slow-count.ts', import.meta.url));
+const dir = tempDir('cluster');
+test.after.always(() => fs.rmSync(dir, { recursive: true, force: true }));
+test.before(() => testCluster());
+
+function words(lines: number): string {
+  return `${Array.from({ length: lines }, (_, i) => `w${i % 53} x${i % 17} é${i % 5} common`).join('\n')}\n`;
+}
+
+function digest(root: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string): void => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (!/^version\.\d+$/.test(e.name)) out[path.relative(root, p)] = crypto.createHash('sha256').update(fs.readFileSync(p)).digest('hex');
+    }
+  };
+  walk(root);
+  return out;
+}
+
+test.serial('word-count on 3 SSH hosts equals the local runner; every host ran tasks from the shipped bundle', (t) => {
+  const input = path.join(dir, 'wc.txt');
+  fs.writeFileSync(input, words(20_000));
+  const local = bsctl(['run', 'word-count', '--input', input, '--output', path.join(dir, 'wc-local')]);
+  t.is(local.code, 0, local.stderr);
+  const remote = bsctl(['run', 'word-count', '--input', input, '--output', path.join(dir, 'wc-cluster'), '--runner', 'cluster', '--cluster', testCluster().file, '--split-size', '32k', '--reducers', '3']);
+  t.is(remote.code, 0, remote.stderr);
+  t.regex(remote.stderr, /runner cluster \(6 slot\(s\)\)/);
+  t.is(outputLines(path.join(dir, 'wc-cluster')), outputLines(path.join(dir, 'wc-local')));
+  for (const m of testCluster().config.machines) {
+    t.true(fs.readdirSync(path.join(m.workDir, 'bundles')).length >= 1, `${m.name} got the bundle`);
+    t.deepEqual(fs.existsSync(path.join(m.workDir, 'jobs')) ? fs.readdirSync(path.join(m.workDir, 'jobs')) : [], [], `${m.name} job dir cleaned`);
+  }
+});
+
+test.serial('full-build on 3 SSH hosts gives the same segment files as the local runner', async (t) => {
+  const data = path.join(process.cwd(), 'fixtures/in1/data/docs.ha3');
+  const schema = path.join(process.cwd(), 'fixtures/in1/schema.json');
+  const a = await fullBuild({ table: 'in1', schema, data: [data], partitions: 4, indexRoot: path.join(dir, 'fb-local') });
+  const b = await fullBuild(
+    { table: 'in1', schema, data: [data], partitions: 4, indexRoot: path.join(dir, 'fb-cluster') },
+    { runner: new ClusterRunner(testCluster().config), splitSize: 400 },
+  );
+  t.deepEqual(digest(b.generationDir), digest(a.generationDir));
+  t.true(b.maps >= 4);
+});
+
+async function killDuring(phase: 'map' | 'reduce', t: import('ava').ExecutionContext): Promise<void> {
+  const input = path.join(dir, `kill-${phase}.txt`);
+  fs.writeFileSync(input, words(3000));
+  const reference = path.join(dir, `kill-${phase}-ref`);
+  await runJob({ jobModule: SLOW, input: [input], output: reference, runner: 'inline', conf: { 'sleep.ms': '0' }, reducers: 3 });
+  const runner = new ClusterRunner(testCluster().config);
+  const logs: string[] = [];
+  let killed: number[] = [];
+  const kill = (): void => {
+    if (killed.length) return;
+    const victim = runner.workers().find((w) => w.busyPids.length > 0);
+    if (!victim) return;
+    killed = victim.pids;
+    for (const pid of killed) process.kill(pid, 'SIGKILL');
+  };
+  const out = path.join(dir, `kill-${phase}-out`);
+  let timer: NodeJS.Timeout | undefined;
+  await runJob({
+    jobModule: SLOW,
+    input: [input],
+    output: out,
+    runner,
+    splitSize: 8 * 1024,
+    reducers: 3,
+    conf: phase === 'map' ? { 'sleep.ms': '3' } : { 'sleep.ms': '0', 'reduce.sleep.ms': '50' },
+    log: (l) => logs.push(l),
+    onProgress: (p) => {
+      const inPhase = phase === 'map' ? p.map.done >= 1 && p.map.done < p.map.total : p.map.done === p.map.total && p.reduce.total > 0 && p.reduce.done === 0;
+      if (inPhase && !timer) timer = setTimeout(kill, phase === 'map' ? 100 : 300);
+    },
+  });
+  t.true(killed.length > 0, 'worker processes of one host were killed');
+  t.true(logs.some((l) => /failed: worker process exited \((SIGKILL|connection closed|code \d+)\)/.test(l)), logs.join('\n'));
+  t.is(outputLines(out), outputLines(reference));
+}
+
+test.serial('kill -9 of one host\'s workers mid-map: the job succeeds with identical output', (t) => killDuring('map', t));
+test.serial('kill -9 of one host\'s workers mid-reduce: the job succeeds with identical output', (t) => killDuring('reduce', t));
+
+test.serial('a host whose sshd is stopped is blacklisted; the job succeeds on the rest', (t) => {
+  const input = path.join(dir, 'down.txt');
+  fs.writeFileSync(input, words(2000));
+  sshdScript('stop-host', '2');
+  try {
+    const r = bsctl(['run', 'word-count', '--input', input, '--output', path.join(dir, 'down-out'), '--runner', 'cluster', '--cluster', testCluster().file, '--split-size', '8k']);
+    t.is(r.code, 0, r.stderr);
+    t.regex(r.stderr, /blacklisting host2 for this job: cannot connect to host2 \(\S+@127\.0\.0\.1:\d+\): ECONNREFUSED/);
+    t.regex(r.stderr, /runner cluster \(4 slot\(s\)\)/);
+  } finally {
+    sshdScript('start-host', '2');
+  }
+  const local = bsctl(['run', 'word-count', '--input', input, '--output', path.join(dir, 'down-local')]);
+  t.is(local.code, 0);
+  t.is(outputLines(path.join(dir, 'down-out')), outputLines(path.join(dir, 'down-local')));
+});
+
+test.serial('a wrong host key is refused with a clear error; nothing runs, no output', (t) => {
+  const wrong = clusterVariant(dir, 'wrong-key', (c) => {
+    c.machines[0]!.hostKey = c.machines[1]!.hostKey;
+  });
+  const input = path.join(dir, 'key.txt');
+  fs.writeFileSync(input, 'a b\n');
+  const r = bsctl(['run', 'word-count', '--input', input, '--output', path.join(dir, 'key-out'), '--runner', 'cluster', '--cluster', wrong]);
+  t.is(r.code, 1);
+  t.regex(errorLines(r.stderr)[0] ?? '', /host key verification failed for host1 \(127\.0\.0\.1:\d+\): the server's key .* is not the pinned hostKey: refusing to connect/);
+  t.false(fs.existsSync(path.join(dir, 'key-out')));
+  const config = loadClusterConfig(testCluster().file);
+  const known = path.join(dir, 'known_hosts');
+  fs.writeFileSync(known, `[127.0.0.1]:${config.machines[0]!.port + 1000} ${config.machines[0]!.hostKey}\n`);
+  const unknown = clusterVariant(dir, 'unknown-host', (c) => {
+    delete c.machines[0]!.hostKey;
+    c.machines[0]!.knownHosts = known;
+  });
+  const r2 = bsctl(['run', 'word-count', '--input', input, '--output', path.join(dir, 'key-out'), '--runner', 'cluster', '--cluster', unknown]);
+  t.is(r2.code, 1);
+  t.regex(errorLines(r2.stderr)[0] ?? '', /host key verification failed for host1 .*no key for 127\.0\.0\.1:\d+ in .*known_hosts \(unknown host\)/);
+});
+
+test.serial('cluster config errors name the file and key', (t) => {
+  const bad = path.join(dir, 'bad-cluster.json');
+  fs.writeFileSync(bad, JSON.stringify({ machines: [{ host: '127.0.0.1', user: 'u', identityFile: '/k', workDir: '/w', mapSlots: -1, hostKey: 'ssh-ed25519 AAAA' }] }));
+  t.throws(() => loadClusterConfig(bad), { message: `${bad}: machines[0].mapSlots: must be a whole number ≥ 0` });
+  fs.writeFileSync(bad, JSON.stringify({ machines: [{ host: '127.0.0.1', user: 'u', identityFile: '/k', workDir: '/w' }] }));
+  t.throws(() => loadClusterConfig(bad), { message: /machines\[0\]\.hostKey: give a pinned hostKey or a knownHosts file/ });
+});
