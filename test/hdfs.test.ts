@@ -241,3 +241,12 @@ test.serial('globs on HDFS match in the last path component; hidden files are sk
   t.is(none.code, 1);
   t.regex(errorLines(none.stderr)[0] ?? '', /glob matches no file/);
 });
+
+test.serial('HDFS names with %, #, ? and spaces are read and listed as they are', async (t) => {
+  const dir = hdfsDir('names');
+  const names = ['100%.txt', 'a%41.txt', 'x#y.txt', 'q?.txt', 'sp ace.txt'];
+  for (const n of names) await hdfsWrite(`${dir}/${n}`, `${n}\n`);
+  const listed = (await fileSystemFor(dir).list(dir)).map((s) => s.path.slice(dir.length + 1)).sort();
+  t.deepEqual(listed, [...names].sort());
+  for (const n of names) t.is((await hdfsRead(`${dir}/${n}`)).toString(), `${n}\n`);
+});

@@ -322,8 +322,9 @@ function makeInputDir(): string {
   fs.writeFileSync(path.join(dir, '_SUCCESS'), 'hidden-success\n');
   fs.writeFileSync(path.join(dir, '_x.txt'), 'hidden-underscore\n');
   fs.writeFileSync(path.join(dir, '.x.txt'), 'hidden-dot\n');
-  fs.mkdirSync(path.join(dir, 'sub'));
-  fs.writeFileSync(path.join(dir, 'sub', 'd.txt'), 'in-subdir\n');
+  // Hidden subdirectories (like a job output's _temporary) are skipped too.
+  fs.mkdirSync(path.join(dir, '_temporary'));
+  fs.writeFileSync(path.join(dir, '_temporary', 'd.txt'), 'in-hidden-subdir\n');
   return dir;
 }
 
@@ -337,7 +338,7 @@ async function linesOf(paths: string[], splitSize = 2): Promise<{ lines: string[
   return { lines, files };
 }
 
-test('directory input: files in name order, hidden (_x, .x) files and subdirectories skipped', async (t) => {
+test('directory input: files in name order, hidden (_x, .x) files and directories skipped; a visible subdirectory is an error', async (t) => {
   const dir = makeInputDir();
   const { lines, files } = await linesOf([dir]);
   t.deepEqual(files, [
@@ -346,6 +347,10 @@ test('directory input: files in name order, hidden (_x, .x) files and subdirecto
     ['c.log', 2],
   ]);
   t.deepEqual(lines, ['a1', 'a2', 'b1', 'b2', 'c1']);
+  // Like Hadoop's FileInputFormat ("Not a file"): never silently drop a subdirectory's data.
+  fs.mkdirSync(path.join(dir, 'sub'));
+  fs.writeFileSync(path.join(dir, 'sub', 'd.txt'), 'in-subdir\n');
+  await t.throwsAsync(linesOf([dir]), { message: `input path ${dir}: ${dir}/sub is a directory (not a file); name the files or a glob instead` });
 });
 
 test('glob input: matches sorted by name, hidden files skipped', async (t) => {

@@ -160,7 +160,7 @@ export class HdfsFileSystem implements FileSystem {
     const label = `${from} -> ${to}`;
     if (await this.stat(to)) throw new FsError('rename', label, 'destination already exists', 'EEXIST');
     const destination = resolveHdfs(to).path;
-    const r = await jsonRequest<{ boolean: boolean }>('rename', label, resolveHdfs(from), 'PUT', 'RENAME', { destination });
+    const r = await jsonRequest<{ boolean: boolean }>('rename', label, resolveHdfs(from), 'PUT', 'RENAME', { destination }, false);
     if (!r.boolean) {
       const why = !(await this.stat(from)) ? 'source does not exist' : 'HDFS refused the rename (missing destination parent, or destination exists)';
       throw new FsError('rename', label, why);

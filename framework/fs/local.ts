@@ -4,12 +4,13 @@ import path from 'node:path';
 import { Writable, type Readable } from 'node:stream';
 import { FsError, type BlockLocation, type FileStatus, type FileSystem } from './types.ts';
 import { hostname } from 'node:os';
+import { fileURLToPath } from 'node:url';
 
 /** Split size used for local files, like HDFS's dfs.blocksize default. */
 export const LOCAL_BLOCK_SIZE = 64 * 1024 * 1024;
 
 function toLocal(p: string): string {
-  return p.startsWith('file://') ? new URL(p).pathname : p;
+  return p.startsWith('file://') ? fileURLToPath(p) : p;
 }
 
 function wrap(op: string, p: string, err: unknown): FsError {
@@ -59,7 +60,7 @@ export class LocalFileSystem implements FileSystem {
   async list(p: string): Promise<FileStatus[]> {
     try {
       const names = (await fsp.readdir(toLocal(p))).sort();
-      return Promise.all(names.map(async (n) => toStatus(path.join(p, n), await fsp.stat(path.join(toLocal(p), n)))));
+      return Promise.all(names.map(async (n) => toStatus(`${p.replace(/\/+$/, '')}/${n}`, await fsp.stat(path.join(toLocal(p), n)))));
     } catch (err) {
       throw wrap('list', p, err);
     }

@@ -70,7 +70,21 @@ export function parseField(field: FieldSchema, raw: string): FieldValue | { erro
   return out;
 }
 
+/** The shortest decimal that reads back as the same single-precision float (0.1, not 0.10000000149). */
+export function formatFloat(v: number): string {
+  for (let p = 1; p <= 9; p++) {
+    const s = String(Number(v.toPrecision(p)));
+    if (Math.fround(Number(s)) === v) return s;
+  }
+  return String(v);
+}
+
+/** The canonical string of a scalar; FLOAT fields use single-precision formatting. */
+export function scalarToString(v: Scalar, type?: FieldType): string {
+  return type === 'FLOAT' && typeof v === 'number' ? formatFloat(v) : String(v);
+}
+
 /** The canonical string of a value (summary store, STRING/NUMBER index terms). */
-export function valueToString(v: FieldValue, separator = '\x1D'): string {
-  return Array.isArray(v) ? v.map(String).join(separator) : String(v);
+export function valueToString(v: FieldValue, separator = '\x1D', type?: FieldType): string {
+  return Array.isArray(v) ? v.map((x) => scalarToString(x, type)).join(separator) : scalarToString(v as Scalar, type);
 }

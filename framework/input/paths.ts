@@ -44,7 +44,10 @@ export async function listInputFiles(paths: readonly string[]): Promise<FileStat
     const st = await fs.stat(p);
     if (!st) throw new Error(`input path ${raw}: no such file or directory`);
     if (st.isDirectory) {
-      const entries = (await fs.list(p)).filter((e) => !e.isDirectory && visible(e));
+      const entries = (await fs.list(p)).filter(visible);
+      const sub = entries.find((e) => e.isDirectory);
+      // Like Hadoop's FileInputFormat: a subdirectory is an error, not silently skipped.
+      if (sub) throw new Error(`input path ${raw}: ${sub.path} is a directory (not a file); name the files or a glob instead`);
       files.push(...entries);
     } else {
       files.push(st);

@@ -69,7 +69,7 @@ export class FileOutputCommitter {
     const success = this.fs.create(joinPath(this.staging, '_SUCCESS'));
     await new Promise<void>((resolve, reject) => {
       success.on('error', reject);
-      success.end(resolve);
+      success.end((err?: Error | null) => (err ? reject(err) : resolve()));
     });
     const previous = await this.fs.stat(this.outputDir);
     const old = joinPath(this.parent, `.${this.name}.bsctl-old-${this.jobId}`);

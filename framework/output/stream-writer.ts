@@ -36,7 +36,8 @@ export class StreamWriter {
     this.parts = [];
     this.pending = 0;
     this.bytesWritten += chunk.length;
-    if (!this.stream.write(chunk)) await Promise.race([once(this.stream, 'drain'), once(this.stream, 'error').then(([e]) => Promise.reject(e))]);
+    // `once` rejects when the stream errors while waiting.
+    if (!this.stream.write(chunk)) await once(this.stream, 'drain');
   }
 
   async close(): Promise<void> {

@@ -61,7 +61,7 @@ export async function runJob(opts: RunOptions): Promise<JobReport> {
   const job: Job = await loadJob(opts.jobModule, jobExport);
   const jobId = newJobId();
   const maxAttempts = opts.maxAttempts ?? 4;
-  const sortBytes = Math.max(1, opts.sortMb ?? 100) * 1024 * 1024;
+  const sortBytes = Math.min(2047, Math.max(1, opts.sortMb ?? 100)) * 1024 * 1024;
   const committer = new FileOutputCommitter(opts.output, jobId, opts.overwrite ?? false);
   await committer.checkOutput();
 

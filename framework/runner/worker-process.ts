@@ -23,6 +23,7 @@ export interface WorkerIo {
 /** A worker process on this machine. */
 export function spawnLocalWorker(): WorkerIo {
   const child = spawn(process.execPath, [...WORKER_NODE_FLAGS, '--import', 'tsx', WORKER_ENTRY], { stdio: ['pipe', 'pipe', 'pipe'] });
+  child.on('error', () => child.emit('exit', null, 'spawn failed'));
   return {
     stdin: child.stdin,
     stdout: child.stdout,
@@ -76,11 +77,20 @@ export class WorkerProcess {
   }
 
   private onLine(line: string): void {
-    if (!line.startsWith('{"bsctl":')) {
+    // Job output written without a newline may precede an event on the same line.
+    const at = line.indexOf('{"bsctl":');
+    if (at < 0) {
       this.appendTail(`${line}\n`);
       return;
     }
-    const event = JSON.parse(line) as TaskEvent;
+    if (at > 0) this.appendTail(line.slice(0, at));
+    let event: TaskEvent;
+    try {
+      event = JSON.parse(line.slice(at)) as TaskEvent;
+    } catch {
+      this.appendTail(`${line}\n`);
+      return;
+    }
     if (event.bsctl === 'hello') {
       this.pid = event.pid;
       return;

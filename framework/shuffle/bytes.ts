@@ -21,11 +21,13 @@ export class ByteSink {
     this.buf = next;
   }
 
+  /** Unsigned LEB128 of a non-negative safe integer (up to 2^53). */
   varint(n: number): void {
-    this.ensure(5);
+    if (!(n >= 0 && n <= Number.MAX_SAFE_INTEGER)) throw new RangeError(`varint out of range: ${n}`);
+    this.ensure(8);
     while (n >= 0x80) {
-      this.buf[this.length++] = (n & 0x7f) | 0x80;
-      n >>>= 7;
+      this.buf[this.length++] = (n % 0x80) | 0x80;
+      n = Math.floor(n / 0x80);
     }
     this.buf[this.length++] = n;
   }

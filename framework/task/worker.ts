@@ -8,8 +8,9 @@ import readline from 'node:readline';
 import { runTask } from './run-task.ts';
 import type { TaskEvent, TaskSpec } from './spec.ts';
 
+// Each event starts on a line of its own, whatever the job printed before it.
 const emit = (e: TaskEvent): void => {
-  process.stdout.write(`${JSON.stringify(e)}\n`);
+  process.stdout.write(`\n${JSON.stringify(e)}\n`);
 };
 
 export async function runWorker(): Promise<void> {

@@ -41,6 +41,7 @@ export async function runHandler(args: RunArgs): Promise<number> {
   const reducers = positiveInt(args.reducers, '--reducers');
   const workers = positiveInt(args.workers, '--workers');
   const sortMb = positiveInt(args['sort-mb'], '--sort-mb')!;
+  if (sortMb > 2047) throw new Error(`--sort-mb: at most 2047 (like Hadoop's io.sort.mb), got ${sortMb}`);
   const maxBad = positiveInt(args['max-bad-records'], '--max-bad-records', 0);
   const splitSize = args['split-size'] !== undefined ? parseSize(args['split-size'], '--split-size') : undefined;
   const plan = await planOf(jobModule, args);

@@ -39,7 +39,7 @@ export function resolveHdfs(uri: string): HdfsTarget {
   if (!m) throw new Error(`${uri}: not an hdfs:// URI`);
   const scheme = m[1]!.toLowerCase();
   const authority = m[2]!;
-  const path = decodeURI(m[3] ?? '/').replace(/\/+$/, '') || '/';
+  const path = (m[3] ?? '/').replace(/\/+$/, '') || '/';
   const user = process.env[HDFS_USER_ENV] || undefined;
   if (scheme === 'webhdfs') {
     if (!authority) throw new Error(`${uri}: webhdfs:// needs host:port`);

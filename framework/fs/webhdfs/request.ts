@@ -32,7 +32,8 @@ export function opUrl(target: HdfsTarget, op: string, params: Record<string, str
   const q = new URLSearchParams({ op });
   if (target.user) q.set('user.name', target.user);
   for (const [k, v] of Object.entries(params)) q.set(k, String(v));
-  return `${target.namenode}/webhdfs/v1${encodeURI(target.path)}?${q}`;
+  const encoded = target.path.split('/').map(encodeURIComponent).join('/');
+  return `${target.namenode}/webhdfs/v1${encoded}?${q}`;
 }
 
 /** Turn an HTTP error response into an FsError naming the path and the RemoteException. */
@@ -73,9 +74,20 @@ export async function withRetries<T>(attempt: () => Promise<T>): Promise<T> {
   }
 }
 
-/** One JSON request to the NameNode, retried when transient; returns the parsed body. */
-export async function jsonRequest<T>(op: string, uri: string, target: HdfsTarget, method: string, httpOp: string, params?: Record<string, string | number | boolean>): Promise<T> {
-  return withRetries(async () => {
+/**
+ * One JSON request to the NameNode, retried when transient unless `idempotent` is false (a RENAME the
+ * NameNode applied before the connection dropped would answer `false` when repeated).
+ */
+export async function jsonRequest<T>(
+  op: string,
+  uri: string,
+  target: HdfsTarget,
+  method: string,
+  httpOp: string,
+  params?: Record<string, string | number | boolean>,
+  idempotent = true,
+): Promise<T> {
+  const once = async (): Promise<T> => {
     const url = opUrl(target, httpOp, params);
     let res: Response;
     try {
@@ -85,5 +97,6 @@ export async function jsonRequest<T>(op: string, uri: string, target: HdfsTarget
     }
     if (!res.ok) throw await httpError(op, uri, res);
     return (await res.json()) as T;
-  });
+  };
+  return idempotent ? withRetries(once) : once();
 }

@@ -82,6 +82,10 @@ function buildIndex(index: RawIndex, type: BuiltIndexType, fields: ReadonlyMap<s
   if (type === 'PACK' ? n === 0 : n !== 1) {
     fail(index.fieldsKey, `${label} must name ${type === 'PACK' ? 'at least one field' : 'exactly one field'} (it names ${n})`);
   }
+  if (type === 'PACK' && n > 31) {
+    // Postings keep a PACK term's fields as a 31-bit field map.
+    fail(index.fieldsKey, `${label} names ${n} fields; at most 31 are supported`);
+  }
   const seen = new Set<string>();
   let packAnalyzer: string | undefined;
   for (const { field: ref } of index.fields) {

@@ -1,6 +1,6 @@
 import path from 'node:path';
-import type { TableSchema } from '../schema/model.ts';
-import { valueToString, type FieldValue } from '../values.ts';
+import type { FieldType, TableSchema } from '../schema/model.ts';
+import { scalarToString, valueToString, type FieldValue } from '../values.ts';
 import { FileSink } from './file-sink.ts';
 
 /**
@@ -11,7 +11,10 @@ export class SummaryWriter {
   private readonly data: FileSink;
   private readonly offsets: FileSink;
 
+  private readonly types: Map<string, FieldType>;
+
   constructor(dir: string, private readonly schema: TableSchema) {
+    this.types = new Map(schema.fields.map((f) => [f.name, f.type]));
     this.data = new FileSink(path.join(dir, 'data'));
     this.offsets = new FileSink(path.join(dir, 'offset'));
     this.offsets.uint64(0);
@@ -22,7 +25,8 @@ export class SummaryWriter {
     for (const name of this.schema.summaryFields) {
       const v = doc[name];
       if (v === undefined) continue;
-      out[name] = Array.isArray(v) ? v.map(String) : valueToString(v);
+      const type = this.types.get(name);
+      out[name] = Array.isArray(v) ? v.map((x) => scalarToString(x, type)) : valueToString(v, undefined, type);
     }
     this.data.utf8(JSON.stringify(out));
     this.offsets.uint64(this.data.position);

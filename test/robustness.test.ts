@@ -1,0 +1,73 @@
+import test from 'ava';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseSchema } from '../framework/index/schema/load.ts';
+import { formatFloat, valueToString } from '../framework/index/values.ts';
+import { runJob } from '../framework/runner/driver.ts';
+import { ByteSink } from '../framework/shuffle/bytes.ts';
+import { SegmentReader } from '../framework/shuffle/segment.ts';
+import { bsctl, tempDir } from './helpers/cli.ts';
+
+const dir = tempDir('robust');
+test.after.always(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+test('a job printing to stdout without a newline and then throwing fails (no hang); the output is in the stderr tail', async (t) => {
+  const input = path.join(dir, 'in.txt');
+  fs.writeFileSync(input, 'x\n');
+  const err = await t.throwsAsync(
+    runJob({ jobModule: fileURLToPath(new URL('./fixtures/jobs/noisy-throws.ts', import.meta.url)), input: [input], output: path.join(dir, 'out'), runner: 'local', workers: 1, maxAttempts: 2 }),
+  );
+  t.regex(err!.message, /failed 2 times; last error: noisy failure/);
+  t.regex(err!.message, /progress dot for x\./);
+});
+
+test('varints past 2^32 round-trip (posting offsets of large partitions)', (t) => {
+  const values = [0, 127, 128, 2 ** 31, 2 ** 32 + 5, 5 * 2 ** 30, Number.MAX_SAFE_INTEGER];
+  t.throws(() => new ByteSink(8).varint(-1), { message: /varint out of range/ });
+  const file = path.join(dir, 'varints.bin');
+  const out = new ByteSink(64);
+  for (const v of values) out.record(Buffer.from(String(v)), Buffer.alloc(0));
+  fs.writeFileSync(file, out.buf.subarray(0, out.length));
+  const r = new SegmentReader({ file, offset: 0, length: out.length, records: values.length }, 0);
+  const got: string[] = [];
+  while (r.next()) got.push(r.key.toString());
+  t.deepEqual(got, values.map(String));
+  // The decoder used by the index (varints as numbers, not 32-bit).
+  const big = new ByteSink(16);
+  big.varint(2 ** 32 + 5);
+  let n = 0;
+  let shift = 0;
+  for (const b of big.buf.subarray(0, big.length)) {
+    n += (b & 0x7f) * 2 ** shift;
+    shift += 7;
+  }
+  t.is(n, 2 ** 32 + 5);
+});
+
+test('FLOAT values are stored as the shortest decimal of the float (0.1, not 0.10000000149011612)', (t) => {
+  t.is(formatFloat(Math.fround(0.1)), '0.1');
+  t.is(formatFloat(Math.fround(3.14159)), '3.14159');
+  t.is(valueToString([Math.fround(0.1), Math.fround(2.5)], ',', 'FLOAT'), '0.1,2.5');
+  t.is(valueToString(0.1, undefined, 'DOUBLE'), '0.1');
+});
+
+test('a PACK index with more than 31 fields is a schema error naming the key', (t) => {
+  const columns = Array.from({ length: 33 }, (_, i) => ({ name: `f${i}`, type: 'TEXT' }));
+  const schema = {
+    columns: [{ name: 'id', type: 'UINT32' }, ...columns],
+    indexes: [
+      { name: 'id', index_type: 'PRIMARY_KEY64', index_config: { index_fields: [{ field_name: 'id' }] } },
+      { name: 'p', index_type: 'PACK', index_config: { index_fields: columns.map((c) => ({ field_name: c.name })) } },
+    ],
+  };
+  t.throws(() => parseSchema(schema, 's.json'), { message: /^s\.json: indexes\[1\]\.index_config\.index_fields: .*33 fields; at most 31 are supported/ });
+});
+
+test('--sort-mb above 2047 is refused (buffer offsets are 32-bit, as in Hadoop)', (t) => {
+  const input = path.join(dir, 'a.txt');
+  fs.writeFileSync(input, 'a\n');
+  const r = bsctl(['run', 'word-count', '--input', input, '--output', path.join(dir, 'big-sort'), '--sort-mb', '3000']);
+  t.is(r.code, 1);
+  t.regex(r.stderr, /--sort-mb: at most 2047/);
+});
