@@ -59,6 +59,8 @@ export function writeHa3Docs(file: string, count: number, seed = 5): number {
     }
   }
   fs.writeSync(fd, chunk);
+  // Flush now, so the kernel's write-back does not compete with the run being measured.
+  fs.fsyncSync(fd);
   fs.closeSync(fd);
   return fs.statSync(file).size;
 }

@@ -79,6 +79,8 @@ export function writeZipfText(file: string, bytes: number, vocabSize = 50_000, s
   }
   if (inLine > 0) buf[len++] = 10;
   fs.writeSync(fd, buf, 0, len);
+  // Flush now, so the kernel's write-back does not compete with the run being measured.
+  fs.fsyncSync(fd);
   fs.closeSync(fd);
   const result = new Map<string, number>();
   words.forEach((w, i) => counts[i]! > 0 && result.set(w, counts[i]!));
