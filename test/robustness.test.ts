@@ -71,3 +71,41 @@ test('--sort-mb above 2047 is refused (buffer offsets are 32-bit, as in Hadoop)'
   t.is(r.code, 1);
   t.regex(r.stderr, /--sort-mb: at most 2047/);
 });
+
+test('a task that stops reporting progress is killed after the task timeout and retried; the job fails with the cause', async (t) => {
+  const input = path.join(dir, 'spin.txt');
+  fs.writeFileSync(input, 'x\n');
+  const started = Date.now();
+  const err = await t.throwsAsync(
+    runJob({
+      jobModule: fileURLToPath(new URL('./fixtures/jobs/spins.ts', import.meta.url)),
+      input: [input],
+      output: path.join(dir, 'spin-out'),
+      runner: 'local',
+      workers: 1,
+      maxAttempts: 2,
+      taskTimeoutMs: 1500,
+      conf: { mode: 'forever' },
+    }),
+  );
+  t.regex(err!.message, /failed 2 times; last error: task timed out: no progress for 2 s \(--task-timeout\); the worker was killed/);
+  t.regex(err!.message, /probable cause: the task stopped reporting progress/);
+  t.true(Date.now() - started < 20_000);
+  t.false(fs.existsSync(path.join(dir, 'spin-out')));
+});
+
+test('a long computation that calls ctx.progress() outlives the task timeout', async (t) => {
+  const input = path.join(dir, 'slow.txt');
+  fs.writeFileSync(input, 'y\n');
+  await runJob({
+    jobModule: fileURLToPath(new URL('./fixtures/jobs/spins.ts', import.meta.url)),
+    input: [input],
+    output: path.join(dir, 'slow-out'),
+    runner: 'local',
+    workers: 1,
+    maxAttempts: 1,
+    taskTimeoutMs: 1500,
+    conf: { mode: 'heartbeat' },
+  });
+  t.is(fs.readFileSync(path.join(dir, 'slow-out', 'part-m-00000'), 'utf8'), 'y\t1\n');
+});

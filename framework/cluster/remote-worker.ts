@@ -2,7 +2,7 @@ import { WORKER_NODE_FLAGS, WorkerProcess } from '../runner/worker-process.ts';
 import { shellQuote, type SshConnection } from './ssh.ts';
 
 /** Start a long-lived worker on a machine: an exec of the shipped bundle speaking the task protocol. */
-export async function startRemoteWorker(conn: SshConnection, bundle: string): Promise<WorkerProcess> {
+export async function startRemoteWorker(conn: SshConnection, bundle: string, taskTimeoutMs = 600_000): Promise<WorkerProcess> {
   const workDir = conn.machine.workDir;
   const command = `cd ${shellQuote(workDir)} && exec node ${WORKER_NODE_FLAGS.map(shellQuote).join(' ')} ${shellQuote(bundle)}`;
   const channel = await conn.exec(command);
@@ -27,6 +27,6 @@ export async function startRemoteWorker(conn: SshConnection, bundle: string): Pr
       if (pid !== undefined) conn.run(`kill -9 ${pid}`).catch(() => {});
       channel.close();
     },
-  });
+  }, taskTimeoutMs);
   return worker;
 }

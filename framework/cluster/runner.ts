@@ -40,6 +40,7 @@ export class ClusterRunner implements TaskRunner {
   constructor(
     readonly config: ClusterConfig,
     private readonly log: (line: string) => void = () => {},
+    private readonly taskTimeoutMs = 600_000,
   ) {
     this.hosts = config.machines.map((machine) => ({ machine, idle: [], all: [], running: { map: 0, reduce: 0 }, failures: 0, blacklisted: false, bundle: undefined }));
   }
@@ -113,7 +114,7 @@ export class ClusterRunner implements TaskRunner {
     const bundle = this.bundle;
     h.bundle ??= bundle.then((b) => shipBundle(conn, b));
     h.bundle.catch(() => (h.bundle = undefined));
-    const w = await startRemoteWorker(conn, await h.bundle);
+    const w = await startRemoteWorker(conn, await h.bundle, this.taskTimeoutMs);
     h.all.push(w);
     return w;
   }

@@ -4,6 +4,7 @@ import { AttemptFailure } from './types.ts';
 export function probableCause(err: unknown, jobModule: string): string {
   if (!(err instanceof AttemptFailure)) return 'unknown (see the error above)';
   const text = `${err.message}\n${err.errorStack ?? ''}\n${err.stderrTail}`;
+  if (err.errorName === 'TaskTimeout') return 'the task stopped reporting progress (an endless loop, or a long computation that does not call ctx.progress())';
   if (/heap out of memory|Allocation failed/i.test(text)) return 'out of memory: lower --sort-mb or the memory the job keeps per task';
   if (err.exit?.signal === 'SIGKILL') return 'the worker process was killed (SIGKILL: out-of-memory killer or an operator)';
   if (err.exit) return `the worker process died (${err.exit.signal ?? `exit code ${err.exit.code}`}) without reporting an error`;

@@ -48,9 +48,9 @@ function makeRunner(opts: RunOptions): TaskRunner {
   if (typeof r !== 'string') return r;
   if (r === 'cluster') {
     if (!opts.cluster) throw new Error('--runner cluster needs --cluster FILE (a cluster config; scripts/sshd cluster prints one)');
-    return new ClusterRunner(loadClusterConfig(opts.cluster), opts.log);
+    return new ClusterRunner(loadClusterConfig(opts.cluster), opts.log, opts.taskTimeoutMs);
   }
-  return r === 'inline' ? new InlineRunner() : new LocalRunner(opts.workers);
+  return r === 'inline' ? new InlineRunner() : new LocalRunner(opts.workers, opts.taskTimeoutMs);
 }
 
 /** Run a job to completion: split → map → shuffle → reduce → commit, for every step. */

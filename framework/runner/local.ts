@@ -9,14 +9,17 @@ export class LocalRunner implements TaskRunner {
   private readonly workers: WorkerProcess[] = [];
   private closed = false;
 
-  constructor(readonly slots: number = os.availableParallelism()) {}
+  constructor(
+    readonly slots: number = os.availableParallelism(),
+    private readonly taskTimeoutMs = 600_000,
+  ) {}
 
   private acquire(): WorkerProcess {
     const idle = this.workers.find((w) => !w.busy && !w.exited);
     if (idle) return idle;
     for (let i = this.workers.length - 1; i >= 0; i--) if (this.workers[i]!.exited) this.workers.splice(i, 1);
     if (this.workers.length >= this.slots) throw new Error('local runner: no free worker (more attempts than slots)');
-    const w = new WorkerProcess();
+    const w = new WorkerProcess(undefined, this.taskTimeoutMs);
     this.workers.push(w);
     return w;
   }

@@ -25,6 +25,8 @@ export interface RunOptions {
   readonly conf?: Readonly<Record<string, string>>;
   /** Bad input records tolerated (reported with `ctx.badRecord`); more fail the job (default 0). */
   readonly maxBadRecords?: number;
+  /** Kill an attempt that reports no progress for this long (default 600 s, Hadoop's task timeout). */
+  readonly taskTimeoutMs?: number;
   /** Attempts per task before the job fails (default 4). */
   readonly maxAttempts?: number;
   /** Local directory for map outputs and intermediate data (default: os.tmpdir()/bsctl-<uid>). */

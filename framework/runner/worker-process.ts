@@ -39,6 +39,8 @@ interface Running {
   readonly resolve: (r: TaskResult) => void;
   readonly reject: (e: Error) => void;
   tail: string;
+  lastEvent: number;
+  timer?: NodeJS.Timeout;
 }
 
 /** One long-lived worker running attempts sequentially over the JSON-lines task protocol. */
@@ -49,7 +51,14 @@ export class WorkerProcess {
   pid: number | undefined;
   private readonly exitWaiters: (() => void)[] = [];
 
-  constructor(private readonly io: WorkerIo = spawnLocalWorker()) {
+  /** Why the worker was killed, for the attempt's error. */
+  private killedFor: string | undefined;
+
+  /** `taskTimeoutMs`: kill an attempt that reports nothing (progress, heartbeat) for this long. */
+  constructor(
+    private readonly io: WorkerIo = spawnLocalWorker(),
+    private readonly taskTimeoutMs = 600_000,
+  ) {
     readline.createInterface({ input: io.stdout, crlfDelay: Infinity }).on('line', (l) => this.onLine(l));
     io.stderr.setEncoding('utf8').on('data', (d: string) => this.appendTail(d));
     io.stdin.on('error', () => {});
@@ -58,12 +67,9 @@ export class WorkerProcess {
       for (const w of this.exitWaiters.splice(0)) w();
       const r = this.running;
       this.running = undefined;
-      r?.reject(
-        new AttemptFailure(r.spec.attemptId, `worker process exited (${signal ?? `code ${code}`}) while running the attempt`, r.tail, undefined, undefined, {
-          code,
-          signal,
-        }),
-      );
+      if (r?.timer) clearInterval(r.timer);
+      const how = this.killedFor ?? `worker process exited (${signal ?? `code ${code}`}) while running the attempt`;
+      r?.reject(new AttemptFailure(r.spec.attemptId, how, r.tail, this.killedFor ? 'TaskTimeout' : undefined, undefined, { code, signal }));
     });
   }
 
@@ -97,9 +103,11 @@ export class WorkerProcess {
     }
     const r = this.running;
     if (!r || r.spec.attemptId !== event.attemptId) return;
+    r.lastEvent = Date.now();
     if (event.bsctl === 'progress') r.progress(event.fraction, event.bytes);
     else {
       this.running = undefined;
+      if (r.timer) clearInterval(r.timer);
       if (event.bsctl === 'done') r.resolve(event.result);
       else r.reject(new AttemptFailure(r.spec.attemptId, event.error.message, r.tail, event.error.name, event.error.stack));
     }
@@ -108,7 +116,18 @@ export class WorkerProcess {
   run(spec: TaskSpec, progress: AttemptProgress): Promise<TaskResult> {
     if (this.running) throw new Error('worker is busy');
     return new Promise<TaskResult>((resolve, reject) => {
-      this.running = { spec, progress, resolve, reject, tail: '' };
+      const running: Running = { spec, progress, resolve, reject, tail: '', lastEvent: Date.now() };
+      running.timer = setInterval(
+        () => {
+          // A worker still starting up (no hello yet) is not running the task.
+          if (this.pid === undefined) running.lastEvent = Date.now();
+          if (Date.now() - running.lastEvent <= this.taskTimeoutMs) return;
+          this.killedFor = `task timed out: no progress for ${Math.round(this.taskTimeoutMs / 1000)} s (--task-timeout); the worker was killed`;
+          this.kill();
+        },
+        Math.min(1000, Math.max(50, this.taskTimeoutMs / 4)),
+      );
+      this.running = running;
       this.io.stdin.write(`${JSON.stringify(spec)}\n`);
     });
   }

@@ -12,7 +12,8 @@ export const BAD_RECORDS_LISTED = 100;
 export class AttemptContext implements TaskContext {
   readonly counters: CounterMap = {};
   readonly badRecords: BadRecord[] = [];
-  lastProgress = Date.now();
+  /** When the last heartbeat went out (0: none yet, so the first is sent at once). */
+  lastProgress = 0;
 
   constructor(
     readonly attemptId: string,
@@ -40,8 +41,15 @@ export class AttemptContext implements TaskContext {
     if (this.badRecords.length < BAD_RECORDS_LISTED) this.badRecords.push(record);
   }
 
+  /** Set by the task: sends a heartbeat to the runner. */
+  heartbeat: (() => void) | undefined;
+
   progress(): void {
-    this.lastProgress = Date.now();
+    const now = Date.now();
+    // At most one heartbeat a second (callable from tight loops).
+    if (now - this.lastProgress < 1000) return;
+    this.lastProgress = now;
+    this.heartbeat?.();
   }
 }
 

@@ -43,6 +43,7 @@ export async function runMapTask(job: Job, spec: MapTaskSpec, progress: Progress
     });
   }
 
+  ctx.heartbeat = () => progress(spec.split.length ? reader.bytesRead / spec.split.length : 1, reader.bytesRead);
   await step.setup?.(ctx);
   let lastReport = Date.now();
   await reader.read(

@@ -30,6 +30,7 @@ export async function runReduceTask(job: Job, spec: ReduceTaskSpec, progress: Pr
   let outputRecords = 0;
   let lastReport = Date.now();
 
+  ctx.heartbeat = () => progress(total ? inputRecords / total : 1, 0);
   await step.setup?.(ctx);
   try {
     let has = merger.next();

@@ -22,6 +22,7 @@ export async function runWorker(): Promise<void> {
   for await (const line of lines) {
     if (!line.trim()) continue;
     const spec = JSON.parse(line) as TaskSpec;
+    emit({ bsctl: 'progress', attemptId: spec.attemptId, fraction: 0, bytes: 0 });
     try {
       const result = await runTask(spec, (fraction, bytes) => emit({ bsctl: 'progress', attemptId: spec.attemptId, fraction, bytes }));
       emit({ bsctl: 'done', attemptId: spec.attemptId, result });

@@ -14,6 +14,7 @@ export interface RunArgs {
   'sort-mb': number;
   overwrite: boolean;
   'max-bad-records'?: number;
+  'task-timeout': number;
   conf: string[];
   'report-json'?: string;
   [jobFlag: string]: unknown;
@@ -32,6 +33,7 @@ export function runBuilder(y: Argv, jobCli?: JobCli): Argv<RunArgs> {
     .option('split-size', { type: 'string', describe: 'split size, e.g. 64m (default: the block size, 64m on local disk)' })
     .option('sort-mb', { type: 'number', default: 100, describe: 'map-side sort / aggregation buffer per task, MiB' })
     .option('overwrite', { type: 'boolean', default: false, describe: 'replace an existing output directory (only once the job succeeds)' })
+    .option('task-timeout', { type: 'number', default: 600, describe: 'seconds an attempt may report no progress before it is killed and retried' })
     .option('max-bad-records', { type: 'number', describe: 'bad input records tolerated before the job fails (default 0)' })
     .option('report-json', { type: 'string', describe: 'also write the job report (counters, times, peak RSS) as JSON to this file' })
     .option('conf', { type: 'string', array: true, default: [] as string[], describe: 'job configuration key=value (repeatable)' }) as Argv;

@@ -52,6 +52,7 @@ export async function runHandler(args: RunArgs): Promise<number> {
       input: plan.input,
       output: plan.output,
       runner: args.runner,
+      taskTimeoutMs: positiveInt(args['task-timeout'], '--task-timeout')! * 1000,
       ...((args.cluster ?? process.env.BSCTL_CLUSTER) ? { cluster: (args.cluster ?? process.env.BSCTL_CLUSTER)! } : {}),
       sortMb,
       overwrite: args.overwrite || (plan.overwrite ?? false),
