@@ -87,9 +87,11 @@ async function killDuring(phase: 'map' | 'reduce', t: import('ava').ExecutionCon
     log: (l) => logs.push(l),
     onProgress: (p) => {
       const inPhase = phase === 'map' ? p.map.done >= 1 && p.map.done < p.map.total : p.map.done === p.map.total && p.reduce.total > 0 && p.reduce.done === 0;
-      if (inPhase && !timer) timer = setTimeout(kill, phase === 'map' ? 100 : 300);
+      // From then on, poll until a worker of some host is busy with a task, and kill that host's workers.
+      if (inPhase && !timer) timer = setInterval(kill, 50);
     },
   });
+  clearInterval(timer);
   t.true(killed.length > 0, 'worker processes of one host were killed');
   t.true(logs.some((l) => /failed: worker process exited \((SIGKILL|connection closed|code \d+)\)/.test(l)), logs.join('\n'));
   t.is(outputLines(out), outputLines(reference));
