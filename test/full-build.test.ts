@@ -141,3 +141,20 @@ test('schema errors are reported before any work starts', async (t) => {
   t.false(fs.existsSync(path.join(root, 't')));
   fs.rmSync(root, { recursive: true, force: true });
 });
+
+test('an index writer that is aborted (a failed reduce attempt) leaves no scratch behind', async (t) => {
+  const { indexOutput, CONF_SCHEMA } = await import('../framework/index/output.ts');
+  const { loadSchema } = await import('../framework/index/schema/load.ts');
+  const os = await import('node:os');
+  const root = tempDir('fb-abort');
+  const schema = await loadSchema(SCHEMA);
+  const jobId = `job_abort_${process.pid}`;
+  const w = indexOutput().createRecordWriter('', { dir: path.join(root, 'attempt'), taskIndex: 0, numTasks: 1, conf: { [CONF_SCHEMA]: JSON.stringify(schema), 'fullbuild.postings.mb': '0.001' }, jobId });
+  for (let i = 0; i < 50; i++) w.write(String(i).padStart(3, '0'), { id: i, hits: 1, title: `t ${i} words`, subject: 's', createtime: 0n, tags: [] });
+  const scratch = path.join(os.tmpdir(), `bsctl-${os.userInfo().uid}`, jobId);
+  t.true(fs.existsSync(scratch), 'postings spilled to scratch');
+  await w.abort!();
+  t.false(fs.existsSync(path.join(scratch, 'index-attempt')));
+  fs.rmSync(root, { recursive: true, force: true });
+  fs.rmSync(scratch, { recursive: true, force: true });
+});

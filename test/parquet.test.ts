@@ -15,7 +15,7 @@ function tmpDir(t: ExecutionContext): string {
 }
 
 function taskFor(file: string): OutputTask {
-  return { dir: path.dirname(file), taskIndex: 0, numTasks: 1, conf: {} };
+  return { dir: path.dirname(file), taskIndex: 0, numTasks: 1, conf: {}, jobId: 'job_test' };
 }
 
 /** Write records with parquetOutput, flushing every `flushEvery` records like a task does. */

@@ -28,7 +28,9 @@ export function indexOutput(): OutputFormat<string, Record<string, FieldValue>> 
       const schema = JSON.parse(schemaJson) as TableSchema;
       const range = splitRange(task.numTasks)[task.taskIndex]!;
       const name = partitionName(range.from, range.to);
-      const scratch = path.join(os.tmpdir(), `bsctl-${os.userInfo().uid}`, `index-${task.dir.slice(task.dir.lastIndexOf('/') + 1)}`);
+      // Under the job's work dir (see RunOptions.workRoot), which the driver removes when the job ends,
+      // so even a killed attempt leaves nothing behind.
+      const scratch = path.join(os.tmpdir(), `bsctl-${os.userInfo().uid}`, task.jobId, `index-${task.dir.slice(task.dir.lastIndexOf('/') + 1)}`);
       // Segments are written with local files; on HDFS the finished partition is uploaded, version.0 last.
       const local = isLocal(task.dir);
       const partitionDir = local ? path.join(task.dir, name) : path.join(scratch, name);
@@ -42,6 +44,10 @@ export function indexOutput(): OutputFormat<string, Record<string, FieldValue>> 
         close: async () => {
           writer.close();
           if (!local) await copyTree(partitionDir, joinPath(task.dir, name), { last: ['version.0'] });
+          fs.rmSync(scratch, { recursive: true, force: true });
+        },
+        abort: async () => {
+          writer.abort();
           fs.rmSync(scratch, { recursive: true, force: true });
         },
         get bytesWritten() {

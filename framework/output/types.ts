@@ -4,6 +4,8 @@ export interface RecordWriter<K, V> {
   /** Resolves once buffered records are handed to storage (called between input chunks / groups). */
   flush(): Promise<void>;
   close(): Promise<void>;
+  /** Called instead of close() when the task fails: release files and scratch space. */
+  abort?(): Promise<void>;
   readonly bytesWritten: number;
 }
 
@@ -15,6 +17,8 @@ export interface OutputTask {
   /** Tasks writing output in this step (the number of reduce partitions, or of map splits). */
   readonly numTasks: number;
   readonly conf: Readonly<Record<string, string>>;
+  /** The job's id: local scratch space belongs under the job's work dir, removed when the job ends. */
+  readonly jobId: string;
 }
 
 /**

@@ -40,6 +40,7 @@ export async function runMapTask(job: Job, spec: MapTaskSpec, progress: Progress
       taskIndex: spec.taskIndex,
       numTasks: out.numTasks,
       conf: spec.conf,
+      jobId: spec.jobId,
     });
   }
 

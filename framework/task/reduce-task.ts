@@ -22,6 +22,7 @@ export async function runReduceTask(job: Job, spec: ReduceTaskSpec, progress: Pr
     taskIndex: spec.taskIndex,
     numTasks: spec.output.numTasks,
     conf: spec.conf,
+    jobId: spec.jobId,
   });
   const merger = new SegmentMerger(spec.segments);
   const total = spec.segments.reduce((n, s) => n + s.records, 0);
@@ -31,8 +32,8 @@ export async function runReduceTask(job: Job, spec: ReduceTaskSpec, progress: Pr
   let lastReport = Date.now();
 
   ctx.heartbeat = () => progress(total ? inputRecords / total : 1, 0);
-  await step.setup?.(ctx);
   try {
+    await step.setup?.(ctx);
     let has = merger.next();
     while (has) {
       const keyBytes = Buffer.from(merger.key);
@@ -65,10 +66,13 @@ export async function runReduceTask(job: Job, spec: ReduceTaskSpec, progress: Pr
         }
       }
     }
+    await step.cleanup?.(ctx);
+  } catch (err) {
+    await writer.abort?.().catch(() => {});
+    throw err;
   } finally {
     merger.close();
   }
-  await step.cleanup?.(ctx);
   await writer.close();
   ctx.add(FRAMEWORK, 'Reduce input groups', groups);
   ctx.add(FRAMEWORK, 'Reduce input records', inputRecords);

@@ -134,6 +134,17 @@ export class SegmentWriter {
     this.postings.maybeSpill();
   }
 
+  /** Give up: close every open file (the caller removes the directories). */
+  abort(): void {
+    for (const c of [this.pk, ...this.attributes, this.summary]) {
+      try {
+        c?.close();
+      } catch {
+        // already closed or unwritable: nothing more to release
+      }
+    }
+  }
+
   /** Finish the segment, then publish the partition: `version.0` is written last (temp + rename). */
   close(): void {
     this.pk.close();
