@@ -1,6 +1,7 @@
 import bytewise from 'bytewise';
 import v8 from 'node:v8';
 import type { ShuffleKey } from '../job/types.ts';
+import type { ByteSink } from './bytes.ts';
 
 /** bytewise's type tag for strings: a top-level string key is this byte followed by its UTF-8 bytes. */
 const STRING_TAG = 0x70;
@@ -19,6 +20,39 @@ export function encodeKey(key: ShuffleKey): Buffer {
   }
   if (typeof key === 'bigint') throw new TypeError('bigint is not a supported shuffle key type; use a decimal string or number');
   return bytewise.encode(key) as Buffer;
+}
+
+/** Append a key's encoding to `sink` without an intermediate buffer (same bytes as encodeKey). */
+export function encodeKeyInto(sink: ByteSink, key: ShuffleKey): void {
+  if (typeof key === 'string') {
+    const n = Buffer.byteLength(key);
+    sink.ensure(n + 1);
+    sink.buf[sink.length++] = STRING_TAG;
+    sink.length += sink.buf.write(key, sink.length, 'utf8');
+    return;
+  }
+  sink.bytes(encodeKey(key));
+}
+
+/** Append a value's encoding to `sink` (same bytes as encodeValue; one allocation for objects). */
+export function encodeValueInto(sink: ByteSink, value: unknown): void {
+  if (typeof value === 'number') {
+    sink.ensure(9);
+    sink.buf[sink.length] = V_NUMBER;
+    sink.buf.writeDoubleLE(value, sink.length + 1);
+    sink.length += 9;
+  } else if (typeof value === 'string') {
+    sink.ensure(1 + Buffer.byteLength(value));
+    sink.buf[sink.length++] = V_STRING;
+    sink.length += sink.buf.write(value, sink.length, 'utf8');
+  } else if (typeof value === 'object' && value !== null) {
+    const body = v8.serialize(value);
+    sink.ensure(1 + body.length);
+    sink.buf[sink.length++] = V_V8;
+    sink.bytes(body);
+  } else {
+    sink.bytes(encodeValue(value));
+  }
 }
 
 export function decodeKey(buf: Buffer): ShuffleKey {

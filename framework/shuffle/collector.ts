@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { CombineFn, Partitioner, ShuffleKey } from '../job/types.ts';
 import { ByteSink } from './bytes.ts';
-import { encodeKey, encodeValue, decodeValue } from './codec.ts';
+import { encodeKey, encodeKeyInto, encodeValue, encodeValueInto, decodeValue } from './codec.ts';
 import { SegmentMerger } from './merge.ts';
 import { RunWriter } from './run-writer.ts';
 import type { Segment } from './segment.ts';
@@ -130,25 +130,30 @@ export class SortingCollector extends BaseCollector {
   private count = 0;
 
   collect(key: ShuffleKey, value: unknown): void {
-    const kb = encodeKey(key);
-    const vb = encodeValue(value);
-    const part = partitionOf(this.opts, key, kb);
+    // Key and value are encoded in place in the buffer: no per-record buffers to collect.
+    const kv = this.kv;
+    const kStart = kv.length;
+    encodeKeyInto(kv, key);
+    const kEnd = kv.length;
+    encodeValueInto(kv, value);
+    const buf = kv.buf;
+    const klen = kEnd - kStart;
+    const part = partitionOf(this.opts, key, buf.subarray(kStart, kEnd));
     if ((this.count + 1) * 5 > this.meta.length) {
       const next = new Int32Array(this.meta.length * 2);
       next.set(this.meta);
       this.meta = next;
     }
     const m = this.count * 5;
+    const byte = (i: number): number => (i < klen ? buf[kStart + i]! : 0);
     this.meta[m] = part;
-    this.meta[m + 1] = ((kb[0] ?? 0) << 23) | ((kb[1] ?? 0) << 15) | ((kb[2] ?? 0) << 7) | ((kb[3] ?? 0) >> 1);
-    this.meta[m + 2] = this.kv.length;
-    this.meta[m + 3] = kb.length;
-    this.meta[m + 4] = vb.length;
-    this.kv.bytes(kb);
-    this.kv.bytes(vb);
+    this.meta[m + 1] = (byte(0) << 23) | (byte(1) << 15) | (byte(2) << 7) | (byte(3) >> 1);
+    this.meta[m + 2] = kStart;
+    this.meta[m + 3] = klen;
+    this.meta[m + 4] = kv.length - kEnd;
     this.count++;
     this.counters.mapOutputRecords++;
-    this.counters.mapOutputBytes += kb.length + vb.length;
+    this.counters.mapOutputBytes += kv.length - kStart;
     if (this.kv.length + this.count * 24 >= this.opts.budgetBytes * SPILL_THRESHOLD) this.spill();
   }
 
