@@ -1,5 +1,4 @@
 import test from 'ava';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,7 +7,7 @@ import { ClusterRunner } from '../framework/cluster/runner.ts';
 import { runJob } from '../framework/runner/driver.ts';
 import { bsctl, errorLines, outputLines, tempDir } from './helpers/cli.ts';
 import { clusterVariant, sshdScript, testCluster } from './helpers/cluster.ts';
-import { fullBuild } from './helpers/full-build.ts';
+import { fullBuild, segmentDigest as digest } from './helpers/full-build.ts';
 
 const SLOW = fileURLToPath(new URL('./fixtures/jobs/slow-count.ts', import.meta.url));
 const dir = tempDir('cluster');
@@ -17,19 +16,6 @@ test.before(() => testCluster());
 
 function words(lines: number): string {
   return `${Array.from({ length: lines }, (_, i) => `w${i % 53} x${i % 17} é${i % 5} common`).join('\n')}\n`;
-}
-
-function digest(root: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string): void => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (!/^version\.\d+$/.test(e.name)) out[path.relative(root, p)] = crypto.createHash('sha256').update(fs.readFileSync(p)).digest('hex');
-    }
-  };
-  walk(root);
-  return out;
 }
 
 test.serial('word-count on 3 SSH hosts equals the local runner; every host ran tasks from the shipped bundle', (t) => {

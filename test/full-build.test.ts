@@ -1,10 +1,9 @@
 import test from 'ava';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { listGenerations, listPartitions } from '../framework/index/layout.ts';
 import { hashId, rangeIndex, splitRange } from '../framework/index/shard.ts';
-import { fullBuild } from './helpers/full-build.ts';
+import { fullBuild, segmentDigest as digest } from './helpers/full-build.ts';
 import { ROOT, tempDir } from './helpers/cli.ts';
 
 const SCHEMA = path.join(ROOT, 'fixtures/in1/schema.json');
@@ -14,20 +13,6 @@ const doc = (fields: Record<string, string>, cmd = 'add'): string =>
   `CMD=${cmd}\x1F\n${Object.entries(fields)
     .map(([k, v]) => `${k}=${v}\x1F\n`)
     .join('')}\x1E\n`;
-
-/** sha256 of every file under dir (relative path → hash), skipping version.N (it carries a timestamp). */
-function digest(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string): void => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (!/^version\.\d+$/.test(e.name)) out[path.relative(dir, p)] = crypto.createHash('sha256').update(fs.readFileSync(p)).digest('hex');
-    }
-  };
-  walk(dir);
-  return out;
-}
 
 function docCount(generationDir: string): number {
   return listPartitions(generationDir).reduce((n, p) => n + JSON.parse(fs.readFileSync(path.join(p.dir, 'version.0'), 'utf8')).doc_count, 0);

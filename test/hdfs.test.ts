@@ -6,6 +6,7 @@ import { fileSystemFor } from '../framework/fs/resolve.ts';
 import { textInput } from '../framework/input/text.ts';
 import { runJob } from '../framework/runner/driver.ts';
 import { bsctl, errorLines, outputLines, tempDir } from './helpers/cli.ts';
+import { segmentDigest as digest } from './helpers/full-build.ts';
 import { hdfsDir, hdfsRead, hdfsScript, hdfsWrite, requireHdfs } from './helpers/hdfs.ts';
 
 const WC = fileURLToPath(new URL('../jobs/word-count.ts', import.meta.url));
@@ -199,7 +200,6 @@ test.serial('a rename refused at commit fails the job; the previous output stays
 });
 
 test.serial('full-build with data and index root on HDFS: same segment files as a local build; queries served from HDFS', async (t) => {
-  const { createHash } = await import('node:crypto');
   const dir = hdfsDir('fb');
   const data = path.join(process.cwd(), 'fixtures/in1/data/docs.ha3');
   await hdfsWrite(`${dir}/data/docs.ha3`, fs.readFileSync(data));
@@ -211,18 +211,6 @@ test.serial('full-build with data and index root on HDFS: same segment files as 
   t.regex(b.stdout, /published in1 generation 0: partition_0_16383, partition_16384_32767, partition_32768_49151, partition_49152_65535/);
   const back = path.join(local, 'fb-back');
   t.is(bsctl(['fs', 'get', `${dir}/index/in1/generation_0`, back]).code, 0);
-  const digest = (root: string): Record<string, string> => {
-    const out: Record<string, string> = {};
-    const walk = (d: string): void => {
-      for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-        const p = path.join(d, e.name);
-        if (e.isDirectory()) walk(p);
-        else if (!/^version\.\d+$/.test(e.name)) out[path.relative(root, p)] = createHash('sha256').update(fs.readFileSync(p)).digest('hex');
-      }
-    };
-    walk(root);
-    return out;
-  };
   t.deepEqual(digest(back), digest(path.join(localRoot, 'in1/generation_0')));
   const env = { cache: path.join(local, 'cache') };
   process.env.BSCTL_CACHE = env.cache;

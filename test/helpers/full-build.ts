@@ -1,3 +1,6 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fullBuildCli } from '../../framework/index/plan.ts';
 import { runJob, type JobReport } from '../../framework/runner/driver.ts';
@@ -40,4 +43,18 @@ export async function fullBuild(args: BuildArgs, run: Partial<RunOptions> = {}):
   });
   await plan.afterCommit?.();
   return { ...report, generationDir: plan.output };
+}
+
+/** sha256 of every file under `root` (relative path → hash), skipping version.N (it carries a timestamp). */
+export function segmentDigest(root: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string): void => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (!/^version\.\d+$/.test(e.name)) out[path.relative(root, p)] = crypto.createHash('sha256').update(fs.readFileSync(p)).digest('hex');
+    }
+  };
+  walk(root);
+  return out;
 }
