@@ -109,3 +109,28 @@ test('a long computation that calls ctx.progress() outlives the task timeout', a
   });
   t.is(fs.readFileSync(path.join(dir, 'slow-out', 'part-m-00000'), 'utf8'), 'y\t1\n');
 });
+
+test('very long records are read whole in linear time; a delimiter straddling chunk edges is found; too long is a clear error', async (t) => {
+  const { DelimitedReader } = await import('../framework/input/delimited.ts');
+  const { InputError } = await import('../framework/input/types.ts');
+  const file = path.join(dir, 'long.ha3');
+  // A 10 MiB document whose \x1E\n terminator straddles the reader's 1 MiB chunk boundary, then a short one.
+  const head = 'CMD=add\x1F\nid=1\x1F\nbody=';
+  const big = head + 'x'.repeat(10 * 1024 * 1024 - 1 - head.length - 2) + '\x1F\n';
+  t.is(Buffer.byteLength(big), 10 * 1024 * 1024 - 1, 'the terminator starts one byte before the 10 MiB chunk edge');
+  const text = `${big}\x1E\nCMD=add\x1F\nid=2\x1F\n\x1E\n`;
+  fs.writeFileSync(file, text);
+  const size = fs.statSync(file).size;
+  for (const splitSize of [size, 3 * 1024 * 1024, 1024 * 1024 - 1]) {
+    const records: [number, number][] = [];
+    for (let start = 0; start < size; start += splitSize) {
+      const split = { path: file, start, length: Math.min(splitSize, size - start), fileLength: size, hosts: [], fileIndex: 0 };
+      await new DelimitedReader(split, '\x1E\n').read((_b, s, e, offset) => records.push([offset, e - s]));
+    }
+    t.deepEqual(records, [[0, Buffer.byteLength(big)], [Buffer.byteLength(big) + 2, 15]], `split size ${splitSize}`);
+  }
+  const split = { path: file, start: 0, length: size, fileLength: size, hosts: [], fileIndex: 0 };
+  const err = await t.throwsAsync(new DelimitedReader(split, '\x1E\n', 2 * 1024 * 1024).read(() => {}));
+  t.true(err instanceof InputError);
+  t.is(err!.message, `${file} at byte 0: record longer than 2097152 bytes without a delimiter ("\\u001e\\n"); wrong delimiter or line ends?`);
+});

@@ -1,7 +1,23 @@
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { fileSystemFor } from '../fs/resolve.ts';
-import type { ChunkHook, InputSplit } from './types.ts';
+import { InputError, type ChunkHook, type InputSplit } from './types.ts';
+
+/** A record longer than this is an input error (usually a wrong delimiter, e.g. CRLF in ha3 files). */
+export const MAX_RECORD_BYTES = 256 * 1024 * 1024;
+
+/** The last `n` bytes across `parts`, without joining them all. */
+function tail(parts: readonly Buffer[], n: number): Buffer {
+  const out: Buffer[] = [];
+  let need = n;
+  for (let k = parts.length - 1; k >= 0 && need > 0; k--) {
+    const b = parts[k]!;
+    const take = Math.min(need, b.length);
+    out.unshift(b.subarray(b.length - take));
+    need -= take;
+  }
+  return Buffer.concat(out);
+}
 
 /**
  * Receives one record: bytes [start, end) of `buf` (delimiter excluded), its file offset, and whether
@@ -22,6 +38,7 @@ export class DelimitedReader {
   constructor(
     private readonly split: InputSplit,
     delimiter: string,
+    private readonly maxRecordBytes = MAX_RECORD_BYTES,
   ) {
     this.delimiter = Buffer.from(delimiter, 'latin1');
   }
@@ -51,9 +68,26 @@ export class DelimitedReader {
     let carry: Buffer = Buffer.alloc(0);
     let carryPos = from; // file offset of carry[0]
     let p: number | undefined = s === 0 ? 0 : undefined; // file offset of the next owned record
+    // Chunks after `carry` that complete no record yet: joined once, when the record ends, so a long
+    // record costs linear time (re-joining and re-scanning it for every chunk would be quadratic).
+    let pending: Buffer[] = [];
+    let pendingLength = 0;
     try {
       for await (const chunk of stream as AsyncIterable<Buffer>) {
-        const buf = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
+        if (p !== undefined && carry.length + pendingLength > 0) {
+          const boundary = L > 1 ? Buffer.concat([tail([carry, ...pending], L - 1), chunk.subarray(0, L - 1)]) : Buffer.alloc(0);
+          if (chunk.indexOf(D) < 0 && boundary.indexOf(D) < 0) {
+            pending.push(chunk);
+            pendingLength += chunk.length;
+            if (carry.length + pendingLength > this.maxRecordBytes) {
+              throw new InputError(this.split.path, p, `record longer than ${this.maxRecordBytes} bytes without a delimiter (${JSON.stringify(D.toString('latin1'))}); wrong delimiter or line ends?`);
+            }
+            continue;
+          }
+        }
+        const buf = carry.length + pendingLength > 0 ? Buffer.concat([carry, ...pending, chunk]) : chunk;
+        pending = [];
+        pendingLength = 0;
         const bufPos = carryPos;
         let i = 0;
         if (p === undefined) {
@@ -81,6 +115,7 @@ export class DelimitedReader {
         if (betweenChunks) await betweenChunks();
       }
       // End of file: an unterminated last record, if this split owns it.
+      if (pendingLength > 0) carry = Buffer.concat([carry, ...pending]);
       if (p !== undefined && p <= e && carry.length > 0) sink(carry, 0, carry.length, p, false);
       this.bytesRead = this.split.length;
     } finally {
