@@ -1,28 +1,33 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileSystemFor, joinPath } from '../fs/resolve.ts';
-import { splitRange } from './shard.ts';
 
 /** `<index-root>/<table>/generation_<gid>/partition_<from>_<to>/` (havenask.md §5). */
 export const tableDir = (indexRoot: string, table: string): string => path.join(indexRoot, table);
 export const generationName = (gid: number): string => `generation_${gid}`;
 export const partitionName = (from: number, to: number): string => `partition_${from}_${to}`;
 
-/** Partition directory names for N partitions, in range order. */
-export function partitionNames(n: number): string[] {
-  return splitRange(n).map((r) => partitionName(r.from, r.to));
+const GENERATION = /^generation_(\d+)$/;
+const PARTITION = /^partition_(\d+)_(\d+)$/;
+
+/** The id of a `generation_<n>` directory name, or undefined for any other name. */
+export function generationIdOf(name: string): number | undefined {
+  const m = GENERATION.exec(name);
+  return m ? Number(m[1]) : undefined;
+}
+
+/** Generation ids among directory names, ascending. */
+function generationIds(names: readonly string[]): number[] {
+  return names
+    .map(generationIdOf)
+    .filter((g): g is number => g !== undefined)
+    .sort((a, b) => a - b);
 }
 
 /** Published generation ids of a table, ascending (only complete `generation_<n>` directories). */
 export function listGenerations(indexRoot: string, table: string): number[] {
   const dir = tableDir(indexRoot, table);
-  if (!fs.existsSync(dir)) return [];
-  return fs
-    .readdirSync(dir)
-    .map((n) => /^generation_(\d+)$/.exec(n))
-    .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => Number(m[1]))
-    .sort((a, b) => a - b);
+  return fs.existsSync(dir) ? generationIds(fs.readdirSync(dir)) : [];
 }
 
 export interface PartitionInfo {
@@ -39,7 +44,7 @@ export function listPartitions(generationDir: string): PartitionInfo[] {
   if (!fs.existsSync(generationDir)) return [];
   return fs
     .readdirSync(generationDir)
-    .map((n) => /^partition_(\d+)_(\d+)$/.exec(n))
+    .map((n) => PARTITION.exec(n))
     .filter((m): m is RegExpExecArray => m !== null)
     .map((m) => {
       const dir = path.join(generationDir, m[0]);
@@ -53,7 +58,6 @@ export function listPartitions(generationDir: string): PartitionInfo[] {
     .sort((a, b) => a.from - b.from);
 }
 
-
 // ---- The same questions through the FileSystem interface (local or hdfs:// index roots). ----
 
 /** Generation ids under `<indexRoot>/<table>` on any FileSystem, ascending. */
@@ -61,11 +65,7 @@ export async function listGenerationsOn(indexRoot: string, table: string): Promi
   const dir = joinPath(indexRoot, table);
   const fsys = fileSystemFor(dir);
   if (!(await fsys.stat(dir))) return [];
-  return (await fsys.list(dir))
-    .map((s) => /\/generation_(\d+)$/.exec(s.path))
-    .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => Number(m[1]))
-    .sort((a, b) => a - b);
+  return generationIds((await fsys.list(dir)).map((s) => s.path.slice(s.path.lastIndexOf('/') + 1)));
 }
 
 export async function nextGenerationOn(indexRoot: string, table: string): Promise<number> {
@@ -85,5 +85,5 @@ export async function pruneGenerationsOn(indexRoot: string, table: string, keep 
 export async function partitionNamesOn(generationDir: string): Promise<string[]> {
   return (await fileSystemFor(generationDir).list(generationDir))
     .map((s) => s.path.slice(s.path.lastIndexOf('/') + 1))
-    .filter((n) => /^partition_\d+_\d+$/.test(n));
+    .filter((n) => PARTITION.test(n));
 }

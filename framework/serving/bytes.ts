@@ -2,24 +2,7 @@ import fs from 'node:fs';
 
 /** Little helpers for reading the bsctl-index-1 binary files (docs/index-format.md). */
 
-/** A read position inside a buffer, advanced by the readers below. */
-export interface Cursor {
-  at: number;
-}
-
-/** Read one unsigned LEB128 varint (exact up to 2^53) at `pos`, advancing it. */
-export function readVarint(buf: Uint8Array, pos: Cursor, file: string): number {
-  let result = 0;
-  let scale = 1;
-  for (;;) {
-    if (pos.at >= buf.length) throw new Error(`${file}: truncated varint at byte ${pos.at}`);
-    const b = buf[pos.at++]!;
-    result += (b & 0x7f) * scale;
-    if (b < 0x80) return result;
-    scale *= 128;
-    if (scale > 2 ** 56) throw new Error(`${file}: varint too long at byte ${pos.at}`);
-  }
-}
+export { readVarint, type Cursor } from '../shuffle/bytes.ts';
 
 /** Read a whole file (a missing file is a clear error naming it). */
 export function readFileOrThrow(file: string): Buffer {

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { copyTree } from '../fs/copy.ts';
 import { isLocal, joinPath } from '../fs/resolve.ts';
-import { generationName, listGenerationsOn } from '../index/layout.ts';
+import { generationIdOf, generationName, listGenerationsOn } from '../index/layout.ts';
 import { indexRootOf } from '../index/table-config.ts';
 
 const MARK = '.bsctl-mirrored';
@@ -21,8 +21,8 @@ export async function localIndexRoot(indexRoot: string, table: string, log: (lin
   fs.mkdirSync(localTable, { recursive: true });
   const remote = await listGenerationsOn(indexRoot, table);
   for (const name of fs.readdirSync(localTable)) {
-    const m = /^generation_(\d+)$/.exec(name);
-    if (!m || !remote.includes(Number(m[1]))) fs.rmSync(path.join(localTable, name), { recursive: true, force: true });
+    const gid = generationIdOf(name);
+    if (gid === undefined || !remote.includes(gid)) fs.rmSync(path.join(localTable, name), { recursive: true, force: true });
   }
   for (const gid of remote) {
     const dir = path.join(localTable, generationName(gid));

@@ -50,3 +50,22 @@ export class ByteSink {
     this.length = 0;
   }
 }
+
+/** A read position inside a buffer, advanced by readVarint. */
+export interface Cursor {
+  at: number;
+}
+
+/** Read one unsigned LEB128 varint (exact up to 2^53) at `pos`, advancing it; `file` names errors. */
+export function readVarint(buf: Uint8Array, pos: Cursor, file: string): number {
+  let result = 0;
+  let scale = 1;
+  for (;;) {
+    if (pos.at >= buf.length) throw new Error(`${file}: truncated varint at byte ${pos.at}`);
+    const b = buf[pos.at++]!;
+    result += (b & 0x7f) * scale;
+    if (b < 0x80) return result;
+    scale *= 128;
+    if (scale > 2 ** 56) throw new Error(`${file}: varint too long at byte ${pos.at}`);
+  }
+}

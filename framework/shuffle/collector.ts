@@ -44,6 +44,12 @@ export interface MapOutputCollector {
 
 const SPILL_THRESHOLD = 0.8;
 
+/** The first 31 bits of a key (bytes missing past its end count as 0), compared before the full key. */
+function keyPrefix(buf: Buffer, start: number, length: number): number {
+  const b = (i: number): number => (i < length ? buf[start + i]! : 0);
+  return (b(0) << 23) | (b(1) << 15) | (b(2) << 7) | (b(3) >> 1);
+}
+
 function partitionOf(opts: CollectorOptions, key: ShuffleKey, kb: Buffer): number {
   const p = opts.partitioner(key, opts.numPartitions, kb);
   if (!Number.isInteger(p) || p < 0 || p >= opts.numPartitions) {
@@ -145,9 +151,8 @@ export class SortingCollector extends BaseCollector {
       this.meta = next;
     }
     const m = this.count * 5;
-    const byte = (i: number): number => (i < klen ? buf[kStart + i]! : 0);
     this.meta[m] = part;
-    this.meta[m + 1] = (byte(0) << 23) | (byte(1) << 15) | (byte(2) << 7) | (byte(3) >> 1);
+    this.meta[m + 1] = keyPrefix(buf, kStart, klen);
     this.meta[m + 2] = kStart;
     this.meta[m + 3] = klen;
     this.meta[m + 4] = kv.length - kEnd;

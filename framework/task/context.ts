@@ -22,13 +22,8 @@ export class AttemptContext implements TaskContext {
   ) {}
 
   counter(name: string, group = 'user'): Counter {
-    const g = (this.counters[group] ??= {});
-    g[name] ??= 0;
-    return {
-      increment: (by = 1) => {
-        g[name] = (g[name] ?? 0) + by;
-      },
-    };
+    this.add(group, name, 0); // a counter shows in the report once asked for, even at 0
+    return { increment: (by = 1) => this.add(group, name, by) };
   }
 
   add(group: string, name: string, by: number): void {

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ByteSink } from '../../shuffle/bytes.ts';
+import { ByteSink, readVarint } from '../../shuffle/bytes.ts';
 import { SegmentMerger } from '../../shuffle/merge.ts';
 import { RunWriter } from '../../shuffle/run-writer.ts';
 import type { Segment } from '../../shuffle/segment.ts';
@@ -22,17 +22,6 @@ function encodeEntries(sink: ByteSink, list: readonly number[], stride: number, 
     sink.varint(list[i]! - prev);
     prev = list[i]!;
     for (let j = 1; j < stride; j++) sink.varint(list[i + j]!);
-  }
-}
-
-function readVarint(buf: Buffer, pos: { at: number }): number {
-  let result = 0;
-  let shift = 0;
-  for (;;) {
-    const b = buf[pos.at++]!;
-    result += (b & 0x7f) * 2 ** shift;
-    if (b < 0x80) return result;
-    shift += 7;
   }
 }
 
@@ -180,9 +169,10 @@ export class PostingsBuilder {
         while (has && merger.key.equals(key)) {
           const v = merger.value;
           const pos = { at: 0 };
-          const last = readVarint(v, pos);
-          df += readVarint(v, pos);
-          const first = readVarint(v, pos);
+          const runs = `postings runs in ${this.scratch}`;
+          const last = readVarint(v, pos, runs);
+          df += readVarint(v, pos, runs);
+          const first = readVarint(v, pos, runs);
           post.varint(first - prevLast);
           post.bytes(v, pos.at);
           prevLast = last;
