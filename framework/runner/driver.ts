@@ -36,7 +36,7 @@ export interface JobReport {
   readonly badRecords: readonly BadRecord[];
 }
 
-function newJobId(): string {
+export function newJobId(): string {
   const t = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 12);
   return `job_${t}_${randomBytes(2).toString('hex')}`;
 }
@@ -59,7 +59,7 @@ export async function runJob(opts: RunOptions): Promise<JobReport> {
   const log = opts.log ?? (() => {});
   const jobExport = opts.jobExport ?? 'default';
   const job: Job = await loadJob(opts.jobModule, jobExport);
-  const jobId = newJobId();
+  const jobId = opts.jobId ?? newJobId();
   const maxAttempts = opts.maxAttempts ?? 4;
   const sortBytes = Math.min(2047, Math.max(1, opts.sortMb ?? 100)) * 1024 * 1024;
   const committer = new FileOutputCommitter(opts.output, jobId, opts.overwrite ?? false);

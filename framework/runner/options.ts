@@ -7,6 +7,8 @@ export interface RunOptions {
   /** Absolute path of the module exporting the job, and the export's name (default "default"). */
   readonly jobModule: string;
   readonly jobExport?: string;
+  /** The job's id (default: a new `job_<time>_<hex>`); a scheduler daemon names jobs before they run. */
+  readonly jobId?: string;
   readonly input: readonly string[];
   readonly output: string;
   /** Reducers per step with a reducer (default: the step's `reducers`, else 2). */

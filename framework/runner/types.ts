@@ -2,6 +2,14 @@ import type { TaskResult, TaskSpec } from '../task/spec.ts';
 
 export type AttemptProgress = (fraction: number, bytes: number) => void;
 
+/** How the caller follows and controls one attempt. */
+export interface AttemptOptions {
+  /** Aborting kills the attempt (a losing speculative attempt, a preempted or cancelled one). */
+  readonly signal?: AbortSignal;
+  /** Called once when the attempt leaves the queue and starts on a slot. */
+  readonly onStart?: (where: string) => void;
+}
+
 /** Runs task attempts somewhere (in-process, local workers, SSH hosts); knows nothing of jobs. */
 export interface TaskRunner {
   readonly name: string;
@@ -9,9 +17,14 @@ export interface TaskRunner {
   readonly slots: number;
   /** Slots for one kind of task, when they differ (cluster: map slots vs reduce slots). */
   slotsFor?(type: 'map' | 'reduce'): number;
+  /**
+   * True when the runner queues attempts itself (a scheduler decides which one gets a free slot), so
+   * callers hand it every task at once instead of at most `slots`.
+   */
+  readonly queuesAttempts?: boolean;
   /** Prepare before the first attempt (e.g. connect to the machines); errors fail the job. */
   start?(): Promise<void>;
-  runAttempt(spec: TaskSpec, progress: AttemptProgress): Promise<TaskResult>;
+  runAttempt(spec: TaskSpec, progress: AttemptProgress, options?: AttemptOptions): Promise<TaskResult>;
   /** Stop all workers (running attempts fail). */
   close(): Promise<void>;
 }
@@ -28,5 +41,32 @@ export class AttemptFailure extends Error {
   ) {
     super(message);
     this.name = 'AttemptFailure';
+  }
+}
+
+/**
+ * An attempt killed from outside (preempted by the scheduler, or the loser of a speculative pair):
+ * like Hadoop's KILLED state it does not count toward the task's failed attempts.
+ */
+export class AttemptKilled extends AttemptFailure {
+  constructor(attemptId: string, readonly reason: string) {
+    super(attemptId, `attempt killed: ${reason}`, '');
+    this.name = 'AttemptKilled';
+  }
+}
+
+/**
+ * A reduce attempt could not fetch map outputs (their host is gone or the files are lost): the driver
+ * re-runs those maps, then the reduce again; the attempt does not count as failed.
+ */
+export class ShuffleFetchFailure extends AttemptFailure {
+  constructor(
+    attemptId: string,
+    /** Indexes into the reduce spec's segments, i.e. the map task indexes whose output is lost. */
+    readonly mapIndexes: readonly number[],
+    message: string,
+  ) {
+    super(attemptId, message, '');
+    this.name = 'ShuffleFetchFailure';
   }
 }
