@@ -85,7 +85,7 @@ export async function runJob(opts: RunOptions): Promise<JobReport> {
     maxTaskRss = Math.max(maxTaskRss, r.maxRss);
   };
   try {
-    await runner.start?.();
+    await runner.start?.({ id: jobId, name: job.name });
     log(`${jobId}: ${job.name}, ${job.steps.length} step(s), ${firstSplits.length} split(s), runner ${runner.name} (${runner.slots} slot(s))`);
     await committer.setupJob();
     let splits: InputSplit[] = firstSplits;

@@ -22,8 +22,8 @@ export interface TaskRunner {
    * callers hand it every task at once instead of at most `slots`.
    */
   readonly queuesAttempts?: boolean;
-  /** Prepare before the first attempt (e.g. connect to the machines); errors fail the job. */
-  start?(): Promise<void>;
+  /** Prepare before the first attempt (e.g. connect to the machines, join the scheduler); errors fail the job. */
+  start?(job: { readonly id: string; readonly name: string }): Promise<void>;
   runAttempt(spec: TaskSpec, progress: AttemptProgress, options?: AttemptOptions): Promise<TaskResult>;
   /** Stop all workers (running attempts fail). */
   close(): Promise<void>;

@@ -63,6 +63,16 @@ export class FairScheduler {
     this.jobs.set(job.id, { ...job, pending: { ...job.pending }, running: { map: 0, reduce: 0 } });
   }
 
+  /** More (or, negative, fewer) tasks of a job wait for a slot. */
+  addPending(jobId: string, t: SlotType, delta: number): void {
+    const j = this.jobs.get(jobId);
+    if (j) j.pending[t] = Math.max(0, j.pending[t] + delta);
+  }
+
+  job(jobId: string): Readonly<SchedJob> | undefined {
+    return this.jobs.get(jobId);
+  }
+
   finish(jobId: string): void {
     this.jobs.delete(jobId);
     for (const [id, t] of this.tasks) if (t.jobId === jobId) this.tasks.delete(id);
@@ -118,10 +128,11 @@ export class FairScheduler {
     return new Map(pools.map((p) => [p.name, share(hi, p)]));
   }
 
-  /** The job that should get the next free slot of type `t`, or undefined. */
-  assign(t: SlotType): SchedJob | undefined {
+  /** The job that should get the next free slot of type `t` (jobs in `skip` pass), or undefined. */
+  assign(t: SlotType, skip?: ReadonlySet<string>): SchedJob | undefined {
+    const wants = (j: SchedJob): boolean => j.pending[t] > 0 && !skip?.has(j.id);
     const candidates = [...this.pools().values()].filter(
-      (p) => p.jobs.some((j) => j.pending[t] > 0) && p.jobs.reduce((n, j) => n + j.running[t], 0) < maxOf(p.config, t),
+      (p) => p.jobs.some(wants) && p.jobs.reduce((n, j) => n + j.running[t], 0) < maxOf(p.config, t),
     );
     if (candidates.length === 0) return undefined;
     const running = (p: { jobs: SchedJob[] }): number => p.jobs.reduce((n, j) => n + j.running[t], 0);
@@ -131,7 +142,7 @@ export class FairScheduler {
         ? running(a) / Math.max(1, minOf(a.config, t)) - running(b) / Math.max(1, minOf(b.config, t))
         : running(a) / a.config.weight - running(b) / b.config.weight || (a.config.name < b.config.name ? -1 : 1),
     )[0]!;
-    const jobs = chosen.jobs.filter((j) => j.pending[t] > 0);
+    const jobs = chosen.jobs.filter(wants);
     jobs.sort((a, b) =>
       chosen.config.schedulingMode === 'fifo'
         ? b.priority - a.priority || a.submitTime - b.submitTime

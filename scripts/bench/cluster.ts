@@ -52,7 +52,7 @@ async function attemptLatency(clusterFile: string): Promise<void> {
   fs.writeFileSync(file, 'a b c\n');
   const config = loadClusterConfig(clusterFile);
   const runner = new ClusterRunner({ ...config, machines: config.machines.slice(0, 1) });
-  await runner.start();
+  await runner.start({ id: 'job_bench', name: 'bench' });
   const spec = (i: number): MapTaskSpec => ({
     jobId: 'job_bench',
     jobModule: fileURLToPath(new URL('../../jobs/word-count.ts', import.meta.url)),

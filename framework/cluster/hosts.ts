@@ -1,0 +1,164 @@
+import type { Segment } from '../shuffle/segment.ts';
+import type { ReduceTaskSpec } from '../task/spec.ts';
+import { ShuffleFetchFailure } from '../runner/types.ts';
+import type { WorkerProcess } from '../runner/worker-process.ts';
+import { buildWorkerBundle, shipBundle, type WorkerBundle } from './bundle.ts';
+import type { ClusterConfig, Machine } from './config.ts';
+import { startRemoteWorker } from './remote-worker.ts';
+import { HostKeyError, shellQuote, SshPool, type SshConnection } from './ssh.ts';
+
+export type SlotType = 'map' | 'reduce';
+
+/** One machine as the scheduler sees it: its slots in use and its long-lived workers. */
+export interface Host {
+  readonly machine: Machine;
+  readonly running: Record<SlotType, number>;
+  /** Why the machine is unusable (unreachable), for every job; undefined when it is up. */
+  down: string | undefined;
+  /** Idle workers by bundle hash and task timeout (a worker runs only its own bundle's jobs). */
+  readonly idle: Map<string, WorkerProcess[]>;
+  readonly all: WorkerProcess[];
+  /** Shipped bundles' remote paths, by hash: shipped once per machine however many slots start. */
+  readonly shipped: Map<string, Promise<string>>;
+}
+
+export const slotsOf = (m: Machine, t: SlotType): number => (t === 'map' ? m.mapSlots : m.reduceSlots);
+
+/**
+ * The machines of a cluster config, shared by every job the scheduler runs: one pooled SSH connection
+ * per machine, content-addressed worker bundles shipped once per machine, long-lived remote workers
+ * reused across attempts, and the shuffle fetch between machines (SFTP).
+ */
+export class ClusterHosts {
+  readonly hosts: Host[];
+  private readonly pool = new SshPool();
+  private readonly bundles = new Map<string, Promise<WorkerBundle>>();
+
+  constructor(readonly config: ClusterConfig) {
+    this.hosts = config.machines.map((machine) => ({ machine, running: { map: 0, reduce: 0 }, down: undefined, idle: new Map(), all: [], shipped: new Map() }));
+  }
+
+  /** Connect to every machine: a wrong host key throws; an unreachable machine is marked down. */
+  async connect(): Promise<void> {
+    await Promise.all(
+      this.hosts.map(async (h) => {
+        try {
+          await this.pool.get(h.machine);
+          h.down = undefined;
+        } catch (err) {
+          if (err instanceof HostKeyError) throw err;
+          h.down = (err as Error).message;
+        }
+      }),
+    );
+  }
+
+  capacity(t: SlotType, usable: (h: Host) => boolean = () => true): number {
+    return this.hosts.filter((h) => !h.down && usable(h)).reduce((n, h) => n + slotsOf(h.machine, t), 0);
+  }
+
+  free(t: SlotType): Host[] {
+    return this.hosts.filter((h) => !h.down && h.running[t] < slotsOf(h.machine, t));
+  }
+
+  connection(h: Host): Promise<SshConnection> {
+    return this.pool.get(h.machine);
+  }
+
+  /** An idle worker of this job's bundle on `h`, or a new one (shipping the bundle first if needed). */
+  async worker(h: Host, jobModule: string, taskTimeoutMs: number): Promise<{ worker: WorkerProcess; key: string }> {
+    let bundle = this.bundles.get(jobModule);
+    if (!bundle) {
+      bundle = buildWorkerBundle(jobModule);
+      this.bundles.set(jobModule, bundle);
+      bundle.catch(() => this.bundles.delete(jobModule));
+    }
+    const b = await bundle;
+    const key = `${b.hash}:${taskTimeoutMs}`;
+    const idle = h.idle.get(key) ?? [];
+    for (let w = idle.pop(); w; w = idle.pop()) if (!w.exited) return { worker: w, key };
+    const conn = await this.connection(h);
+    let shipped = h.shipped.get(b.hash);
+    if (!shipped) {
+      shipped = shipBundle(conn, b);
+      h.shipped.set(b.hash, shipped);
+      shipped.catch(() => h.shipped.delete(b.hash));
+    }
+    const worker = await startRemoteWorker(conn, await shipped, taskTimeoutMs);
+    h.all.push(worker);
+    for (let i = h.all.length - 1; i >= 0; i--) if (h.all[i]!.exited) h.all.splice(i, 1);
+    return { worker, key };
+  }
+
+  /** Give a worker back after its attempt. */
+  idleWorker(h: Host, key: string, w: WorkerProcess): void {
+    if (w.exited) return;
+    const list = h.idle.get(key) ?? [];
+    list.push(w);
+    h.idle.set(key, list);
+  }
+
+  jobDir(h: Host, jobId: string): string {
+    return `${h.machine.workDir}/jobs/${jobId}`;
+  }
+
+  /**
+   * Copy a reduce's segments held by other machines to `h` over SFTP (Hadoop's shuffle fetch). A
+   * segment that cannot be fetched fails with ShuffleFetchFailure naming its map, so that map re-runs.
+   */
+  async fetchSegments(h: Host, spec: ReduceTaskSpec, holder: (file: string) => Host | undefined): Promise<Segment[]> {
+    const dir = `${this.jobDir(h, spec.jobId)}/fetch/${spec.attemptId}`;
+    const conn = await this.connection(h);
+    await conn.run(`mkdir -p ${shellQuote(dir)}`);
+    const dst = await conn.sftp();
+    const lost: number[] = [];
+    const reasons: string[] = [];
+    const out = await Promise.all(
+      spec.segments.map(async (seg, i) => {
+        const from = holder(seg.file);
+        if (!from || from === h || seg.length === 0) return seg;
+        const target = `${dir}/map_${i}.seg`;
+        try {
+          const src = await (await this.connection(from)).sftp();
+          await new Promise<void>((resolve, reject) => {
+            const read = src.createReadStream(seg.file, { start: seg.offset, end: seg.offset + seg.length - 1 });
+            const write = dst.createWriteStream(target);
+            read.on('error', reject);
+            write.on('error', reject);
+            write.on('close', () => resolve());
+            read.pipe(write);
+          });
+        } catch (err) {
+          lost.push(i);
+          reasons.push(`${seg.file} on ${from.machine.name}: ${(err as Error).message}`);
+        }
+        return { file: target, offset: 0, length: seg.length, records: seg.records };
+      }),
+    );
+    if (lost.length) throw new ShuffleFetchFailure(spec.attemptId, lost, `shuffle fetch failed for ${lost.length} map output(s): ${reasons.slice(0, 3).join('; ')}`);
+    return out;
+  }
+
+  /** Remove a job's directory (map outputs, fetched segments) from every reachable machine. */
+  async cleanupJob(jobId: string): Promise<void> {
+    await Promise.all(
+      this.hosts
+        .filter((h) => !h.down)
+        .map(async (h) => {
+          const conn = await this.connection(h).catch(() => undefined);
+          await conn?.run(`rm -rf ${shellQuote(this.jobDir(h, jobId))}`).catch(() => {});
+        }),
+    );
+  }
+
+  /** Machines and the pids of their live workers (for tests and status). */
+  workers(): { machine: Machine; pids: number[]; busyPids: number[] }[] {
+    const live = (h: Host): WorkerProcess[] => h.all.filter((w) => !w.exited && w.pid !== undefined);
+    return this.hosts.map((h) => ({ machine: h.machine, pids: live(h).map((w) => w.pid!), busyPids: live(h).filter((w) => w.busy).map((w) => w.pid!) }));
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.hosts.flatMap((h) => h.all.map((w) => (w.busy ? (w.kill(), Promise.resolve()) : w.stop()))));
+    await this.pool.closeAll();
+  }
+}

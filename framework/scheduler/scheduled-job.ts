@@ -1,0 +1,215 @@
+import type { JobProgress } from '../runner/options.ts';
+import { AttemptFailure, AttemptKilled, ShuffleFetchFailure, type AttemptOptions, type AttemptProgress, type TaskRunner } from '../runner/types.ts';
+import type { WorkerProcess } from '../runner/worker-process.ts';
+import type { MapTaskSpec, ReduceTaskSpec, TaskResult, TaskSpec } from '../task/spec.ts';
+import { slotsOf, type Host, type SlotType } from '../cluster/hosts.ts';
+import type { ClusterScheduler } from './cluster-scheduler.ts';
+
+/** Task failures on one machine before it is blacklisted for the job (Hadoop's default). */
+const BLACKLIST_AFTER = 3;
+
+export interface JobInfo {
+  readonly id: string;
+  readonly name: string;
+  readonly pool: string;
+  readonly user: string;
+  readonly priority?: number;
+  readonly taskTimeoutMs?: number;
+  /** The job's own log (its driver's stderr, or the daemon's per-job event stream). */
+  readonly log?: (line: string) => void;
+}
+
+/** An attempt waiting for a slot. */
+export interface QueuedAttempt {
+  readonly spec: TaskSpec;
+  readonly progress: AttemptProgress;
+  readonly options: AttemptOptions;
+  readonly queuedAt: number;
+  readonly resolve: (r: TaskResult) => void;
+  readonly reject: (e: Error) => void;
+}
+
+/** An attempt on a slot. */
+export interface RunningAttempt {
+  readonly attempt: QueuedAttempt;
+  readonly host: Host;
+  readonly start: number;
+  fraction: number;
+  worker?: WorkerProcess;
+  /** Why it was killed from outside (preempted, lost a speculative race). */
+  killed?: string;
+}
+
+const isLocal = (spec: TaskSpec, h: Host): boolean => spec.type === 'map' && (spec.split.hosts.includes(h.machine.host) || spec.split.hosts.includes(h.machine.name));
+
+/**
+ * One job's view of the cluster: a TaskRunner whose attempts wait in the scheduler's queues until the
+ * FairScheduler gives the job a slot. Blacklisting, map-output locations and delay scheduling are
+ * per job, as in Hadoop.
+ */
+export class ScheduledJob implements TaskRunner {
+  readonly name = 'cluster';
+  readonly queuesAttempts = true;
+  readonly queued: Record<SlotType, QueuedAttempt[]> = { map: [], reduce: [] };
+  readonly running = new Map<string, RunningAttempt>();
+  readonly done: Record<SlotType, number> = { map: 0, reduce: 0 };
+  readonly blacklisted = new Map<string, string>();
+  readonly submitTime = Date.now();
+  firstTaskAt: number | undefined;
+  progress: JobProgress | undefined;
+  private readonly failures = new Map<string, number>();
+  /** Map output file → the machine holding it. */
+  private readonly outputHost = new Map<string, Host>();
+  /** Since when the job has been passing free slots waiting for a data-local one (delay scheduling). */
+  private skippedSince: number | undefined;
+  private closed = false;
+
+  constructor(
+    readonly info: JobInfo,
+    private readonly scheduler: ClusterScheduler,
+  ) {}
+
+  private log(line: string): void {
+    this.info.log?.(line);
+  }
+
+  get slots(): number {
+    return this.slotsFor('map');
+  }
+
+  slotsFor(t: SlotType): number {
+    return this.scheduler.hosts.capacity(t, (h) => !this.blacklisted.has(h.machine.name));
+  }
+
+  /** Connect (down machines are retried) and blacklist what is unreachable for this job. */
+  async start(): Promise<void> {
+    await this.scheduler.start();
+    for (const h of this.scheduler.hosts.hosts) if (h.down) this.blacklist(h, h.down);
+    if (this.scheduler.hosts.hosts.every((h) => this.blacklisted.has(h.machine.name))) throw new Error(`no machine of ${this.scheduler.hosts.config.file} is reachable`);
+  }
+
+  private blacklist(h: Host, why: string): void {
+    if (this.blacklisted.has(h.machine.name)) return;
+    this.blacklisted.set(h.machine.name, why);
+    this.log(`blacklisting ${h.machine.name} for this job: ${why}`);
+    if (this.scheduler.hosts.hosts.every((x) => this.blacklisted.has(x.machine.name) || slotsOf(x.machine, 'map') + slotsOf(x.machine, 'reduce') === 0)) {
+      for (const t of ['map', 'reduce'] as const) for (const q of this.queued[t].splice(0)) q.reject(new Error('every machine of the cluster is blacklisted for this job'));
+    }
+  }
+
+  runAttempt(spec: TaskSpec, progress: AttemptProgress, options: AttemptOptions = {}): Promise<TaskResult> {
+    if (this.closed) return Promise.reject(new Error('job closed'));
+    if (this.slotsFor(spec.type) === 0) return Promise.reject(new Error(`no ${spec.type} slot left for this job: every machine with ${spec.type} slots is blacklisted or down`));
+    return new Promise<TaskResult>((resolve, reject) => {
+      const attempt: QueuedAttempt = { spec, progress, options, queuedAt: Date.now(), resolve, reject };
+      const signal = options.signal;
+      if (signal?.aborted) return reject(new AttemptKilled(spec.attemptId, String(signal.reason ?? 'killed')));
+      signal?.addEventListener('abort', () => this.kill(spec.attemptId, typeof signal.reason === 'string' ? signal.reason : 'killed'), { once: true });
+      this.queued[spec.type].push(attempt);
+      this.scheduler.queued(this, spec.type, 1);
+    });
+  }
+
+  /** Kill a queued or running attempt; it fails with AttemptKilled. */
+  kill(attemptId: string, reason: string): void {
+    for (const t of ['map', 'reduce'] as const) {
+      const i = this.queued[t].findIndex((q) => q.spec.attemptId === attemptId);
+      if (i >= 0) {
+        const [q] = this.queued[t].splice(i, 1);
+        this.scheduler.queued(this, t, -1);
+        q!.reject(new AttemptKilled(attemptId, reason));
+        return;
+      }
+    }
+    const r = this.running.get(attemptId);
+    if (!r || r.killed) return;
+    r.killed = reason;
+    r.worker?.kill();
+  }
+
+  /**
+   * The attempt to start on one of the free machines, 'wait' to pass (delay scheduling: a data-local
+   * slot may free up soon), or undefined when nothing fits.
+   */
+  choose(t: SlotType, free: readonly Host[], now: number, localityDelayMs: number): { attempt: QueuedAttempt; host: Host } | 'wait' | undefined {
+    const usable = free.filter((h) => !this.blacklisted.has(h.machine.name));
+    const queue = this.queued[t];
+    if (usable.length === 0 || queue.length === 0) return undefined;
+    const leastLoaded = (): Host => usable.reduce((a, b) => (a.running.map + a.running.reduce <= b.running.map + b.running.reduce ? a : b));
+    if (t === 'map') {
+      for (const attempt of queue) {
+        const host = usable.find((h) => isLocal(attempt.spec, h));
+        if (host) return { attempt, host };
+      }
+      const up = this.scheduler.hosts.hosts.filter((h) => !h.down && !this.blacklisted.has(h.machine.name));
+      const couldBeLocal = queue.some((q) => up.some((h) => isLocal(q.spec, h)));
+      this.skippedSince ??= now;
+      if (couldBeLocal && now - this.skippedSince < localityDelayMs) return 'wait';
+    }
+    return { attempt: queue[0]!, host: leastLoaded() };
+  }
+
+  /** Waiting for a data-local slot since (delay scheduling), if it is. */
+  get waitingForLocalitySince(): number | undefined {
+    return this.skippedSince;
+  }
+
+  /** The scheduler gave `attempt` a slot on `h` (the slot is already counted as used). */
+  async execute(attempt: QueuedAttempt, h: Host): Promise<void> {
+    const { spec } = attempt;
+    this.queued[spec.type].splice(this.queued[spec.type].indexOf(attempt), 1);
+    this.skippedSince = undefined;
+    this.firstTaskAt ??= Date.now();
+    const r: RunningAttempt = { attempt, host: h, start: Date.now(), fraction: 0 };
+    this.running.set(spec.attemptId, r);
+    attempt.options.onStart?.(h.machine.name);
+    const hosts = this.scheduler.hosts;
+    try {
+      const remote: TaskSpec =
+        spec.type === 'map'
+          ? ({ ...spec, spillDir: `${hosts.jobDir(h, spec.jobId)}/${spec.attemptId}` } satisfies MapTaskSpec)
+          : ({ ...spec, segments: await hosts.fetchSegments(h, spec, (f) => this.outputHost.get(f)) } satisfies ReduceTaskSpec);
+      if (r.killed) throw new AttemptKilled(spec.attemptId, r.killed);
+      const { worker, key } = await hosts.worker(h, spec.jobModule, this.info.taskTimeoutMs ?? 600_000);
+      if (r.killed) {
+        hosts.idleWorker(h, key, worker);
+        throw new AttemptKilled(spec.attemptId, r.killed);
+      }
+      r.worker = worker;
+      const result = await worker.run(remote, (f, b) => {
+        r.fraction = f;
+        attempt.progress(f, b);
+      });
+      hosts.idleWorker(h, key, worker);
+      if (result.mapOutput) this.outputHost.set(result.mapOutput.file, h);
+      this.done[spec.type]++;
+      attempt.resolve(result);
+    } catch (err) {
+      attempt.reject(this.failure(spec, h, r, err));
+    } finally {
+      this.running.delete(spec.attemptId);
+      this.scheduler.released(h, spec.type, spec.attemptId);
+    }
+  }
+
+  private failure(spec: TaskSpec, h: Host, r: RunningAttempt, err: unknown): Error {
+    if (r.killed) return err instanceof AttemptKilled ? err : new AttemptKilled(spec.attemptId, r.killed);
+    // A lost map output is the map machine's problem: the map re-runs, this machine is not to blame.
+    if (err instanceof ShuffleFetchFailure) return err;
+    const n = (this.failures.get(h.machine.name) ?? 0) + 1;
+    this.failures.set(h.machine.name, n);
+    if (n >= BLACKLIST_AFTER) this.blacklist(h, `${n} task failures`);
+    if (err instanceof AttemptFailure) return err;
+    return new AttemptFailure(spec.attemptId, `${h.machine.name}: ${(err as Error).message}`, '');
+  }
+
+  /** Kill what still runs, leave the scheduler, remove the job's files from the machines. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const t of ['map', 'reduce'] as const) for (const q of this.queued[t].splice(0)) q.reject(new AttemptKilled(q.spec.attemptId, 'job closed'));
+    for (const id of [...this.running.keys()]) this.kill(id, 'job closed');
+    this.scheduler.leave(this);
+    await this.scheduler.hosts.cleanupJob(this.info.id);
+  }
+}
