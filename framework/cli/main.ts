@@ -8,6 +8,7 @@ import { HDFS_USER_ENV, NAMENODE_ENV } from '../fs/webhdfs/config.ts';
 import { jobsCommand } from './jobs/command.ts';
 import { queryCommand } from './query/command.ts';
 import { runCommand } from './run/command.ts';
+import { schedulerCommand } from './scheduler/command.ts';
 import { statusCommand } from './status/command.ts';
 import type { CommandResult } from './types.ts';
 
@@ -16,6 +17,7 @@ export function buildCli(argv: readonly string[], result: CommandResult, jobCli?
   return yargs([...argv])
     .scriptName('bsctl')
     .command(runCommand(result, jobCli))
+    .command(schedulerCommand(result))
     .command(jobsCommand(result))
     .command(queryCommand(result))
     .command(statusCommand(result))

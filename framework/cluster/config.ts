@@ -21,6 +21,10 @@ export interface Machine {
 export interface ClusterConfig {
   readonly file: string;
   readonly machines: readonly Machine[];
+  /** The scheduler daemon's address, e.g. http://127.0.0.1:50030 (optional). */
+  readonly scheduler?: string;
+  /** The MR1 allocation file (fair-scheduler.xml), resolved against the config's directory. */
+  readonly allocations?: string;
 }
 
 /** Read and validate a cluster config (errors name the file and the config key). */
@@ -74,5 +78,13 @@ export function loadClusterConfig(file: string): ClusterConfig {
       workDir: str('workDir')!,
     };
   });
-  return { file: f, machines: out };
+  const top = raw as { scheduler?: unknown; allocations?: unknown };
+  if (top.scheduler !== undefined && (typeof top.scheduler !== 'string' || !/^https?:\/\/[^/]+/.test(top.scheduler))) fail('scheduler', 'must be an http://host:port address');
+  if (top.allocations !== undefined && (typeof top.allocations !== 'string' || !top.allocations)) fail('allocations', 'must be a file path');
+  return {
+    file: f,
+    machines: out,
+    ...(typeof top.scheduler === 'string' ? { scheduler: top.scheduler } : {}),
+    ...(typeof top.allocations === 'string' ? { allocations: path.resolve(path.dirname(f), top.allocations) } : {}),
+  };
 }

@@ -2,7 +2,7 @@ import type { Segment } from '../shuffle/segment.ts';
 import type { ReduceTaskSpec } from '../task/spec.ts';
 import { ShuffleFetchFailure } from '../runner/types.ts';
 import type { WorkerProcess } from '../runner/worker-process.ts';
-import { buildWorkerBundle, shipBundle, type WorkerBundle } from './bundle.ts';
+import { shipBundle, type WorkerBundle } from './bundle.ts';
 import type { ClusterConfig, Machine } from './config.ts';
 import { startRemoteWorker } from './remote-worker.ts';
 import { HostKeyError, shellQuote, SshPool, type SshConnection } from './ssh.ts';
@@ -32,7 +32,6 @@ export const slotsOf = (m: Machine, t: SlotType): number => (t === 'map' ? m.map
 export class ClusterHosts {
   readonly hosts: Host[];
   private readonly pool = new SshPool();
-  private readonly bundles = new Map<string, Promise<WorkerBundle>>();
 
   constructor(readonly config: ClusterConfig) {
     this.hosts = config.machines.map((machine) => ({ machine, running: { map: 0, reduce: 0 }, down: undefined, idle: new Map(), all: [], shipped: new Map() }));
@@ -66,13 +65,7 @@ export class ClusterHosts {
   }
 
   /** An idle worker of this job's bundle on `h`, or a new one (shipping the bundle first if needed). */
-  async worker(h: Host, jobModule: string, taskTimeoutMs: number): Promise<{ worker: WorkerProcess; key: string }> {
-    let bundle = this.bundles.get(jobModule);
-    if (!bundle) {
-      bundle = buildWorkerBundle(jobModule);
-      this.bundles.set(jobModule, bundle);
-      bundle.catch(() => this.bundles.delete(jobModule));
-    }
+  async worker(h: Host, bundle: Promise<WorkerBundle>, taskTimeoutMs: number): Promise<{ worker: WorkerProcess; key: string }> {
     const b = await bundle;
     const key = `${b.hash}:${taskTimeoutMs}`;
     const idle = h.idle.get(key) ?? [];

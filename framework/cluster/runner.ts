@@ -9,6 +9,7 @@ import type { SlotType } from './hosts.ts';
 export interface ClusterRunnerOptions extends SchedulerOptions {
   readonly pool?: string;
   readonly user?: string;
+  readonly priority?: number;
   readonly taskTimeoutMs?: number;
 }
 
@@ -21,19 +22,22 @@ export class ClusterRunner implements TaskRunner {
   readonly name = 'cluster';
   readonly queuesAttempts = true;
   readonly scheduler: ClusterScheduler;
-  private job: ScheduledJob | undefined;
+  /** The job in the scheduler, once started. */
+  job: ScheduledJob | undefined;
+  private readonly options: ClusterRunnerOptions;
+  private readonly ownsScheduler: boolean;
 
+  /** With a cluster config, a private scheduler for this job; with a scheduler, a job in it (the daemon). */
   constructor(
-    readonly config: ClusterConfig,
+    cluster: ClusterConfig | ClusterScheduler,
     private readonly log: (line: string) => void = () => {},
     taskTimeoutMsOrOptions: number | ClusterRunnerOptions = {},
   ) {
     const options = typeof taskTimeoutMsOrOptions === 'number' ? { taskTimeoutMs: taskTimeoutMsOrOptions } : taskTimeoutMsOrOptions;
     this.options = options;
-    this.scheduler = new ClusterScheduler(config, options);
+    this.ownsScheduler = !(cluster instanceof ClusterScheduler);
+    this.scheduler = cluster instanceof ClusterScheduler ? cluster : new ClusterScheduler(cluster, options);
   }
-
-  private readonly options: ClusterRunnerOptions;
 
   get slots(): number {
     return this.slotsFor('map');
@@ -45,7 +49,15 @@ export class ClusterRunner implements TaskRunner {
 
   async start(job: { id: string; name: string }): Promise<void> {
     const user = this.options.user ?? os.userInfo().username;
-    this.job = this.scheduler.openJob({ id: job.id, name: job.name, pool: this.options.pool ?? user, user, log: this.log, ...(this.options.taskTimeoutMs ? { taskTimeoutMs: this.options.taskTimeoutMs } : {}) });
+    this.job = this.scheduler.openJob({
+      id: job.id,
+      name: job.name,
+      pool: this.options.pool ?? user,
+      user,
+      log: this.log,
+      ...(this.options.priority !== undefined ? { priority: this.options.priority } : {}),
+      ...(this.options.taskTimeoutMs ? { taskTimeoutMs: this.options.taskTimeoutMs } : {}),
+    });
     await this.job.start();
   }
 
@@ -61,6 +73,6 @@ export class ClusterRunner implements TaskRunner {
 
   async close(): Promise<void> {
     await this.job?.close();
-    await this.scheduler.close();
+    if (this.ownsScheduler) await this.scheduler.close();
   }
 }

@@ -2,6 +2,7 @@ import type { JobProgress } from '../runner/options.ts';
 import { AttemptFailure, AttemptKilled, ShuffleFetchFailure, type AttemptOptions, type AttemptProgress, type TaskRunner } from '../runner/types.ts';
 import type { WorkerProcess } from '../runner/worker-process.ts';
 import type { MapTaskSpec, ReduceTaskSpec, TaskResult, TaskSpec } from '../task/spec.ts';
+import { buildWorkerBundle, type WorkerBundle } from '../cluster/bundle.ts';
 import { slotsOf, type Host, type SlotType } from '../cluster/hosts.ts';
 import type { ClusterScheduler } from './cluster-scheduler.ts';
 
@@ -63,6 +64,10 @@ export class ScheduledJob implements TaskRunner {
   /** Since when the job has been passing free slots waiting for a data-local one (delay scheduling). */
   private skippedSince: number | undefined;
   private closed = false;
+  /** Why the job was killed, once it is. */
+  cancelled: string | undefined;
+  /** Built once per job (not per daemon lifetime), so an edited job module ships its new code. */
+  private bundle: Promise<WorkerBundle> | undefined;
 
   constructor(
     readonly info: JobInfo,
@@ -99,6 +104,7 @@ export class ScheduledJob implements TaskRunner {
 
   runAttempt(spec: TaskSpec, progress: AttemptProgress, options: AttemptOptions = {}): Promise<TaskResult> {
     if (this.closed) return Promise.reject(new Error('job closed'));
+    if (this.cancelled) return Promise.reject(new Error(`job killed: ${this.cancelled}`));
     if (this.slotsFor(spec.type) === 0) return Promise.reject(new Error(`no ${spec.type} slot left for this job: every machine with ${spec.type} slots is blacklisted or down`));
     return new Promise<TaskResult>((resolve, reject) => {
       const attempt: QueuedAttempt = { spec, progress, options, queuedAt: Date.now(), resolve, reject };
@@ -108,6 +114,19 @@ export class ScheduledJob implements TaskRunner {
       this.queued[spec.type].push(attempt);
       this.scheduler.queued(this, spec.type, 1);
     });
+  }
+
+  /** Kill the whole job: queued and new attempts fail, running ones are killed. */
+  cancel(reason: string): void {
+    if (this.cancelled) return;
+    this.cancelled = reason;
+    this.log(`job killed: ${reason}`);
+    for (const t of ['map', 'reduce'] as const) {
+      const queued = this.queued[t].splice(0);
+      this.scheduler.queued(this, t, -queued.length);
+      for (const q of queued) q.reject(new Error(`job killed: ${reason}`));
+    }
+    for (const id of [...this.running.keys()]) this.kill(id, `job killed: ${reason}`);
   }
 
   /** Kill a queued or running attempt; it fails with AttemptKilled. */
@@ -170,7 +189,7 @@ export class ScheduledJob implements TaskRunner {
           ? ({ ...spec, spillDir: `${hosts.jobDir(h, spec.jobId)}/${spec.attemptId}` } satisfies MapTaskSpec)
           : ({ ...spec, segments: await hosts.fetchSegments(h, spec, (f) => this.outputHost.get(f)) } satisfies ReduceTaskSpec);
       if (r.killed) throw new AttemptKilled(spec.attemptId, r.killed);
-      const { worker, key } = await hosts.worker(h, spec.jobModule, this.info.taskTimeoutMs ?? 600_000);
+      const { worker, key } = await hosts.worker(h, this.workerBundle(spec.jobModule), this.info.taskTimeoutMs ?? 600_000);
       if (r.killed) {
         hosts.idleWorker(h, key, worker);
         throw new AttemptKilled(spec.attemptId, r.killed);
@@ -190,6 +209,14 @@ export class ScheduledJob implements TaskRunner {
       this.running.delete(spec.attemptId);
       this.scheduler.released(h, spec.type, spec.attemptId);
     }
+  }
+
+  private workerBundle(jobModule: string): Promise<WorkerBundle> {
+    if (!this.bundle) {
+      this.bundle = buildWorkerBundle(jobModule);
+      this.bundle.catch(() => (this.bundle = undefined));
+    }
+    return this.bundle;
   }
 
   private failure(spec: TaskSpec, h: Host, r: RunningAttempt, err: unknown): Error {

@@ -9,6 +9,9 @@ export interface RunArgs {
   reducers?: number;
   runner: 'inline' | 'local' | 'cluster';
   cluster?: string;
+  pool?: string;
+  scheduler?: string;
+  priority?: number;
   workers?: number;
   'split-size'?: string;
   'sort-mb': number;
@@ -29,6 +32,9 @@ export function runBuilder(y: Argv, jobCli?: JobCli): Argv<RunArgs> {
     .option('reducers', { type: 'number', describe: 'reduce tasks per step (default: the step\'s own, else 2)' })
     .option('runner', { choices: ['inline', 'local', 'cluster'] as const, default: 'local' as const, describe: 'where tasks run: in this process, local worker processes, or SSH machines (--cluster)' })
     .option('cluster', { type: 'string', describe: 'cluster config (machines, slots, host keys) for --runner cluster; default $BSCTL_CLUSTER' })
+    .option('pool', { type: 'string', describe: 'fair-scheduler pool for --runner cluster (default: your user name, as in Hadoop)' })
+    .option('scheduler', { type: 'string', describe: 'scheduler daemon address for --runner cluster (default $BSCTL_SCHEDULER, the cluster config\'s, or a local daemon); without one a private scheduler runs the job' })
+    .option('priority', { type: 'number', describe: 'job priority within its pool (higher first; FIFO pools and waiting jobs)' })
     .option('workers', { type: 'number', describe: 'worker processes of the local runner (default: number of cores)' })
     .option('split-size', { type: 'string', describe: 'split size, e.g. 64m (default: the block size, 64m on local disk)' })
     .option('sort-mb', { type: 'number', default: 100, describe: 'map-side sort / aggregation buffer per task, MiB' })

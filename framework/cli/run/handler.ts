@@ -7,6 +7,7 @@ import { resolveJobModule } from '../jobs-dir.ts';
 import { ProgressReporter } from '../progress.ts';
 import { formatReport } from '../report.ts';
 import { parseSize } from '../sizes.ts';
+import { clusterRun } from './cluster.ts';
 import type { RunArgs } from './command.ts';
 
 export function parseConf(pairs: readonly string[]): Record<string, string> {
@@ -45,15 +46,17 @@ export async function runHandler(args: RunArgs): Promise<number> {
   const maxBad = positiveInt(args['max-bad-records'], '--max-bad-records', 0);
   const splitSize = args['split-size'] !== undefined ? parseSize(args['split-size'], '--split-size') : undefined;
   const plan = await planOf(jobModule, args);
+  const taskTimeoutMs = positiveInt(args['task-timeout'], '--task-timeout')! * 1000;
+  const cluster = args.runner === 'cluster' ? await clusterRun(args, log) : undefined;
+  const run = cluster && 'daemon' in cluster ? cluster.daemon : runJob;
   const progress = new ProgressReporter();
   try {
-    const report = await runJob({
+    const report = await run({
       jobModule,
       input: plan.input,
       output: plan.output,
-      runner: args.runner,
-      taskTimeoutMs: positiveInt(args['task-timeout'], '--task-timeout')! * 1000,
-      ...((args.cluster ?? process.env.BSCTL_CLUSTER) ? { cluster: (args.cluster ?? process.env.BSCTL_CLUSTER)! } : {}),
+      runner: cluster && 'runner' in cluster ? cluster.runner : args.runner,
+      taskTimeoutMs,
       sortMb,
       overwrite: args.overwrite || (plan.overwrite ?? false),
       conf: { ...plan.conf, ...parseConf(args.conf) },

@@ -1,0 +1,59 @@
+import os from 'node:os';
+import { loadClusterConfig } from '../../cluster/config.ts';
+import { ClusterRunner } from '../../cluster/runner.ts';
+import type { JobReport } from '../../runner/driver.ts';
+import type { RunOptions } from '../../runner/options.ts';
+import type { TaskRunner } from '../../runner/types.ts';
+import { findDaemon, submitAndFollow } from '../../scheduler/client.ts';
+import type { RunArgs } from './command.ts';
+
+export type ClusterRun = { readonly daemon: (opts: RunOptions) => Promise<JobReport> } | { readonly runner: TaskRunner };
+
+/**
+ * `--runner cluster`: submit to the scheduler daemon when one answers (it runs the job and we follow
+ * its events), else run a private scheduler for this job on the config's machines.
+ */
+export async function clusterRun(args: RunArgs, log: (line: string) => void): Promise<ClusterRun> {
+  const file = args.cluster ?? process.env.BSCTL_CLUSTER;
+  if (!file) throw new Error('--runner cluster needs --cluster FILE (a cluster config; scripts/sshd cluster prints one) or $BSCTL_CLUSTER');
+  const config = loadClusterConfig(file);
+  const user = os.userInfo().username;
+  const pool = args.pool ?? user;
+  const found = await findDaemon(args.scheduler, config.scheduler);
+  if (found.note) log(found.note);
+  if (!found.url) {
+    const taskTimeoutMs = args['task-timeout'] * 1000;
+    return { runner: new ClusterRunner(config, log, { pool, user, taskTimeoutMs, ...(config.allocations ? { allocations: config.allocations } : {}), ...(args.priority !== undefined ? { priority: args.priority } : {}) }) };
+  }
+  const url = found.url;
+  return {
+    daemon: async (o) => {
+      log(`submitting to the scheduler at ${url} (pool ${pool})`);
+      const end = await submitAndFollow(
+        url,
+        {
+          jobModule: o.jobModule,
+          input: o.input,
+          output: o.output,
+          pool,
+          user,
+          ...(args.priority !== undefined ? { priority: args.priority } : {}),
+          ...(o.reducers !== undefined ? { reducers: o.reducers } : {}),
+          ...(o.splitSize !== undefined ? { splitSize: o.splitSize } : {}),
+          ...(o.sortMb !== undefined ? { sortMb: o.sortMb } : {}),
+          ...(o.overwrite !== undefined ? { overwrite: o.overwrite } : {}),
+          ...(o.conf ? { conf: o.conf } : {}),
+          ...(o.maxBadRecords !== undefined ? { maxBadRecords: o.maxBadRecords } : {}),
+          ...(o.taskTimeoutMs !== undefined ? { taskTimeoutMs: o.taskTimeoutMs } : {}),
+        },
+        (e) => {
+          if (e.event === 'accepted') log(`${e.jobId}: accepted by the scheduler (pool ${e.pool}); ${url}/scheduler`);
+          else if (e.event === 'log') log(e.line);
+          else if (e.event === 'progress') o.onProgress?.(e.progress);
+        },
+      );
+      if (end.event === 'failed') throw new Error(end.error);
+      return end.report;
+    },
+  };
+}

@@ -1,0 +1,43 @@
+import type { Argv, CommandModule } from 'yargs';
+import type { CommandResult } from '../types.ts';
+
+export interface SchedulerArgs {
+  action: 'start' | 'stop' | 'status' | 'serve' | 'kill';
+  job?: string;
+  cluster?: string;
+  allocations?: string;
+  bind: string;
+  port: number;
+  'state-dir'?: string;
+  'locality-delay': number;
+  'preemption-interval': number;
+  'reload-interval': number;
+  json: boolean;
+  url?: string;
+}
+
+/** `bsctl scheduler start|stop|status|kill`: the scheduler daemon (the JobTracker role). */
+export function schedulerCommand(result: CommandResult): CommandModule<object, SchedulerArgs> {
+  return {
+    command: 'scheduler <action> [job]',
+    describe: 'run the cluster\'s scheduler daemon: start, stop, status, kill <job>',
+    builder: (y: Argv) =>
+      y
+        .positional('action', { choices: ['start', 'stop', 'status', 'serve', 'kill'] as const, describe: 'serve runs the daemon in the foreground (start runs it in the background)' })
+        .positional('job', { type: 'string', describe: 'the job id, for kill' })
+        .option('cluster', { type: 'string', describe: 'cluster config (machines, slots, host keys); default $BSCTL_CLUSTER' })
+        .option('allocations', { type: 'string', describe: 'MR1 allocation file (fair-scheduler.xml); default: the cluster config\'s "allocations"' })
+        .option('bind', { type: 'string', default: '127.0.0.1', describe: 'address the HTTP page and job API listen on' })
+        .option('port', { type: 'number', default: 50030, describe: 'HTTP port (0: any free port), like the JobTracker\'s 50030' })
+        .option('state-dir', { type: 'string', describe: 'where daemon.json and scheduler.log live (default $BSCTL_SCHEDULER_DIR or $TMPDIR/bsctl-scheduler-<uid>)' })
+        .option('url', { type: 'string', describe: 'daemon address for status/stop/kill (default: from the state dir)' })
+        .option('locality-delay', { type: 'number', default: 1000, describe: 'ms a job waits for a data-local map slot (delay scheduling)' })
+        .option('preemption-interval', { type: 'number', default: 15000, describe: 'ms between preemption checks' })
+        .option('reload-interval', { type: 'number', default: 10000, describe: 'ms between checks of the allocation file for changes' })
+        .option('json', { type: 'boolean', default: false, describe: 'status: print /scheduler.json' }) as unknown as Argv<SchedulerArgs>,
+    handler: async (args) => {
+      const { schedulerHandler } = await import('./handler.ts');
+      result.code = await schedulerHandler(args);
+    },
+  };
+}

@@ -1,0 +1,121 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadClusterConfig } from '../../cluster/config.ts';
+import { defaultStateDir, fetchStatus, isUp, killJob, readDaemonInfo, shutdown } from '../../scheduler/client.ts';
+import { startDaemon } from '../../scheduler/daemon.ts';
+import { formatStatus } from './format.ts';
+import type { SchedulerArgs } from './command.ts';
+
+const BSCTL_BIN = fileURLToPath(new URL('../../../bin/bsctl.js', import.meta.url));
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function stamp(line: string): string {
+  return `${new Date().toISOString()} ${line}\n`;
+}
+
+async function daemonUrl(args: SchedulerArgs, stateDir: string): Promise<string> {
+  const url = args.url ?? readDaemonInfo(stateDir)?.url;
+  if (!url || !(await isUp(url))) throw new Error(`no scheduler daemon is running (${url ? `nothing answers at ${url}` : `no ${path.join(stateDir, 'daemon.json')}`}); start one with \`bsctl scheduler start --cluster FILE\``);
+  return url;
+}
+
+function clusterFile(args: SchedulerArgs): string {
+  const f = args.cluster ?? process.env.BSCTL_CLUSTER;
+  if (!f) throw new Error('--cluster: the scheduler needs a cluster config (or set $BSCTL_CLUSTER); `scripts/sshd cluster` prints one');
+  return f;
+}
+
+/** Run the daemon in this process until it is stopped (SIGTERM, SIGINT or POST /shutdown). */
+async function serve(args: SchedulerArgs, stateDir: string): Promise<number> {
+  const cluster = loadClusterConfig(clusterFile(args));
+  const allocations = args.allocations ? path.resolve(args.allocations) : cluster.allocations;
+  const daemon = await startDaemon({
+    cluster,
+    ...(allocations ? { allocations } : {}),
+    bind: args.bind,
+    port: args.port,
+    stateDir,
+    localityDelayMs: args['locality-delay'],
+    preemptionIntervalMs: args['preemption-interval'],
+    reloadIntervalMs: args['reload-interval'],
+    log: (line) => process.stderr.write(stamp(line)),
+  });
+  const stop = (): void => void daemon.close();
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  await daemon.closed;
+  return 0;
+}
+
+/** Start the daemon in the background (its log in the state dir) and wait until it answers. */
+async function start(args: SchedulerArgs, stateDir: string): Promise<number> {
+  const running = readDaemonInfo(stateDir);
+  if (running && (await isUp(running.url))) throw new Error(`a scheduler daemon already runs at ${running.url} (pid ${running.pid}); \`bsctl scheduler stop\` first`);
+  loadClusterConfig(clusterFile(args)); // config errors here, not in the log
+  fs.mkdirSync(stateDir, { recursive: true });
+  fs.rmSync(path.join(stateDir, 'daemon.json'), { force: true });
+  const logFile = path.join(stateDir, 'scheduler.log');
+  const out = fs.openSync(logFile, 'a');
+  const argv = ['scheduler', 'serve', '--cluster', path.resolve(clusterFile(args)), '--bind', args.bind, '--port', String(args.port), '--state-dir', stateDir];
+  argv.push('--locality-delay', String(args['locality-delay']), '--preemption-interval', String(args['preemption-interval']), '--reload-interval', String(args['reload-interval']));
+  if (args.allocations) argv.push('--allocations', path.resolve(args.allocations));
+  const child = spawn(process.execPath, [BSCTL_BIN, ...argv], { detached: true, stdio: ['ignore', out, out] });
+  let exited: number | null | undefined;
+  child.on('exit', (code) => (exited = code));
+  child.unref();
+  for (let i = 0; i < 300 && exited === undefined; i++) {
+    const info = readDaemonInfo(stateDir);
+    if (info && info.pid === child.pid && (await isUp(info.url))) {
+      process.stdout.write(`scheduler started: ${info.url}/scheduler (pid ${info.pid}, log ${logFile})\n`);
+      return 0;
+    }
+    await sleep(100);
+  }
+  const tail = fs.readFileSync(logFile, 'utf8').trim().split('\n').slice(-5).join('\n');
+  if (exited === undefined) child.kill();
+  throw new Error(`the scheduler daemon did not start (see ${logFile}):\n${tail}`);
+}
+
+async function stop(args: SchedulerArgs, stateDir: string): Promise<number> {
+  const url = await daemonUrl(args, stateDir);
+  const pid = readDaemonInfo(stateDir)?.pid;
+  await shutdown(url);
+  for (let i = 0; i < 300 && (await isUp(url)); i++) await sleep(100);
+  for (let i = 0; pid && i < 100; i++) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      break;
+    }
+    await sleep(100);
+  }
+  process.stdout.write(`scheduler at ${url} stopped\n`);
+  return 0;
+}
+
+export async function schedulerHandler(args: SchedulerArgs): Promise<number> {
+  const stateDir = path.resolve(args['state-dir'] ?? defaultStateDir());
+  switch (args.action) {
+    case 'serve':
+      return serve(args, stateDir);
+    case 'start':
+      return start(args, stateDir);
+    case 'stop':
+      return stop(args, stateDir);
+    case 'kill': {
+      if (!args.job) throw new Error('scheduler kill: name the job id (see `bsctl scheduler status`)');
+      await killJob(await daemonUrl(args, stateDir), args.job);
+      process.stdout.write(`killing ${args.job}\n`);
+      return 0;
+    }
+    case 'status': {
+      const url = await daemonUrl(args, stateDir);
+      const status = await fetchStatus(url, args.json ? 0 : Date.now());
+      process.stdout.write(args.json ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(url, status));
+      return 0;
+    }
+  }
+}

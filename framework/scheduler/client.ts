@@ -1,0 +1,84 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import { Readable } from 'node:stream';
+import type { DaemonInfo, JobEvent, SubmitRequest } from './protocol.ts';
+import type { SchedulerStatus } from './status.ts';
+
+export const SCHEDULER_ENV = 'BSCTL_SCHEDULER';
+export const SCHEDULER_DIR_ENV = 'BSCTL_SCHEDULER_DIR';
+
+/** Where `bsctl scheduler start` keeps daemon.json and its log by default. */
+export function defaultStateDir(): string {
+  return process.env[SCHEDULER_DIR_ENV] ?? path.join(os.tmpdir(), `bsctl-scheduler-${os.userInfo().uid}`);
+}
+
+export function readDaemonInfo(stateDir: string): DaemonInfo | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(stateDir, 'daemon.json'), 'utf8')) as DaemonInfo;
+  } catch {
+    return undefined;
+  }
+}
+
+async function request(url: string, init: RequestInit = {}, timeoutMs = 5000): Promise<Response> {
+  const res = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+  if (!res.ok) {
+    const body = (await res.json().catch(() => ({}))) as { error?: string };
+    throw new Error(`scheduler ${url}: ${res.status} ${body.error ?? res.statusText}`);
+  }
+  return res;
+}
+
+/** The daemon's status, or undefined when nothing answers at `url`. */
+export async function fetchStatus(url: string, since = 0): Promise<SchedulerStatus> {
+  return (await (await request(`${url}/scheduler.json?since=${since}`)).json()) as SchedulerStatus;
+}
+
+/** Whether a daemon answers at `url` (within 2 s). */
+export async function isUp(url: string): Promise<boolean> {
+  try {
+    await request(`${url}/scheduler.json?since=${Date.now()}`, {}, 2000);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The daemon a `--runner cluster` job goes to: `--scheduler URL`, else $BSCTL_SCHEDULER, else the
+ * cluster config's `scheduler`, else a daemon started with the default state directory. Undefined
+ * (with the reason) when none answers: the job then runs a private scheduler.
+ */
+export async function findDaemon(explicit: string | undefined, fromConfig: string | undefined): Promise<{ url?: string; note?: string }> {
+  const named = explicit ?? process.env[SCHEDULER_ENV] ?? fromConfig;
+  const url = (named ?? readDaemonInfo(defaultStateDir())?.url)?.replace(/\/+(scheduler)?$/, '');
+  if (!url) return {};
+  if (await isUp(url)) return { url };
+  return named ? { note: `no scheduler daemon answers at ${url}; running a private scheduler for this job` } : {};
+}
+
+/** Submit a job and follow its events to the end; resolves with the final event. */
+export async function submitAndFollow(url: string, job: SubmitRequest, onEvent: (e: JobEvent) => void): Promise<JobEvent & { event: 'succeeded' | 'failed' }> {
+  const res = await request(`${url}/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(job) });
+  const { jobId } = (await res.json()) as { jobId: string };
+  const stream = await fetch(`${url}/jobs/${jobId}/events`);
+  if (!stream.ok || !stream.body) throw new Error(`scheduler ${url}: cannot follow ${jobId}: ${stream.status}`);
+  const lines = readline.createInterface({ input: Readable.fromWeb(stream.body as import('node:stream/web').ReadableStream), crlfDelay: Infinity });
+  for await (const line of lines) {
+    if (!line.trim()) continue;
+    const e = JSON.parse(line) as JobEvent;
+    onEvent(e);
+    if (e.event === 'succeeded' || e.event === 'failed') return e;
+  }
+  throw new Error(`scheduler ${url}: lost the connection while following ${jobId}; the job may still be running (see ${url}/scheduler)`);
+}
+
+export async function killJob(url: string, jobId: string): Promise<void> {
+  await request(`${url}/jobs/${jobId}/kill`, { method: 'POST' });
+}
+
+export async function shutdown(url: string): Promise<void> {
+  await request(`${url}/shutdown`, { method: 'POST' });
+}

@@ -1,0 +1,158 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import type { ClusterConfig } from '../cluster/config.ts';
+import { ClusterScheduler, type SchedulerOptions } from './cluster-scheduler.ts';
+import { JobRun } from './job-run.ts';
+import { schedulerPage } from './page.ts';
+import type { DaemonInfo, SubmitRequest } from './protocol.ts';
+import { schedulerStatus } from './status.ts';
+
+export interface DaemonOptions extends SchedulerOptions {
+  readonly cluster: ClusterConfig;
+  /** Address to listen on (default 127.0.0.1: loopback only) and port (0: any free port). */
+  readonly bind?: string;
+  readonly port?: number;
+  /** Directory for daemon.json (the address clients find) and nothing else. */
+  readonly stateDir: string;
+}
+
+export interface Daemon {
+  readonly url: string;
+  readonly scheduler: ClusterScheduler;
+  /** Resolves when the daemon has shut down (POST /shutdown or close()). */
+  readonly closed: Promise<void>;
+  close(): Promise<void>;
+}
+
+const MAX_BODY = 1024 * 1024;
+
+function readBody(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (d: string) => {
+      body += d;
+      if (body.length > MAX_BODY) reject(new Error('request body too large'));
+    });
+    req.on('end', () => resolve(body));
+    req.on('error', reject);
+  });
+}
+
+function parseSubmit(body: string): SubmitRequest {
+  const r = JSON.parse(body) as Partial<SubmitRequest>;
+  const need = (ok: boolean, key: string): void => {
+    if (!ok) throw new Error(`submit: ${key} is missing or invalid`);
+  };
+  need(typeof r.jobModule === 'string' && path.isAbsolute(r.jobModule), 'jobModule (an absolute path)');
+  need(Array.isArray(r.input) && r.input.length > 0 && r.input.every((x) => typeof x === 'string'), 'input');
+  need(typeof r.output === 'string' && r.output.length > 0, 'output');
+  need(typeof r.pool === 'string' && r.pool.length > 0, 'pool');
+  need(typeof r.user === 'string' && r.user.length > 0, 'user');
+  return r as SubmitRequest;
+}
+
+/**
+ * The scheduler daemon (the JobTracker role): one ClusterScheduler for the cluster's machines, jobs
+ * submitted over HTTP and run here, and the operator's view — `/scheduler` (HTML, like Hadoop's) and
+ * `/scheduler.json`. Listens on loopback unless told otherwise.
+ */
+export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
+  const log = options.log ?? (() => {});
+  const scheduler = new ClusterScheduler(options.cluster, options);
+  await scheduler.start();
+  for (const h of scheduler.hosts.hosts) if (h.down) log(`machine ${h.machine.name} is down: ${h.down}`);
+  const runs = new Map<string, JobRun>();
+  let resolveClosed!: () => void;
+  const closed = new Promise<void>((r) => (resolveClosed = r));
+
+  const send = (res: http.ServerResponse, code: number, body: unknown, type = 'application/json'): void => {
+    res.writeHead(code, { 'content-type': `${type}; charset=utf-8`, 'cache-control': 'no-store' });
+    res.end(type === 'application/json' ? `${JSON.stringify(body)}\n` : String(body));
+  };
+
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://daemon');
+    const route = `${req.method} ${url.pathname}`;
+    void (async () => {
+      if (route === 'GET /scheduler.json') return send(res, 200, schedulerStatus(scheduler, Number(url.searchParams.get('since') ?? 0)));
+      if (route === 'GET /scheduler' || route === 'GET /') return send(res, 200, schedulerPage(schedulerStatus(scheduler, Date.now() - 60_000)), 'text/html');
+      if (route === 'POST /jobs') {
+        const run = new JobRun(parseSubmit(await readBody(req)), scheduler, log);
+        runs.set(run.id, run);
+        log(`accepted ${run.id}: ${run.request.jobModule} → ${run.request.output} (pool ${run.request.pool}, user ${run.request.user})`);
+        void run.run();
+        return send(res, 202, { jobId: run.id });
+      }
+      const events = /^GET \/jobs\/([\w-]+)\/events$/.exec(route);
+      if (events) {
+        const run = runs.get(events[1]!);
+        if (!run) return send(res, 404, { error: `no job ${events[1]}` });
+        res.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-store' });
+        const stop = run.follow((e) => {
+          res.write(`${JSON.stringify(e)}\n`);
+          if (e.event === 'succeeded' || e.event === 'failed') res.end();
+        });
+        res.on('close', stop);
+        return;
+      }
+      const kill = /^POST \/jobs\/([\w-]+)\/kill$/.exec(route);
+      if (kill) {
+        const job = scheduler.jobs.get(kill[1]!);
+        if (!job) return send(res, 404, { error: `no running job ${kill[1]}` });
+        job.cancel('killed by the operator');
+        return send(res, 200, { killed: kill[1] });
+      }
+      if (route === 'POST /shutdown') {
+        send(res, 200, { stopping: true });
+        void daemon.close();
+        return;
+      }
+      send(res, 404, { error: `no such page: ${route}` });
+    })().catch((err: unknown) => send(res, 400, { error: err instanceof Error ? err.message : String(err) }));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.bind ?? '127.0.0.1', () => resolve());
+  });
+  const addr = server.address() as { address: string; port: number };
+  const host = addr.address.includes(':') ? `[${addr.address}]` : addr.address;
+  const url = `http://${host}:${addr.port}`;
+  fs.mkdirSync(options.stateDir, { recursive: true });
+  const infoFile = path.join(options.stateDir, 'daemon.json');
+  const info: DaemonInfo = {
+    pid: process.pid,
+    url,
+    cluster: options.cluster.file,
+    ...(typeof options.allocations === 'string' ? { allocations: options.allocations } : {}),
+    startedAt: Date.now(),
+  };
+  fs.writeFileSync(`${infoFile}.tmp`, `${JSON.stringify(info, null, 2)}\n`);
+  fs.renameSync(`${infoFile}.tmp`, infoFile);
+  log(`scheduler listening on ${url}/scheduler (${scheduler.totalSlots().map} map / ${scheduler.totalSlots().reduce} reduce slots)`);
+
+  let closing: Promise<void> | undefined;
+  const daemon: Daemon = {
+    url,
+    scheduler,
+    closed,
+    close: () =>
+      (closing ??= (async () => {
+        log('scheduler stopping: running jobs are killed');
+        for (const job of scheduler.jobs.values()) job.cancel('the scheduler daemon is stopping');
+        server.closeAllConnections();
+        await new Promise<void>((r) => server.close(() => r()));
+        await Promise.all([...runs.values()].filter((r) => !r.ended).map((r) => new Promise<void>((done) => r.follow((e) => (e.event === 'succeeded' || e.event === 'failed') && done()))));
+        await scheduler.close();
+        try {
+          if ((JSON.parse(fs.readFileSync(infoFile, 'utf8')) as DaemonInfo).pid === process.pid) fs.rmSync(infoFile);
+        } catch {
+          // already gone
+        }
+        log('scheduler stopped');
+        resolveClosed();
+      })()),
+  };
+  return daemon;
+}
