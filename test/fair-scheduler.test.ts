@@ -130,6 +130,12 @@ test('min-share preemption: after the timeout the youngest tasks of the over-sha
   now = 10_000;
   s.submit(job('prod-job', 'prod', 10));
   t.deepEqual(s.tasksToPreempt('map', 6), [], 'not before the timeout');
+  for (now = 11_000; now <= 40_000; now += 1000) {
+    // The scheduler checks both slot types every interval: prod is fine on reduces (min 0), which must
+    // not restart its map starvation clock.
+    t.deepEqual(s.tasksToPreempt('reduce', 3), []);
+    if (now < 40_000) t.deepEqual(s.tasksToPreempt('map', 6), [], `not before the timeout (${now} ms)`);
+  }
   now = 41_000;
   const victims = s.tasksToPreempt('map', 6);
   t.deepEqual(victims, ['task5', 'task4', 'task3']);

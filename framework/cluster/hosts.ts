@@ -109,7 +109,15 @@ export class ClusterHosts {
     const out = await Promise.all(
       spec.segments.map(async (seg, i) => {
         const from = holder(seg.file);
-        if (!from || from === h || seg.length === 0) return seg;
+        if (!from || seg.length === 0) return seg;
+        if (from === h) {
+          // Read in place, if it is still there.
+          const err = await new Promise<Error | undefined>((resolve) => dst.stat(seg.file, (e) => resolve(e ?? undefined)));
+          if (!err) return seg;
+          lost.push(i);
+          reasons.push(`${seg.file} on ${h.machine.name}: ${err.message}`);
+          return seg;
+        }
         const target = `${dir}/map_${i}.seg`;
         try {
           const src = await (await this.connection(from)).sftp();

@@ -185,12 +185,13 @@ export class FairScheduler {
       const r = running(name);
       const minShare = Math.min(minOf(p.config, t), FairScheduler.demand(p, t));
       const fair = shares.get(name) ?? 0;
-      // A pool's starvation clock starts when it is first seen below its share.
-      if (r >= minShare || !this.lastAtMinShare.has(name)) this.lastAtMinShare.set(name, now);
-      if (r >= fair / 2 || !this.lastAtHalfFair.has(name)) this.lastAtHalfFair.set(name, now);
+      // A pool's starvation clock (one per slot type) starts when it is first seen below its share.
+      const key = `${t}:${name}`;
+      if (r >= minShare || !this.lastAtMinShare.has(key)) this.lastAtMinShare.set(key, now);
+      if (r >= fair / 2 || !this.lastAtHalfFair.has(key)) this.lastAtHalfFair.set(key, now);
       let deficit = 0;
-      if (now - (this.lastAtMinShare.get(name) ?? now) > p.config.minSharePreemptionTimeout * 1000) deficit = minShare - r;
-      if (now - (this.lastAtHalfFair.get(name) ?? now) > this.allocations.fairSharePreemptionTimeout * 1000) deficit = Math.max(deficit, Math.floor(fair) - r);
+      if (now - (this.lastAtMinShare.get(key) ?? now) > p.config.minSharePreemptionTimeout * 1000) deficit = minShare - r;
+      if (now - (this.lastAtHalfFair.get(key) ?? now) > this.allocations.fairSharePreemptionTimeout * 1000) deficit = Math.max(deficit, Math.floor(fair) - r);
       wanted += Math.max(0, deficit);
     }
     if (wanted === 0) return [];

@@ -1,0 +1,197 @@
+import test from 'ava';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runJob } from '../framework/runner/driver.ts';
+import type { Sample, SchedulerStatus } from '../framework/scheduler/status.ts';
+import { bsctl, bsctlAsync, outputLines, tempDir, type CliResult } from './helpers/cli.ts';
+import { testCluster } from './helpers/cluster.ts';
+
+// A real scheduler daemon (`bsctl scheduler start`) over the three real sshd hosts of `npm test`
+// (6 map slots, 3 reduce slots); jobs are submitted with `bsctl run --runner cluster --pool`.
+const SLOW = fileURLToPath(new URL('./fixtures/jobs/slow-count.ts', import.meta.url));
+const dir = tempDir('scheduler');
+const stateDir = path.join(dir, 'state');
+const allocations = path.join(dir, 'fair-scheduler.xml');
+const ALLOCATIONS = `<?xml version="1.0"?>
+<allocations>
+  <pool name="gold"><weight>2</weight></pool>
+  <pool name="silver"><weight>1</weight></pool>
+  <pool name="solo"><maxRunningJobs>1</maxRunningJobs></pool>
+  <pool name="prod"><minMaps>4</minMaps><minSharePreemptionTimeout>1</minSharePreemptionTimeout></pool>
+  <pool name="batch"><schedulingMode>fifo</schedulingMode></pool>
+</allocations>
+`;
+let url = '';
+
+test.before(() => {
+  fs.writeFileSync(allocations, ALLOCATIONS);
+  const args = ['--cluster', testCluster().file, '--allocations', allocations, '--port', '0', '--state-dir', stateDir];
+  const r = bsctl(['scheduler', 'start', ...args, '--preemption-interval', '500', '--reload-interval', '300', '--locality-delay', '0']);
+  if (r.code !== 0) throw new Error(`scheduler start failed: ${r.stderr}`);
+  url = /scheduler started: (http:\/\/\S+)\/scheduler/.exec(r.stdout)![1]!;
+});
+test.after.always(() => {
+  bsctl(['scheduler', 'stop', '--state-dir', stateDir]);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+async function status(since = 0): Promise<SchedulerStatus> {
+  return (await (await fetch(`${url}/scheduler.json?since=${since}`)).json()) as SchedulerStatus;
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+function words(lines: number, tag: string): string {
+  return `${Array.from({ length: lines }, (_, i) => `${tag}${i % 41} x${i % 13} common`).join('\n')}\n`;
+}
+
+/** An input of `maps` splits of 1 KiB (about 50 lines each). */
+function input(name: string, maps: number): string {
+  const file = path.join(dir, `${name}.txt`);
+  let text = '';
+  for (let i = 0; text.length < maps * 1024 - 40; i++) text += `${name}${i % 41} x${i % 13} common\n`;
+  fs.writeFileSync(file, text);
+  return file;
+}
+
+/** Submit a slow-count job to the daemon: `sleepMs` per line, so a 1 KiB map runs about 50 × sleepMs. */
+function submit(file: string, out: string, pool: string, sleepMs: number): Promise<CliResult> {
+  return bsctlAsync(['run', SLOW, '--input', file, '--output', out, '--runner', 'cluster', '--cluster', testCluster().file, '--scheduler', url, '--pool', pool, '--split-size', '1k', '--reducers', '2', '--conf', `sleep.ms=${sleepMs}`]);
+}
+
+async function expectSameAsInline(t: import('ava').ExecutionContext, file: string, out: string): Promise<void> {
+  const ref = `${out}-inline`;
+  await runJob({ jobModule: SLOW, input: [file], output: ref, runner: 'inline', conf: { 'sleep.ms': '0' }, reducers: 2 });
+  t.is(outputLines(out), outputLines(ref));
+}
+
+/** Time-weighted running map slots of two pools while both had maps waiting (the scheduler's records). */
+function contendedShares(history: readonly Sample[], a: string, b: string, skipMs: number): { a: number; b: number; ms: number } {
+  let start: number | undefined;
+  const acc = { a: 0, b: 0, ms: 0 };
+  for (let i = 0; i + 1 < history.length; i++) {
+    const s = history[i]!;
+    const pa = s.pools[a];
+    const pb = s.pools[b];
+    if (!pa || !pb || pa.pending.map === 0 || pb.pending.map === 0) continue;
+    start ??= s.t;
+    if (s.t - start < skipMs) continue;
+    const dt = history[i + 1]!.t - s.t;
+    acc.a += pa.running.map * dt;
+    acc.b += pb.running.map * dt;
+    acc.ms += dt;
+  }
+  return acc;
+}
+
+test.serial('the daemon serves /scheduler (HTML) and /scheduler.json on loopback; `bsctl scheduler status` prints pools and machines', async (t) => {
+  t.regex(url, /^http:\/\/127\.0\.0\.1:\d+$/);
+  const page = await (await fetch(`${url}/scheduler`)).text();
+  for (const s of ['<h2>Pools</h2>', '<h2>Running Jobs</h2>', '<h2>Machines</h2>', '<td>gold</td>', '<td>host1</td>']) t.true(page.includes(s), s);
+  const s = await status();
+  t.deepEqual(s.totalSlots, { map: 6, reduce: 3 });
+  t.deepEqual(s.pools.find((p) => p.name === 'gold')?.weight, 2);
+  t.is(s.allocations?.path, allocations);
+  const cli = bsctl(['scheduler', 'status', '--state-dir', stateDir]);
+  t.is(cli.code, 0, cli.stderr);
+  t.regex(cli.stdout, /^POOL +WEIGHT/m);
+  t.regex(cli.stdout, /^gold +2 /m);
+  t.regex(cli.stdout, /^host2 +127\.0\.0\.1:\d+ +0\/2 +0\/1 +up$/m);
+});
+
+test.serial('two pools with weights 2:1 and a long job each: running map slots converge to 2:1 (scheduler records)', async (t) => {
+  const since = Date.now();
+  const gold = input('gold', 36);
+  const silver = input('silver', 36);
+  const [a, b] = await Promise.all([submit(gold, path.join(dir, 'gold-out'), 'gold', 20), submit(silver, path.join(dir, 'silver-out'), 'silver', 20)]);
+  t.is(a.code, 0, a.stderr);
+  t.is(b.code, 0, b.stderr);
+  t.regex(a.stderr, /accepted by the scheduler \(pool gold\)/);
+  const s = await status(since);
+  const shares = contendedShares(s.history, 'gold', 'silver', 1500);
+  t.true(shares.ms > 3000, `contended for ${shares.ms} ms`);
+  const ratio = shares.a / shares.b;
+  t.log(`gold:silver running map slots while both waited = ${ratio.toFixed(2)} over ${(shares.ms / 1000).toFixed(1)} s`);
+  t.true(ratio > 1.7 && ratio < 2.3, `ratio ${ratio}`);
+  await expectSameAsInline(t, gold, path.join(dir, 'gold-out'));
+  await expectSameAsInline(t, silver, path.join(dir, 'silver-out'));
+});
+
+test.serial('maxRunningJobs=1: the second job of the pool waits (never fails), then runs after the first', async (t) => {
+  const first = submit(input('solo1', 8), path.join(dir, 'solo1-out'), 'solo', 15);
+  const running = await until('the first solo job to run', async () => (await status(Date.now())).jobs.find((j) => j.pool === 'solo' && j.state === 'running'));
+  const second = submit(input('solo2', 4), path.join(dir, 'solo2-out'), 'solo', 5);
+  const waiting = await until('the second solo job to wait', async () => (await status(Date.now())).jobs.find((j) => j.pool === 'solo' && j.id !== running.id && j.state === 'waiting'));
+  t.is(waiting.firstTaskAt, undefined);
+  const [a, b] = await Promise.all([first, second]);
+  t.is(a.code, 0, a.stderr);
+  t.is(b.code, 0, b.stderr);
+  const done = (await status()).finished;
+  const one = done.find((f) => f.id === running.id)!;
+  const two = done.find((f) => f.id === waiting.id)!;
+  t.is(one.state, 'succeeded');
+  t.is(two.state, 'succeeded');
+  t.true(two.firstTaskAt! >= one.finishTime, `second job's first task at ${two.firstTaskAt}, first job finished at ${one.finishTime}`);
+});
+
+test.serial('min-share preemption: a starved pool kills the youngest tasks of the pool over its share; they re-run and both jobs succeed', async (t) => {
+  const since = Date.now();
+  // Batch maps of about 10 s: no slot frees by itself before prod's 1 s min-share timeout.
+  const batchIn = input('batch', 8);
+  const batch = submit(batchIn, path.join(dir, 'batch-out'), 'batch', 200);
+  await until('batch to fill the 6 map slots', async () => ((await status(Date.now())).pools.find((p) => p.name === 'batch')?.running.map === 6 ? true : undefined));
+  const prodIn = input('prod', 6);
+  const prod = submit(prodIn, path.join(dir, 'prod-out'), 'prod', 10);
+  const record = await until('a preemption', async () => (await status(since)).preemptions.find((p) => p.killed.length > 0), 20_000);
+  t.is(record.type, 'map');
+  t.true(record.killed.length >= 1 && record.killed.length <= 4, `killed ${record.killed.length}`);
+  const batchRunning = record.running.filter((r) => r.pool === 'batch');
+  const killedStarts = batchRunning.filter((r) => record.killed.includes(r.attemptId)).map((r) => r.start);
+  const keptStarts = batchRunning.filter((r) => !record.killed.includes(r.attemptId)).map((r) => r.start);
+  t.true(Math.min(...killedStarts) >= Math.max(...keptStarts), 'the youngest tasks were killed');
+  const [b, p] = await Promise.all([batch, prod]);
+  t.is(p.code, 0, p.stderr);
+  t.is(b.code, 0, b.stderr);
+  t.regex(b.stderr, /attempt attempt_\S+_m_\d+_0 killed \(preempted by the fair scheduler/);
+  const history = (await status(since)).history;
+  t.true(history.some((s) => (s.pools.prod?.running.map ?? 0) >= 4), 'prod reached its min share of 4 map slots');
+  await expectSameAsInline(t, batchIn, path.join(dir, 'batch-out'));
+  await expectSameAsInline(t, prodIn, path.join(dir, 'prod-out'));
+});
+
+test.serial('the allocation file is reloaded when it changes; a broken file keeps the previous allocations', async (t) => {
+  fs.writeFileSync(allocations, ALLOCATIONS.replace('<pool name="silver"><weight>1</weight>', '<pool name="silver"><weight>5</weight>'));
+  await until('silver weight 5', async () => ((await status(Date.now())).pools.find((p) => p.name === 'silver')?.weight === 5 ? true : undefined), 10_000);
+  fs.writeFileSync(allocations, '<allocations><pool name="x"></allocations>');
+  const s = await until('the reload error', async () => {
+    const st = await status(Date.now());
+    return st.allocations?.error ? st : undefined;
+  }, 10_000);
+  t.regex(s.allocations!.error!, /fair-scheduler\.xml: invalid XML at line 1/);
+  t.is(s.pools.find((p) => p.name === 'silver')?.weight, 5);
+  fs.writeFileSync(allocations, ALLOCATIONS);
+  await until('silver weight 1 again', async () => ((await status(Date.now())).pools.find((p) => p.name === 'silver')?.weight === 1 ? true : undefined), 10_000);
+  t.pass();
+});
+
+test.serial('without a daemon at --scheduler, --runner cluster runs a private scheduler; a second `scheduler start` is refused', async (t) => {
+  const file = path.join(dir, 'private.txt');
+  fs.writeFileSync(file, words(500, 'p'));
+  const r = bsctl(['run', 'word-count', '--input', file, '--output', path.join(dir, 'private-out'), '--runner', 'cluster', '--cluster', testCluster().file, '--scheduler', 'http://127.0.0.1:9']);
+  t.is(r.code, 0, r.stderr);
+  t.regex(r.stderr, /no scheduler daemon answers at http:\/\/127\.0\.0\.1:9; running a private scheduler for this job/);
+  const again = bsctl(['scheduler', 'start', '--cluster', testCluster().file, '--port', '0', '--state-dir', stateDir]);
+  t.is(again.code, 1);
+  t.regex(again.stderr, /a scheduler daemon already runs at http:\/\/127\.0\.0\.1:\d+ \(pid \d+\)/);
+});
