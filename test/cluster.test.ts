@@ -8,7 +8,9 @@ import { runJob } from '../framework/runner/driver.ts';
 import { bsctl, errorLines, outputLines, tempDir } from './helpers/cli.ts';
 import { clusterVariant, sshdScript, testCluster } from './helpers/cluster.ts';
 import { fullBuild, segmentDigest as digest } from './helpers/full-build.ts';
+import { hdfsDir, hdfsWrite, requireHdfs } from './helpers/hdfs.ts';
 
+const WORD_COUNT = fileURLToPath(new URL('../jobs/word-count.ts', import.meta.url));
 const SLOW = fileURLToPath(new URL('./fixtures/jobs/slow-count.ts', import.meta.url));
 const dir = tempDir('cluster');
 test.after.always(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -93,7 +95,7 @@ test.serial('a host whose sshd is stopped is blacklisted; the job succeeds on th
   try {
     const r = bsctl(['run', 'word-count', '--input', input, '--output', path.join(dir, 'down-out'), '--runner', 'cluster', '--cluster', testCluster().file, '--split-size', '8k']);
     t.is(r.code, 0, r.stderr);
-    t.regex(r.stderr, /blacklisting host2 for this job: cannot connect to host2 \(\S+@127\.0\.0\.1:\d+\): ECONNREFUSED/);
+    t.regex(r.stderr, /blacklisting host2 for this job: cannot connect to host2 \(\S+@127\.0\.0\.2:\d+\): ECONNREFUSED/);
     t.regex(r.stderr, /runner cluster \(4 slot\(s\)\)/);
   } finally {
     sshdScript('start-host', '2');
@@ -131,4 +133,60 @@ test.serial('cluster config errors name the file and key', (t) => {
   t.throws(() => loadClusterConfig(bad), { message: `${bad}: machines[0].mapSlots: must be a whole number ≥ 0` });
   fs.writeFileSync(bad, JSON.stringify({ machines: [{ host: '127.0.0.1', user: 'u', identityFile: '/k', workDir: '/w' }] }));
   t.throws(() => loadClusterConfig(bad), { message: /machines\[0\]\.hostKey: give a pinned hostKey or a knownHosts file/ });
+});
+
+test.serial('delay scheduling: maps of an HDFS input wait for the machine holding their block (host1, beside the DataNode)', async (t) => {
+  requireHdfs();
+  // The test HDFS has 1 MiB blocks on a DataNode at 127.0.0.1: host1 (127.0.0.1) holds every block,
+  // host2 (127.0.0.2) and host3 (127.0.0.3) none.
+  const uri = `${hdfsDir('locality')}/in.txt`;
+  await hdfsWrite(uri, words(300_000).slice(0, 6 * 1024 * 1024));
+  const run = async (localityDelayMs: number, name: string): Promise<{ launched: number; local: number; out: string }> => {
+    const runner = new ClusterRunner(testCluster().config, () => {}, { localityDelayMs });
+    const out = path.join(dir, name);
+    await runJob({ jobModule: WORD_COUNT, input: [uri], output: out, runner, reducers: 2 });
+    return { launched: runner.job!.launched.map, local: runner.job!.dataLocalMaps, out };
+  };
+  const patient = await run(60_000, 'locality-delay');
+  t.is(patient.launched, 6);
+  t.is(patient.local, 6, 'every map waited for a slot on host1');
+  const eager = await run(0, 'locality-none');
+  t.is(eager.launched, 6);
+  t.true(eager.local < 6, `without delay, maps also ran on host2/host3 (${eager.local} of 6 data-local)`);
+  t.is(outputLines(patient.out), outputLines(eager.out));
+});
+
+test.serial('map outputs lost on one host after the maps finish: reducers\' fetch fails, those maps re-run, identical output', async (t) => {
+  const input = path.join(dir, 'lost.txt');
+  fs.writeFileSync(input, words(3000));
+  const reference = path.join(dir, 'lost-ref');
+  await runJob({ jobModule: SLOW, input: [input], output: reference, runner: 'inline', conf: { 'sleep.ms': '0' }, reducers: 3 });
+  const host2 = testCluster().config.machines[1]!;
+  const logs: string[] = [];
+  let removed = 0;
+  const runner = new ClusterRunner(testCluster().config);
+  const report = await runJob({
+    jobModule: SLOW,
+    input: [input],
+    output: path.join(dir, 'lost-out'),
+    runner,
+    splitSize: 8 * 1024,
+    reducers: 3,
+    conf: { 'sleep.ms': '0' },
+    log: (l) => logs.push(l),
+    onProgress: (p) => {
+      // Once every map is done and before any reducer fetches: host2's disk loses its map outputs.
+      if (removed || p.map.done < p.map.total) return;
+      const jobs = path.join(host2.workDir, 'jobs');
+      for (const job of fs.readdirSync(jobs)) for (const a of fs.readdirSync(path.join(jobs, job))) if (a.includes('_m_')) {
+        fs.rmSync(path.join(jobs, job, a), { recursive: true });
+        removed++;
+      }
+    },
+  });
+  t.true(removed > 0, 'host2 held map outputs');
+  const lost = logs.filter((l) => /lost map output of task_\S+_m_\d+ \(fetch failed: shuffle fetch failed .* on host2: .*\); re-running the map/.test(l));
+  t.true(lost.length >= 1, logs.join('\n'));
+  t.is(report.maps, Math.ceil(fs.statSync(input).size / (8 * 1024)) + lost.length);
+  t.is(outputLines(path.join(dir, 'lost-out')), outputLines(reference));
 });

@@ -1,10 +1,15 @@
 import { WORKER_NODE_FLAGS, WorkerProcess } from '../runner/worker-process.ts';
+import { HDFS_USER_ENV, NAMENODE_ENV } from '../fs/webhdfs/config.ts';
 import { shellQuote, type SshConnection } from './ssh.ts';
+
+/** Settings a worker needs from the driver's environment (where HDFS is), passed explicitly: SSH does not. */
+const FORWARDED_ENV = [NAMENODE_ENV, HDFS_USER_ENV];
 
 /** Start a long-lived worker on a machine: an exec of the shipped bundle speaking the task protocol. */
 export async function startRemoteWorker(conn: SshConnection, bundle: string, taskTimeoutMs = 600_000): Promise<WorkerProcess> {
   const workDir = conn.machine.workDir;
-  const command = `cd ${shellQuote(workDir)} && exec node ${WORKER_NODE_FLAGS.map(shellQuote).join(' ')} ${shellQuote(bundle)}`;
+  const env = FORWARDED_ENV.filter((k) => process.env[k]).map((k) => `${k}=${shellQuote(process.env[k]!)}`);
+  const command = `cd ${shellQuote(workDir)} && exec env ${env.join(' ')} node ${WORKER_NODE_FLAGS.map(shellQuote).join(' ')} ${shellQuote(bundle)}`;
   const channel = await conn.exec(command);
   let worker: WorkerProcess | undefined;
   let exited = false;

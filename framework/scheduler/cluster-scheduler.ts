@@ -109,7 +109,7 @@ export class ClusterScheduler {
   leave(job: ScheduledJob): void {
     if (!this.jobs.delete(job.info.id)) return;
     this.model.finish(job.info.id);
-    this.finished.push({ id: job.info.id, name: job.info.name, pool: job.info.pool, user: job.info.user, state: 'ended', submitTime: job.submitTime, firstTaskAt: job.firstTaskAt, finishTime: Date.now(), done: { ...job.done } });
+    this.finished.push({ id: job.info.id, name: job.info.name, pool: job.info.pool, user: job.info.user, state: 'ended', submitTime: job.submitTime, firstTaskAt: job.firstTaskAt, finishTime: Date.now(), done: { ...job.done }, launched: { ...job.launched }, dataLocalMaps: job.dataLocalMaps });
     if (this.finished.length > 200) this.finished.shift();
     this.record();
     this.dispatch();

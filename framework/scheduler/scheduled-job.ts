@@ -54,6 +54,9 @@ export class ScheduledJob implements TaskRunner {
   readonly queued: Record<SlotType, QueuedAttempt[]> = { map: [], reduce: [] };
   readonly running = new Map<string, RunningAttempt>();
   readonly done: Record<SlotType, number> = { map: 0, reduce: 0 };
+  /** Hadoop's job counters: attempts launched, and maps that ran on a machine holding their block. */
+  readonly launched: Record<SlotType, number> = { map: 0, reduce: 0 };
+  dataLocalMaps = 0;
   readonly blacklisted = new Map<string, string>();
   readonly submitTime = Date.now();
   firstTaskAt: number | undefined;
@@ -179,6 +182,8 @@ export class ScheduledJob implements TaskRunner {
     this.queued[spec.type].splice(this.queued[spec.type].indexOf(attempt), 1);
     this.skippedSince = undefined;
     this.firstTaskAt ??= Date.now();
+    this.launched[spec.type]++;
+    if (isLocal(spec, h)) this.dataLocalMaps++;
     const r: RunningAttempt = { attempt, host: h, start: Date.now(), fraction: 0 };
     this.running.set(spec.attemptId, r);
     attempt.options.onStart?.(h.machine.name);
@@ -236,6 +241,7 @@ export class ScheduledJob implements TaskRunner {
     this.closed = true;
     for (const t of ['map', 'reduce'] as const) for (const q of this.queued[t].splice(0)) q.reject(new AttemptKilled(q.spec.attemptId, 'job closed'));
     for (const id of [...this.running.keys()]) this.kill(id, 'job closed');
+    if (this.launched.map) this.log(`${this.launched.map} map attempt(s) launched, ${this.dataLocalMaps} data-local; ${this.launched.reduce} reduce attempt(s)`);
     this.scheduler.leave(this);
     await this.scheduler.hosts.cleanupJob(this.info.id);
   }

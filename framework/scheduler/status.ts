@@ -28,6 +28,8 @@ export interface FinishedJob {
   readonly firstTaskAt: number | undefined;
   readonly finishTime: number;
   readonly done: Record<SlotType, number>;
+  readonly launched: Record<SlotType, number>;
+  readonly dataLocalMaps: number;
 }
 
 export interface RunningJobStatus {
@@ -41,6 +43,8 @@ export interface RunningJobStatus {
   readonly firstTaskAt: number | undefined;
   readonly queued: Record<SlotType, number>;
   readonly done: Record<SlotType, number>;
+  readonly launched: Record<SlotType, number>;
+  readonly dataLocalMaps: number;
   readonly blacklisted: readonly string[];
   readonly progress: JobProgress | undefined;
   readonly attempts: readonly { attemptId: string; type: SlotType; host: string; start: number; fraction: number }[];
@@ -93,6 +97,8 @@ export function schedulerStatus(s: ClusterScheduler, historySince = 0): Schedule
       firstTaskAt: j.firstTaskAt,
       queued: { map: j.queued.map.length, reduce: j.queued.reduce.length },
       done: { ...j.done },
+      launched: { ...j.launched },
+      dataLocalMaps: j.dataLocalMaps,
       blacklisted: [...j.blacklisted.keys()],
       progress: j.progress,
       attempts: [...j.running.values()].map((r) => ({ attemptId: r.attempt.spec.attemptId, type: r.attempt.spec.type, host: r.host.machine.name, start: r.start, fraction: r.fraction })),
