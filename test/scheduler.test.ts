@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runJob } from '../framework/runner/driver.ts';
 import type { Sample, SchedulerStatus } from '../framework/scheduler/status.ts';
-import { bsctl, bsctlAsync, outputLines, tempDir, type CliResult } from './helpers/cli.ts';
+import { bsctl, bsctlAsync, leftovers, outputLines, tempDir, type CliResult } from './helpers/cli.ts';
 import { testCluster } from './helpers/cluster.ts';
 
 // A real scheduler daemon (`bsctl scheduler start`) over the three real sshd hosts of `npm test`
@@ -194,4 +194,19 @@ test.serial('without a daemon at --scheduler, --runner cluster runs a private sc
   const again = bsctl(['scheduler', 'start', '--cluster', testCluster().file, '--port', '0', '--state-dir', stateDir]);
   t.is(again.code, 1);
   t.regex(again.stderr, /a scheduler daemon already runs at http:\/\/127\.0\.0\.1:\d+ \(pid \d+\)/);
+});
+
+test.serial('`bsctl scheduler kill JOB` kills a running job: its client fails, no output appears, the record says failed', async (t) => {
+  const out = path.join(dir, 'killed-out');
+  const job = submit(input('victim', 12), out, 'silver', 100);
+  const running = await until('the job to run', async () => (await status(Date.now())).jobs.find((j) => j.pool === 'silver' && j.attempts.length > 0));
+  const k = bsctl(['scheduler', 'kill', running.id, '--state-dir', stateDir]);
+  t.is(k.code, 0, k.stderr);
+  const r = await job;
+  t.is(r.code, 1);
+  t.regex(r.stderr, /job killed: killed by the operator/);
+  t.false(fs.existsSync(out));
+  t.deepEqual(leftovers(out), []);
+  const rec = (await status()).finished.find((f) => f.id === running.id);
+  t.is(rec?.state, 'failed');
 });
