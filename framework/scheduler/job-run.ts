@@ -1,7 +1,7 @@
 import { ClusterRunner } from '../cluster/runner.ts';
 import { newJobId, runJob } from '../runner/driver.ts';
 import type { ClusterScheduler } from './cluster-scheduler.ts';
-import type { JobEvent, SubmitRequest } from './protocol.ts';
+import { submittedOptions, type JobEvent, type SubmitRequest } from './protocol.ts';
 
 const PROGRESS_EVERY_MS = 250;
 
@@ -49,20 +49,9 @@ export class JobRun {
     });
     try {
       const report = await runJob({
+        ...submittedOptions(r),
         jobId: this.id,
-        jobModule: r.jobModule,
-        ...(r.jobExport ? { jobExport: r.jobExport } : {}),
-        input: r.input,
-        output: r.output,
         runner,
-        ...(r.reducers !== undefined ? { reducers: r.reducers } : {}),
-        ...(r.splitSize !== undefined ? { splitSize: r.splitSize } : {}),
-        ...(r.sortMb !== undefined ? { sortMb: r.sortMb } : {}),
-        ...(r.overwrite !== undefined ? { overwrite: r.overwrite } : {}),
-        ...(r.conf ? { conf: r.conf } : {}),
-        ...(r.maxBadRecords !== undefined ? { maxBadRecords: r.maxBadRecords } : {}),
-        ...(r.taskTimeoutMs !== undefined ? { taskTimeoutMs: r.taskTimeoutMs } : {}),
-        ...(r.maxAttempts !== undefined ? { maxAttempts: r.maxAttempts } : {}),
         log,
         onProgress: (p) => {
           if (runner.job) runner.job.progress = p;

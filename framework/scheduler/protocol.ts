@@ -1,24 +1,20 @@
 import type { JobReport } from '../runner/driver.ts';
-import type { JobProgress } from '../runner/options.ts';
+import type { JobProgress, RunOptions } from '../runner/options.ts';
+
+/** The run options a submitted job carries (everything but where and how it is followed). */
+const SUBMITTED = ['jobModule', 'jobExport', 'input', 'output', 'reducers', 'splitSize', 'sortMb', 'overwrite', 'conf', 'maxBadRecords', 'taskTimeoutMs', 'maxAttempts'] as const;
+export type SubmittedOptions = Pick<RunOptions, (typeof SUBMITTED)[number]>;
 
 /** What `bsctl run --runner cluster` sends the scheduler daemon (POST /jobs): a resolved job plan. */
-export interface SubmitRequest {
-  /** Absolute path of the job module on this machine (the daemon loads and bundles it). */
-  readonly jobModule: string;
-  readonly jobExport?: string;
-  readonly input: readonly string[];
-  readonly output: string;
+export interface SubmitRequest extends SubmittedOptions {
   readonly pool: string;
   readonly user: string;
   readonly priority?: number;
-  readonly reducers?: number;
-  readonly splitSize?: number;
-  readonly sortMb?: number;
-  readonly overwrite?: boolean;
-  readonly conf?: Readonly<Record<string, string>>;
-  readonly maxBadRecords?: number;
-  readonly taskTimeoutMs?: number;
-  readonly maxAttempts?: number;
+}
+
+/** The submitted options of `o` that are set (JSON has no undefined). */
+export function submittedOptions(o: SubmittedOptions): SubmittedOptions {
+  return Object.fromEntries(SUBMITTED.filter((k) => o[k] !== undefined).map((k) => [k, o[k]])) as unknown as SubmittedOptions;
 }
 
 /** One line of GET /jobs/<id>/events (JSON lines); a job's stream ends after succeeded or failed. */

@@ -5,6 +5,7 @@ import type { JobReport } from '../../runner/driver.ts';
 import type { RunOptions } from '../../runner/options.ts';
 import type { TaskRunner } from '../../runner/types.ts';
 import { findDaemon, submitAndFollow } from '../../scheduler/client.ts';
+import { submittedOptions } from '../../scheduler/protocol.ts';
 import type { RunArgs } from './command.ts';
 
 export type ClusterRun = { readonly daemon: (opts: RunOptions) => Promise<JobReport> } | { readonly runner: TaskRunner };
@@ -31,21 +32,7 @@ export async function clusterRun(args: RunArgs, log: (line: string) => void): Pr
       log(`submitting to the scheduler at ${url} (pool ${pool})`);
       const end = await submitAndFollow(
         url,
-        {
-          jobModule: o.jobModule,
-          input: o.input,
-          output: o.output,
-          pool,
-          user,
-          ...(args.priority !== undefined ? { priority: args.priority } : {}),
-          ...(o.reducers !== undefined ? { reducers: o.reducers } : {}),
-          ...(o.splitSize !== undefined ? { splitSize: o.splitSize } : {}),
-          ...(o.sortMb !== undefined ? { sortMb: o.sortMb } : {}),
-          ...(o.overwrite !== undefined ? { overwrite: o.overwrite } : {}),
-          ...(o.conf ? { conf: o.conf } : {}),
-          ...(o.maxBadRecords !== undefined ? { maxBadRecords: o.maxBadRecords } : {}),
-          ...(o.taskTimeoutMs !== undefined ? { taskTimeoutMs: o.taskTimeoutMs } : {}),
-        },
+        { ...submittedOptions(o), pool, user, ...(args.priority !== undefined ? { priority: args.priority } : {}) },
         (e) => {
           if (e.event === 'accepted') log(`${e.jobId}: accepted by the scheduler (pool ${e.pool}); ${url}/scheduler`);
           else if (e.event === 'log') log(e.line);
