@@ -1,5 +1,20 @@
 import { AttemptFailure } from './types.ts';
 
+/** A task that failed all its attempts: the job fails with this. */
+export class TaskFailedError extends Error {
+  constructor(
+    readonly taskId: string,
+    readonly attempts: number,
+    readonly last: unknown,
+    readonly cause_: string,
+  ) {
+    const e = last as Partial<AttemptFailure>;
+    const tail = e.stderrTail?.trim() ? `\n--- stderr tail of the last attempt ---\n${e.stderrTail.trim().split('\n').slice(-20).join('\n')}` : '';
+    super(`task ${taskId} failed ${attempts} times; last error: ${e.message ?? String(last)}\nprobable cause: ${cause_}${tail}`);
+    this.name = 'TaskFailedError';
+  }
+}
+
 /** A one-line guess at why an attempt failed, from its error and stderr tail. */
 export function probableCause(err: unknown, jobModule: string): string {
   if (!(err instanceof AttemptFailure)) return 'unknown (see the error above)';

@@ -7,7 +7,7 @@ import type { Job } from '../job/define.ts';
 import type { InputSplit } from '../input/types.ts';
 import { intermediateInput } from '../output/intermediate.ts';
 import { FileOutputCommitter } from '../output/committer.ts';
-import { mergeCounters } from '../task/context.ts';
+import { FRAMEWORK, mergeCounters } from '../task/context.ts';
 import { loadJob } from '../task/load-job.ts';
 import type { CounterMap, MapTaskSpec, ReduceTaskSpec, TaskResult } from '../task/spec.ts';
 import type { Segment } from '../shuffle/segment.ts';
@@ -17,7 +17,9 @@ import { InlineRunner } from './inline.ts';
 import { LocalRunner } from './local.ts';
 import type { JobProgress, PhaseProgress, RunOptions } from './options.ts';
 import { BadRecordLog, BadRecordsError } from './bad-records.ts';
-import { runPhase, type PhaseTask } from './phase.ts';
+import { LostMapOutputs } from './lost-maps.ts';
+import { runPhase, type PhaseOptions, type PhaseStats, type PhaseTask } from './phase.ts';
+import { resolveSpeculation } from './speculation.ts';
 import type { TaskRunner } from './types.ts';
 
 export interface JobReport {
@@ -26,8 +28,13 @@ export interface JobReport {
   readonly output: string;
   readonly counters: CounterMap;
   readonly elapsedMs: number;
+  /** Map tasks run to completion, counting maps re-run because their output was lost. */
   readonly maps: number;
   readonly reduces: number;
+  /** Speculative attempts launched for stragglers. */
+  readonly speculativeAttempts: number;
+  /** Attempts killed (losers of speculative pairs, preempted ones); they are not failures. */
+  readonly killedAttempts: number;
   /** Largest peak RSS among the task processes, and of the driver process, bytes. */
   readonly maxTaskRss: number;
   readonly driverRss: number;
@@ -70,18 +77,25 @@ export async function runJob(opts: RunOptions): Promise<JobReport> {
 
   const workDir = path.join(opts.workRoot ?? path.join(os.tmpdir(), `bsctl-${os.userInfo().uid}`), jobId);
   const runner = makeRunner(opts);
-  const counters: CounterMap = {};
+  const speculation = resolveSpeculation(opts.speculation, runner.name);
+  // Each task's committed result, by task id: a map re-run after its output was lost replaces its own.
+  const results = new Map<string, TaskResult>();
   let maxTaskRss = 0;
   let maps = 0;
   let reduces = 0;
-  const bad = new BadRecordLog();
+  const stats: PhaseStats = { speculativeAttempts: 0, killedAttempts: 0 };
   const maxBad = opts.maxBadRecords ?? 0;
+  const badRecords = (): BadRecordLog => {
+    const bad = new BadRecordLog();
+    for (const r of results.values()) bad.add(r.badRecords, r.counters[FRAMEWORK]?.['Bad records'] ?? 0);
+    return bad;
+  };
   const checkBadRecords = (): void => {
+    const bad = badRecords();
     if (bad.count > maxBad) throw new BadRecordsError(bad.count, maxBad, bad);
   };
-  const done = (r: TaskResult): void => {
-    bad.add(r.badRecords, r.counters['Map-Reduce Framework']?.['Bad records'] ?? 0);
-    mergeCounters(counters, r.counters);
+  const done = (taskId: string, r: TaskResult): void => {
+    results.set(taskId, r);
     maxTaskRss = Math.max(maxTaskRss, r.maxRss);
   };
   try {
@@ -120,7 +134,7 @@ export async function runJob(opts: RunOptions): Promise<JobReport> {
 
       // Map phase.
       const mapOutputs: { file: string; segments: readonly Segment[] }[] = [];
-      const mapTasks: PhaseTask[] = splits.map((split, i) => ({
+      const splitTasks: PhaseTask[] = splits.map((split, i) => ({
         taskId: `task_${jobId}_${s}_m_${pad(i)}`,
         spec: (attempt): MapTaskSpec => {
           const attemptId = `attempt_${jobId}_${s}_m_${pad(i)}_${attempt}`;
@@ -147,7 +161,23 @@ export async function runJob(opts: RunOptions): Promise<JobReport> {
           if (spec.type === 'map') fs.rmSync(spec.spillDir, { recursive: true, force: true });
         },
       }));
-      const phaseOpts = { runner, maxAttempts, jobModule: opts.jobModule, log };
+      const phaseOpts = { runner, maxAttempts, jobModule: opts.jobModule, log, speculation, stats };
+      const lostMaps = new LostMapOutputs(
+        splitTasks,
+        mapOutputs,
+        (task) =>
+          runPhase([task], {
+            ...phaseOpts,
+            onTaskProgress: () => {},
+            onTaskDone: (_, r) => {
+              maps++;
+              done(task.taskId, r);
+            },
+          } satisfies PhaseOptions),
+        log,
+        runner.queuesAttempts ?? false,
+      );
+      const mapTasks = lostMaps.tasks;
       await runPhase(mapTasks, {
         ...phaseOpts,
         onTaskProgress: (i, f, b) => {
@@ -159,7 +189,7 @@ export async function runJob(opts: RunOptions): Promise<JobReport> {
           progress.map.fractions[i] = 1;
           progress.map.done++;
           maps++;
-          done(r);
+          done(mapTasks[i]!.taskId, r);
           report();
         },
       });
@@ -185,6 +215,7 @@ export async function runJob(opts: RunOptions): Promise<JobReport> {
           },
           commit: (spec) => stepCommitter.commitTask(spec.attemptId),
           discard: (spec) => stepCommitter.abortTask(spec.attemptId),
+          recover: lostMaps.recover,
         }));
         await runPhase(reduceTasks, {
           ...phaseOpts,
@@ -196,7 +227,7 @@ export async function runJob(opts: RunOptions): Promise<JobReport> {
             progress.reduce.fractions[i] = 1;
             progress.reduce.done++;
             reduces++;
-            done(r);
+            done(reduceTasks[i]!.taskId, r);
             report();
           },
         });
@@ -214,6 +245,9 @@ export async function runJob(opts: RunOptions): Promise<JobReport> {
     await runner.close();
     fs.rmSync(workDir, { recursive: true, force: true });
   }
+  const counters: CounterMap = {};
+  for (const r of results.values()) mergeCounters(counters, r.counters);
+  const bad = badRecords();
   return {
     jobId,
     jobName: job.name,
@@ -222,6 +256,8 @@ export async function runJob(opts: RunOptions): Promise<JobReport> {
     elapsedMs: Date.now() - started,
     maps,
     reduces,
+    speculativeAttempts: stats.speculativeAttempts,
+    killedAttempts: stats.killedAttempts,
     maxTaskRss,
     driverRss: process.resourceUsage().maxRSS * 1024,
     badRecordCount: bad.count,

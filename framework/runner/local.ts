@@ -1,6 +1,6 @@
 import os from 'node:os';
 import type { TaskResult, TaskSpec } from '../task/spec.ts';
-import type { AttemptProgress, TaskRunner } from './types.ts';
+import { AttemptKilled, killReason, type AttemptOptions, type AttemptProgress, type TaskRunner } from './types.ts';
 import { WorkerProcess } from './worker-process.ts';
 
 /** Runs attempts in a pool of worker processes on this machine (default: one per core). */
@@ -24,9 +24,13 @@ export class LocalRunner implements TaskRunner {
     return w;
   }
 
-  runAttempt(spec: TaskSpec, progress: AttemptProgress): Promise<TaskResult> {
-    if (this.closed) return Promise.reject(new Error('runner closed'));
-    return this.acquire().run(spec, progress);
+  /** Aborting `options.signal` kills the attempt's worker; the attempt rejects with AttemptKilled. */
+  async runAttempt(spec: TaskSpec, progress: AttemptProgress, options: AttemptOptions = {}): Promise<TaskResult> {
+    if (this.closed) throw new Error('runner closed');
+    if (options.signal?.aborted) throw new AttemptKilled(spec.attemptId, killReason(options.signal));
+    const result = this.acquire().run(spec, progress, options.signal);
+    options.onStart?.('localhost');
+    return result;
   }
 
   /** Worker pids (for tests that kill workers). */

@@ -1,3 +1,4 @@
+import type { SpeculationOptions } from './speculation.ts';
 import type { TaskRunner } from './types.ts';
 
 export type RunnerName = 'inline' | 'local' | 'cluster';
@@ -29,8 +30,14 @@ export interface RunOptions {
   readonly maxBadRecords?: number;
   /** Kill an attempt that reports no progress for this long (default 600 s, Hadoop's task timeout). */
   readonly taskTimeoutMs?: number;
-  /** Attempts per task before the job fails (default 4). */
+  /** Failed attempts per task before the job fails (default 4); killed attempts do not count. */
   readonly maxAttempts?: number;
+  /**
+   * Speculative execution of stragglers (Hadoop's): on by default except with the inline runner; an
+   * attempt is speculated after `minRunMs` (default 60 000) when its progress is more than `lag`
+   * (default 0.2) below the phase's average.
+   */
+  readonly speculation?: SpeculationOptions;
   /** Local directory for map outputs and intermediate data (default: os.tmpdir()/bsctl-<uid>). */
   readonly workRoot?: string;
   readonly onProgress?: (p: JobProgress) => void;

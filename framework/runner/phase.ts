@@ -1,69 +1,102 @@
 import PQueue from 'p-queue';
 import type { TaskResult, TaskSpec } from '../task/spec.ts';
-import { probableCause } from './diagnose.ts';
-import { AttemptFailure, type TaskRunner } from './types.ts';
+import { pickStragglers, type Speculation } from './speculation.ts';
+import { TaskAttempts, type Attempt, type PhaseState } from './task-attempts.ts';
+import type { TaskRunner } from './types.ts';
 
-/** A task that failed all its attempts: the job fails with this. */
-export class TaskFailedError extends Error {
-  constructor(
-    readonly taskId: string,
-    readonly attempts: number,
-    readonly last: unknown,
-    readonly cause_: string,
-  ) {
-    const e = last as Partial<AttemptFailure>;
-    const tail = e.stderrTail?.trim() ? `\n--- stderr tail of the last attempt ---\n${e.stderrTail.trim().split('\n').slice(-20).join('\n')}` : '';
-    super(`task ${taskId} failed ${attempts} times; last error: ${e.message ?? String(last)}\nprobable cause: ${cause_}${tail}`);
-    this.name = 'TaskFailedError';
-  }
-}
+export { TaskFailedError } from './diagnose.ts';
 
 export interface PhaseTask {
   readonly taskId: string;
-  /** Spec of attempt number `attempt` (0-based). */
+  /** Spec of attempt number `attempt` (0-based; every attempt of the task gets a new number). */
   spec(attempt: number): TaskSpec;
-  /** Called with the winning attempt (commit it); runs before the task counts as done. */
+  /** Called once, with the winning attempt (commit it); runs before the task counts as done. */
   commit(spec: TaskSpec, result: TaskResult): Promise<void>;
-  /** Called for a failed attempt (discard its output). */
+  /** Called for every other attempt (failed, killed, or a losing speculative one): discard its output. */
   discard(spec: TaskSpec): Promise<void>;
+  /**
+   * Called when an attempt failed (not killed): resolve true when the failure was not the task's own
+   * and has been repaired (lost map outputs re-run), so the attempt does not count and the task is
+   * retried; rejecting fails the phase with that error.
+   */
+  recover?(err: unknown, spec: TaskSpec): Promise<boolean>;
+}
+
+/** Attempt tallies of a job, updated by its phases. */
+export interface PhaseStats {
+  speculativeAttempts: number;
+  killedAttempts: number;
 }
 
 export interface PhaseOptions {
   readonly runner: TaskRunner;
+  /** Failed attempts per task before the phase fails (killed attempts do not count). */
   readonly maxAttempts: number;
   readonly jobModule: string;
   readonly log: (line: string) => void;
   readonly onTaskProgress: (index: number, fraction: number, bytes: number) => void;
   readonly onTaskDone: (index: number, result: TaskResult) => void;
+  /** Speculative execution (default off). */
+  readonly speculation?: Speculation;
+  readonly stats?: PhaseStats;
 }
 
-/** Run one phase (all maps or all reduces of a step) with retries; rejects when a task fails for good. */
+/**
+ * Run one phase (all maps or all reduces of a step) with retries and speculative attempts; rejects
+ * when a task fails for good. Returns once every attempt it launched has ended. Hands the runner at
+ * most its slots' worth of attempts, or every task at once when the runner queues attempts itself.
+ */
 export async function runPhase(tasks: readonly PhaseTask[], opts: PhaseOptions): Promise<void> {
+  const { runner } = opts;
   const type = tasks[0]?.spec(0).type ?? 'map';
-  const queue = new PQueue({ concurrency: Math.max(1, opts.runner.slotsFor?.(type) ?? opts.runner.slots) });
-  let failure: unknown;
-  const runOne = async (task: PhaseTask, index: number): Promise<void> => {
-    let last: unknown;
-    for (let attempt = 0; attempt < opts.maxAttempts; attempt++) {
-      if (failure) return;
-      const spec = task.spec(attempt);
-      try {
-        const result = await opts.runner.runAttempt(spec, (f, b) => opts.onTaskProgress(index, f, b));
-        await task.commit(spec, result);
-        opts.onTaskDone(index, result);
-        return;
-      } catch (err) {
-        last = err;
-        await task.discard(spec).catch(() => {});
-        if (failure) return;
-        const msg = err instanceof Error ? err.message : String(err);
-        opts.log(`attempt ${spec.attemptId} failed: ${msg.split('\n')[0]}${attempt + 1 < opts.maxAttempts ? ' (retrying)' : ''}`);
-      }
-    }
-    failure ??= new TaskFailedError(task.taskId, opts.maxAttempts, last, probableCause(last, opts.jobModule));
-    queue.clear();
+  const slots = runner.queuesAttempts ? Infinity : Math.max(1, runner.slotsFor?.(type) ?? runner.slots);
+  const queue = new PQueue({ concurrency: slots });
+  const phase: PhaseState = {
+    opts,
+    stats: opts.stats ?? { speculativeAttempts: 0, killedAttempts: 0 },
+    busy: 0,
+    failure: undefined,
+    runnerReportsStarts: false,
+    pending: new Set(),
+    fail(err) {
+      this.failure ??= err;
+      queue.clear();
+    },
   };
-  tasks.forEach((t, i) => void queue.add(() => runOne(t, i)));
-  await queue.onIdle();
-  if (failure) throw failure;
+  const states = tasks.map((task, index) => new TaskAttempts(task, index, phase));
+
+  const speculate = (): void => {
+    if (phase.failure || !opts.speculation) return;
+    const since = (a: Attempt): number | undefined => a.started ?? (phase.runnerReportsStarts ? undefined : a.launched);
+    // Only when every task has had its first slot (Hadoop: stragglers come after new tasks).
+    if (queue.size > 0 || states.some((st) => st.running.some((a) => since(a) === undefined))) return;
+    const views = states.map((st) => ({ done: st.done, speculated: st.speculated, attempts: st.running.map((a) => ({ progress: a.progress, speculative: a.speculative, runningSince: since(a) })) }));
+    for (const s of pickStragglers(views, Date.now(), opts.speculation, slots - phase.busy)) {
+      const st = states[s.index]!;
+      st.speculated = true;
+      phase.stats.speculativeAttempts++;
+      const a = st.launch(true);
+      opts.log(`speculating ${st.task.taskId} (attempt ${a.spec.attempt}): progress ${s.progress.toFixed(2)} vs average ${s.average.toFixed(2)} after ${Math.round(s.ranMs / 1000)} s`);
+    }
+  };
+  const every = opts.speculation ? Math.min(1000, Math.max(50, opts.speculation.minRunMs / 4)) : 0;
+  const timer = opts.speculation?.enabled ? setInterval(speculate, every) : undefined;
+
+  try {
+    for (const st of states) {
+      void queue.add(
+        () =>
+          new Promise<void>((resolve) => {
+            st.finish = resolve;
+            if (phase.failure) return resolve();
+            st.launch(false);
+          }),
+      );
+    }
+    await queue.onIdle();
+  } finally {
+    clearInterval(timer);
+    while (phase.pending.size) await Promise.all(phase.pending);
+  }
+  if (phase.failure) throw phase.failure;
 }

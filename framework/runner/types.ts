@@ -55,6 +55,11 @@ export class AttemptKilled extends AttemptFailure {
   }
 }
 
+/** The reason an aborted attempt's signal carries: `signal.reason` when a string, else 'killed'. */
+export function killReason(signal: AbortSignal): string {
+  return typeof signal.reason === 'string' ? signal.reason : 'killed';
+}
+
 /**
  * A reduce attempt could not fetch map outputs (their host is gone or the files are lost): the driver
  * re-runs those maps, then the reduce again; the attempt does not count as failed.

@@ -3,7 +3,7 @@ import readline from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { TaskEvent, TaskResult, TaskSpec } from '../task/spec.ts';
-import { AttemptFailure, type AttemptProgress } from './types.ts';
+import { AttemptFailure, AttemptKilled, killReason, type AttemptProgress } from './types.ts';
 
 export const WORKER_ENTRY = fileURLToPath(new URL('../task/worker-main.ts', import.meta.url));
 /** Node flags of every worker: a fixed young generation (steady peak RSS), gc between tasks. */
@@ -41,6 +41,10 @@ interface Running {
   tail: string;
   lastEvent: number;
   timer?: NodeJS.Timeout;
+  /** Set when the attempt's signal killed the worker: the attempt ends as AttemptKilled. */
+  killed?: string;
+  /** Stops the timeout timer and the abort listener. */
+  settle?: () => void;
 }
 
 /** One long-lived worker running attempts sequentially over the JSON-lines task protocol. */
@@ -67,7 +71,8 @@ export class WorkerProcess {
       for (const w of this.exitWaiters.splice(0)) w();
       const r = this.running;
       this.running = undefined;
-      if (r?.timer) clearInterval(r.timer);
+      r?.settle?.();
+      if (r?.killed !== undefined) return r.reject(new AttemptKilled(r.spec.attemptId, r.killed));
       const how = this.killedFor ?? `worker process exited (${signal ?? `code ${code}`}) while running the attempt`;
       r?.reject(new AttemptFailure(r.spec.attemptId, how, r.tail, this.killedFor ? 'TaskTimeout' : undefined, undefined, { code, signal }));
     });
@@ -107,14 +112,19 @@ export class WorkerProcess {
     if (event.bsctl === 'progress') r.progress(event.fraction, event.bytes);
     else {
       this.running = undefined;
-      if (r.timer) clearInterval(r.timer);
+      r.settle?.();
       if (event.bsctl === 'done') r.resolve(event.result);
       else r.reject(new AttemptFailure(r.spec.attemptId, event.error.message, r.tail, event.error.name, event.error.stack));
     }
   }
 
-  run(spec: TaskSpec, progress: AttemptProgress): Promise<TaskResult> {
+  /**
+   * Run one attempt. Aborting `signal` kills the worker (the pipes cannot interrupt a task) and the
+   * attempt rejects with AttemptKilled; a signal already aborted rejects at once, sending nothing.
+   */
+  run(spec: TaskSpec, progress: AttemptProgress, signal?: AbortSignal): Promise<TaskResult> {
     if (this.running) throw new Error('worker is busy');
+    if (signal?.aborted) return Promise.reject(new AttemptKilled(spec.attemptId, killReason(signal)));
     return new Promise<TaskResult>((resolve, reject) => {
       const running: Running = { spec, progress, resolve, reject, tail: '', lastEvent: Date.now() };
       running.timer = setInterval(
@@ -127,6 +137,16 @@ export class WorkerProcess {
         },
         Math.min(1000, Math.max(50, this.taskTimeoutMs / 4)),
       );
+      const onAbort = (): void => {
+        if (this.running !== running) return;
+        running.killed = killReason(signal!);
+        this.kill();
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      running.settle = () => {
+        clearInterval(running.timer);
+        signal?.removeEventListener('abort', onAbort);
+      };
       this.running = running;
       this.io.stdin.write(`${JSON.stringify(spec)}\n`);
     });
