@@ -12,6 +12,7 @@ import { hdfsDir, hdfsWrite, requireHdfs } from './helpers/hdfs.ts';
 
 const WORD_COUNT = fileURLToPath(new URL('../jobs/word-count.ts', import.meta.url));
 const SLOW = fileURLToPath(new URL('./fixtures/jobs/slow-count.ts', import.meta.url));
+const STRAGGLER = fileURLToPath(new URL('./fixtures/jobs/straggler-count.ts', import.meta.url));
 const dir = tempDir('cluster');
 test.after.always(() => fs.rmSync(dir, { recursive: true, force: true }));
 test.before(() => testCluster());
@@ -189,4 +190,33 @@ test.serial('map outputs lost on one host after the maps finish: reducers\' fetc
   t.true(lost.length >= 1, logs.join('\n'));
   t.is(report.maps, Math.ceil(fs.statSync(input).size / (8 * 1024)) + lost.length);
   t.is(outputLines(path.join(dir, 'lost-out')), outputLines(reference));
+});
+
+test.serial('speculative execution on the cluster: a straggling map\'s second attempt wins on another slot, the straggler is killed on its host', async (t) => {
+  const input = path.join(dir, 'straggle.txt');
+  fs.writeFileSync(input, words(300));
+  const reference = path.join(dir, 'straggle-ref');
+  await runJob({ jobModule: STRAGGLER, input: [input], output: reference, runner: 'inline', reducers: 2 });
+  const marker = path.join(dir, 'straggler-finished');
+  const logs: string[] = [];
+  const runner = new ClusterRunner(testCluster().config);
+  const report = await runJob({
+    jobModule: STRAGGLER,
+    input: [input],
+    output: path.join(dir, 'straggle-out'),
+    runner,
+    splitSize: 2048,
+    reducers: 2,
+    // Attempt 0 of map 0 sleeps 200 ms a line (about 20 s for its split); every other attempt is fast.
+    conf: { 'straggle.ms': '200', 'straggle.marker': marker },
+    speculation: { minRunMs: 1000 },
+    log: (l) => logs.push(l),
+  });
+  const text = logs.join('\n');
+  t.regex(text, /speculating task_\S+_m_000000 \(attempt 1\)/);
+  t.regex(text, /attempt attempt_\S+_m_000000_1 won; killed attempt attempt_\S+_m_000000_0/);
+  t.is(report.speculativeAttempts, 1);
+  t.false(fs.existsSync(marker), 'the straggler never read its whole split');
+  t.is(outputLines(path.join(dir, 'straggle-out')), outputLines(reference));
+  for (const w of runner.workers()) t.deepEqual(w.busyPids, [], `${w.machine.name}: no attempt left running`);
 });

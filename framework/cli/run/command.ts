@@ -18,6 +18,7 @@ export interface RunArgs {
   overwrite: boolean;
   'max-bad-records'?: number;
   'task-timeout': number;
+  speculative: boolean;
   conf: string[];
   'report-json'?: string;
   [jobFlag: string]: unknown;
@@ -40,6 +41,7 @@ export function runBuilder(y: Argv, jobCli?: JobCli): Argv<RunArgs> {
     .option('sort-mb', { type: 'number', default: 100, describe: 'map-side sort / aggregation buffer per task, MiB' })
     .option('overwrite', { type: 'boolean', default: false, describe: 'replace an existing output directory (only once the job succeeds)' })
     .option('task-timeout', { type: 'number', default: 600, describe: 'seconds an attempt may report no progress before it is killed and retried' })
+    .option('speculative', { type: 'boolean', default: true, describe: 'speculative execution: a straggling task (60 s in, progress 20% behind) gets a second attempt; --no-speculative turns it off' })
     .option('max-bad-records', { type: 'number', describe: 'bad input records tolerated before the job fails (default 0)' })
     .option('report-json', { type: 'string', describe: 'also write the job report (counters, times, peak RSS) as JSON to this file' })
     .option('conf', { type: 'string', array: true, default: [] as string[], describe: 'job configuration key=value (repeatable)' }) as Argv;

@@ -57,6 +57,7 @@ export async function runHandler(args: RunArgs): Promise<number> {
       output: plan.output,
       runner: cluster && 'runner' in cluster ? cluster.runner : args.runner,
       taskTimeoutMs,
+      ...(args.speculative ? {} : { speculation: { enabled: false } }),
       sortMb,
       overwrite: args.overwrite || (plan.overwrite ?? false),
       conf: { ...plan.conf, ...parseConf(args.conf) },
