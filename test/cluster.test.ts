@@ -220,3 +220,19 @@ test.serial('speculative execution on the cluster: a straggling map\'s second at
   t.is(outputLines(path.join(dir, 'straggle-out')), outputLines(reference));
   for (const w of runner.workers()) t.deepEqual(w.busyPids, [], `${w.machine.name}: no attempt left running`);
 });
+
+test.serial('a failing attempt\'s whole stderr is in its own log, named in the error; retries go to other machines first', (t) => {
+  const input = path.join(dir, 'noisy.txt');
+  fs.writeFileSync(input, 'a b\nc d\n');
+  const r = bsctl(['run', path.join(process.cwd(), 'test/fixtures/jobs/noisy-throws.ts'), '--input', input, '--output', path.join(dir, 'noisy-out'), '--runner', 'cluster', '--cluster', testCluster().file, '--scheduler', 'http://127.0.0.1:9']);
+  t.is(r.code, 1);
+  const logs = [...r.stderr.matchAll(/attempt (attempt_\S+_m_000000_(\d)) failed: noisy failure \(attempt log: (\S+\.stderr)\)/g)];
+  t.is(logs.length, 4, r.stderr);
+  for (const [, id, , file] of logs) {
+    t.true(file!.endsWith(`${id}.stderr`));
+    t.regex(fs.readFileSync(file!, 'utf8'), /progress dot for a b\./);
+  }
+  t.notRegex(r.stderr, /DeprecationWarning/);
+  t.notRegex(r.stderr, /blacklisting/, 'the 4 attempts were spread over the 3 machines');
+  t.false(fs.existsSync(path.join(dir, 'noisy-out')));
+});

@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 import readline from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -7,7 +9,9 @@ import { AttemptFailure, AttemptKilled, killReason, type AttemptProgress } from 
 
 export const WORKER_ENTRY = fileURLToPath(new URL('../task/worker-main.ts', import.meta.url));
 /** Node flags of every worker: a fixed young generation (steady peak RSS), gc between tasks. */
-export const WORKER_NODE_FLAGS = ['--min-semi-space-size=64', '--max-semi-space-size=64', '--expose-gc'];
+// DEP0005: node-int64 (under the Parquet reader) still calls `new Buffer()`; the warning only buries a
+// failing attempt's real stderr.
+export const WORKER_NODE_FLAGS = ['--min-semi-space-size=64', '--max-semi-space-size=64', '--expose-gc', '--disable-warning=DEP0005'];
 const TAIL_BYTES = 8 * 1024;
 
 /** The pipes of a worker, wherever it runs (a local child process or an SSH exec channel). */
@@ -45,6 +49,14 @@ interface Running {
   killed?: string;
   /** Stops the timeout timer and the abort listener. */
   settle?: () => void;
+  /** The attempt's own log (its whole stderr), when asked for. */
+  log?: fs.WriteStream;
+  logFile?: string;
+}
+
+/** The same failure, naming the attempt's log file. */
+function withLog(e: AttemptFailure, logFile: string): AttemptFailure {
+  return new AttemptFailure(e.attemptId, `${e.message} (attempt log: ${logFile})`, e.stderrTail, e.errorName, e.errorStack, e.exit);
 }
 
 /** One long-lived worker running attempts sequentially over the JSON-lines task protocol. */
@@ -85,6 +97,7 @@ export class WorkerProcess {
   private appendTail(text: string): void {
     if (!this.running) return;
     this.running.tail = (this.running.tail + text).slice(-TAIL_BYTES);
+    this.running.log?.write(text);
   }
 
   private onLine(line: string): void {
@@ -122,11 +135,15 @@ export class WorkerProcess {
    * Run one attempt. Aborting `signal` kills the worker (the pipes cannot interrupt a task) and the
    * attempt rejects with AttemptKilled; a signal already aborted rejects at once, sending nothing.
    */
-  run(spec: TaskSpec, progress: AttemptProgress, signal?: AbortSignal): Promise<TaskResult> {
+  run(spec: TaskSpec, progress: AttemptProgress, signal?: AbortSignal, logFile?: string): Promise<TaskResult> {
     if (this.running) throw new Error('worker is busy');
     if (signal?.aborted) return Promise.reject(new AttemptKilled(spec.attemptId, killReason(signal)));
     return new Promise<TaskResult>((resolve, reject) => {
-      const running: Running = { spec, progress, resolve, reject, tail: '', lastEvent: Date.now() };
+      const running: Running = { spec, progress, resolve, reject: (e) => reject(logFile && e instanceof AttemptFailure && !(e instanceof AttemptKilled) ? withLog(e, logFile) : e), tail: '', lastEvent: Date.now() };
+      if (logFile) {
+        fs.mkdirSync(path.dirname(logFile), { recursive: true });
+        running.log = fs.createWriteStream(logFile, { flags: 'a' }).on('error', () => {});
+      }
       running.timer = setInterval(
         () => {
           // A worker still starting up (no hello yet) is not running the task.
@@ -144,6 +161,7 @@ export class WorkerProcess {
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       running.settle = () => {
+        running.log?.end();
         clearInterval(running.timer);
         signal?.removeEventListener('abort', onAbort);
       };

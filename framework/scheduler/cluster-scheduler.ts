@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { defaultUserLogDir, pruneUserLogs } from '../runner/userlogs.ts';
 import { ClusterHosts, slotsOf, type Host, type SlotType } from '../cluster/hosts.ts';
 import type { ClusterConfig } from '../cluster/config.ts';
 import { EMPTY_ALLOCATIONS, loadAllocations, type Allocations } from './allocations.ts';
@@ -16,6 +17,8 @@ export interface SchedulerOptions {
   /** How often the allocation file is checked for changes, ms (Hadoop: 10 s). */
   readonly reloadIntervalMs?: number;
   readonly log?: (line: string) => void;
+  /** Where attempts' stderr logs go, `<dir>/<jobId>/<attemptId>.stderr`, kept 24 h (default: $TMPDIR/bsctl-<uid>-userlogs). */
+  readonly userLogDir?: string;
 }
 
 const TYPES: readonly SlotType[] = ['map', 'reduce'];
@@ -39,6 +42,7 @@ export class ClusterScheduler {
   private timers: NodeJS.Timeout[] = [];
   private localityTimer: NodeJS.Timeout | undefined;
   private readonly log: (line: string) => void;
+  readonly userLogDir: string;
 
   constructor(
     config: ClusterConfig,
@@ -46,6 +50,7 @@ export class ClusterScheduler {
   ) {
     this.hosts = new ClusterHosts(config);
     this.log = options.log ?? (() => {});
+    this.userLogDir = options.userLogDir ?? defaultUserLogDir();
     let allocations = EMPTY_ALLOCATIONS;
     if (typeof options.allocations === 'string') {
       allocations = loadAllocations(options.allocations);
@@ -58,6 +63,7 @@ export class ClusterScheduler {
   start(): Promise<void> {
     if (this.started) return this.hosts.hosts.some((h) => h.down) ? this.started.then(() => this.hosts.connect()) : this.started;
     this.started = this.hosts.connect();
+    pruneUserLogs(this.userLogDir);
     this.timers.push(setInterval(() => this.preempt(), this.options.preemptionIntervalMs ?? 15_000).unref());
     if (this.allocationsFile) this.timers.push(setInterval(() => this.reloadAllocations(), this.options.reloadIntervalMs ?? 10_000).unref());
     return this.started;

@@ -60,7 +60,7 @@ function parseSubmit(body: string): SubmitRequest {
  */
 export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const log = options.log ?? (() => {});
-  const scheduler = new ClusterScheduler(options.cluster, options);
+  const scheduler = new ClusterScheduler(options.cluster, { userLogDir: path.join(options.stateDir, 'userlogs'), ...options });
   await scheduler.start();
   for (const h of scheduler.hosts.hosts) if (h.down) log(`machine ${h.machine.name} is down: ${h.down}`);
   const runs = new Map<string, JobRun>();

@@ -1,5 +1,6 @@
 import type { JobProgress } from '../runner/options.ts';
 import { AttemptFailure, AttemptKilled, ShuffleFetchFailure, type AttemptOptions, type AttemptProgress, type TaskRunner } from '../runner/types.ts';
+import { attemptLogFile } from '../runner/userlogs.ts';
 import type { WorkerProcess } from '../runner/worker-process.ts';
 import type { MapTaskSpec, ReduceTaskSpec, TaskResult, TaskSpec } from '../task/spec.ts';
 import { buildWorkerBundle, type WorkerBundle } from '../cluster/bundle.ts';
@@ -157,7 +158,9 @@ export class ScheduledJob implements TaskRunner {
     const usable = free.filter((h) => !this.blacklisted.has(h.machine.name));
     const queue = this.queued[t];
     if (usable.length === 0 || queue.length === 0) return undefined;
-    const leastLoaded = (): Host => usable.reduce((a, b) => (a.running.map + a.running.reduce <= b.running.map + b.running.reduce ? a : b));
+    // Away from machines where this job's tasks failed (a retry should not meet the same fault), then the least busy.
+    const score = (h: Host): number => (this.failures.get(h.machine.name) ?? 0) * 1000 + h.running.map + h.running.reduce;
+    const leastLoaded = (): Host => usable.reduce((a, b) => (score(a) <= score(b) ? a : b));
     if (t === 'map') {
       for (const attempt of queue) {
         const host = usable.find((h) => isLocal(attempt.spec, h));
@@ -200,10 +203,11 @@ export class ScheduledJob implements TaskRunner {
         throw new AttemptKilled(spec.attemptId, r.killed);
       }
       r.worker = worker;
+      const log = attemptLogFile(this.scheduler.userLogDir, spec.jobId, spec.attemptId);
       const result = await worker.run(remote, (f, b) => {
         r.fraction = f;
         attempt.progress(f, b);
-      });
+      }, undefined, log);
       hosts.idleWorker(h, key, worker);
       if (result.mapOutput) this.outputHost.set(result.mapOutput.file, h);
       this.done[spec.type]++;
