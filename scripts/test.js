@@ -48,7 +48,8 @@ ensureTools();
 spawnSync(HDFS, ['stop'], { env: hdfsEnv, stdio: 'ignore' });
 spawnSync('rm', ['-rf', hdfsEnv.BSCTL_HDFS_DIR]);
 const started = spawnSync(HDFS, ['start', '--block-size', '1m'], { env: hdfsEnv, stdio: 'inherit' });
-const testEnv = { ...hdfsEnv };
+// A scheduler daemon the developer runs must not take the tests' jobs: they look in their own state dir.
+const testEnv = { ...hdfsEnv, BSCTL_SCHEDULER_DIR: path.join(os.tmpdir(), `bsctl-scheduler-test-${os.userInfo().uid}`) };
 if (started.status === 0) {
   const env = spawnSync(HDFS, ['env'], { env: hdfsEnv, encoding: 'utf8' }).stdout;
   for (const m of env.matchAll(/export (\w+)=(\S+)/g)) testEnv[m[1]] = m[2];

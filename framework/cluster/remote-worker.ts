@@ -21,6 +21,9 @@ export async function startRemoteWorker(conn: SshConnection, bundle: string, tas
   };
   channel.on('exit', (code: number | null, signal?: string) => exit(code ?? null, signal ? (signal.startsWith('SIG') ? signal : `SIG${signal}`) : null));
   channel.on('close', () => exit(null, 'connection closed'));
+  // A dropped connection errors the channel; the attempt fails through 'close', never the process.
+  channel.on('error', () => exit(null, 'connection error'));
+  channel.stderr.on('error', () => {});
   worker = new WorkerProcess({
     stdin: channel,
     stdout: channel,

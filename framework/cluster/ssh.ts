@@ -90,6 +90,8 @@ export class SshConnection {
   async run(command: string): Promise<string> {
     const channel = await this.exec(command);
     return new Promise((resolve, reject) => {
+      channel.on('error', (err: Error) => reject(new Error(`${this.machine.name}: \`${command}\` failed: ${err.message}`)));
+      channel.on('close', () => reject(new Error(`${this.machine.name}: \`${command}\`: connection closed`)));
       let out = '';
       let errText = '';
       channel.on('data', (d: Buffer) => (out += d.toString()));
@@ -103,7 +105,13 @@ export class SshConnection {
 
   sftp(): Promise<SFTPWrapper> {
     this.sftpSession ??= new Promise((resolve, reject) => {
-      this.client.sftp((err, s) => (err ? reject(new Error(`${this.machine.name}: sftp failed: ${err.message}`)) : resolve(s)));
+      this.client.sftp((err, s) => {
+        if (err) return reject(new Error(`${this.machine.name}: sftp failed: ${err.message}`));
+        // A broken session is dropped (the next call opens another); its pending calls fail on their own.
+        s.on('error', () => (this.sftpSession = undefined));
+        s.on('close', () => (this.sftpSession = undefined));
+        resolve(s);
+      });
     });
     return this.sftpSession;
   }

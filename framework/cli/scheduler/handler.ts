@@ -43,6 +43,8 @@ async function serve(args: SchedulerArgs, stateDir: string): Promise<number> {
     reloadIntervalMs: args['reload-interval'],
     log: (line) => process.stderr.write(stamp(line)),
   });
+  // One job's broken stream must not take the JobTracker down with every other job: log it, go on.
+  process.on('uncaughtException', (err) => process.stderr.write(stamp(`internal error (the daemon keeps running): ${err.stack ?? err.message}`)));
   const stop = (): void => void daemon.close();
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
