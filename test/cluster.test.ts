@@ -217,7 +217,7 @@ test.serial('speculative execution on the cluster: a straggling map\'s second at
   const text = logs.join('\n');
   t.regex(text, /speculating task_\S+_m_000000 \(attempt 1\)/);
   t.regex(text, /attempt attempt_\S+_m_000000_1 won; killed attempt attempt_\S+_m_000000_0/);
-  t.is(report.speculativeAttempts, 1);
+  t.true(report.speculativeAttempts >= 1); // (a loaded machine may slow another map enough to be speculated too)
   t.false(fs.existsSync(marker), 'the straggler never read its whole split');
   t.is(outputLines(path.join(dir, 'straggle-out')), outputLines(reference));
   for (const w of runner.workers()) t.deepEqual(w.busyPids, [], `${w.machine.name}: no attempt left running`);

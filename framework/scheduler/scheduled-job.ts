@@ -1,5 +1,6 @@
 import type { JobProgress } from '../runner/options.ts';
 import { AttemptFailure, AttemptKilled, ShuffleFetchFailure, type AttemptOptions, type AttemptProgress, type TaskRunner } from '../runner/types.ts';
+import { AttemptQueue, type QueuedAttempt } from './attempt-queue.ts';
 import { attemptLogFile } from '../runner/userlogs.ts';
 import type { WorkerProcess } from '../runner/worker-process.ts';
 import type { MapTaskSpec, ReduceTaskSpec, TaskResult, TaskSpec } from '../task/spec.ts';
@@ -21,16 +22,6 @@ export interface JobInfo {
   readonly log?: (line: string) => void;
 }
 
-/** An attempt waiting for a slot. */
-export interface QueuedAttempt {
-  readonly spec: TaskSpec;
-  readonly progress: AttemptProgress;
-  readonly options: AttemptOptions;
-  readonly queuedAt: number;
-  readonly resolve: (r: TaskResult) => void;
-  readonly reject: (e: Error) => void;
-}
-
 /** An attempt on a slot. */
 export interface RunningAttempt {
   readonly attempt: QueuedAttempt;
@@ -42,7 +33,9 @@ export interface RunningAttempt {
   killed?: string;
 }
 
-const isLocal = (spec: TaskSpec, h: Host): boolean => spec.type === 'map' && (spec.split.hosts.includes(h.machine.host) || spec.split.hosts.includes(h.machine.name));
+/** What a split's block hosts may call a machine. */
+const names = (h: Host): readonly string[] => (h.machine.host === h.machine.name ? [h.machine.host] : [h.machine.host, h.machine.name]);
+const isLocal = (spec: TaskSpec, h: Host): boolean => spec.type === 'map' && names(h).some((n) => spec.split.hosts.includes(n));
 
 /**
  * One job's view of the cluster: a TaskRunner whose attempts wait in the scheduler's queues until the
@@ -52,7 +45,7 @@ const isLocal = (spec: TaskSpec, h: Host): boolean => spec.type === 'map' && (sp
 export class ScheduledJob implements TaskRunner {
   readonly name = 'cluster';
   readonly queuesAttempts = true;
-  readonly queued: Record<SlotType, QueuedAttempt[]> = { map: [], reduce: [] };
+  readonly queued: Record<SlotType, AttemptQueue> = { map: new AttemptQueue(), reduce: new AttemptQueue() };
   readonly running = new Map<string, RunningAttempt>();
   readonly done: Record<SlotType, number> = { map: 0, reduce: 0 };
   /** Hadoop's job counters: attempts launched, and maps that ran on a machine holding their block. */
@@ -102,7 +95,7 @@ export class ScheduledJob implements TaskRunner {
     this.blacklisted.set(h.machine.name, why);
     this.log(`blacklisting ${h.machine.name} for this job: ${why}`);
     if (this.scheduler.hosts.hosts.every((x) => this.blacklisted.has(x.machine.name) || slotsOf(x.machine, 'map') + slotsOf(x.machine, 'reduce') === 0)) {
-      for (const t of ['map', 'reduce'] as const) for (const q of this.queued[t].splice(0)) q.reject(new Error('every machine of the cluster is blacklisted for this job'));
+      for (const t of ['map', 'reduce'] as const) this.withdraw(t, new Error('every machine of the cluster is blacklisted for this job'));
     }
   }
 
@@ -115,7 +108,7 @@ export class ScheduledJob implements TaskRunner {
       const signal = options.signal;
       if (signal?.aborted) return reject(new AttemptKilled(spec.attemptId, String(signal.reason ?? 'killed')));
       signal?.addEventListener('abort', () => this.kill(spec.attemptId, typeof signal.reason === 'string' ? signal.reason : 'killed'), { once: true });
-      this.queued[spec.type].push(attempt);
+      this.queued[spec.type].add(attempt);
       this.scheduler.queued(this, spec.type, 1);
     });
   }
@@ -125,22 +118,24 @@ export class ScheduledJob implements TaskRunner {
     if (this.cancelled) return;
     this.cancelled = reason;
     this.log(`job killed: ${reason}`);
-    for (const t of ['map', 'reduce'] as const) {
-      const queued = this.queued[t].splice(0);
-      this.scheduler.queued(this, t, -queued.length);
-      for (const q of queued) q.reject(new Error(`job killed: ${reason}`));
-    }
+    for (const t of ['map', 'reduce'] as const) this.withdraw(t, new Error(`job killed: ${reason}`));
     for (const id of [...this.running.keys()]) this.kill(id, `job killed: ${reason}`);
+  }
+
+  /** Fail every queued attempt of a type with `err`. */
+  private withdraw(t: SlotType, err: Error): void {
+    const queued = this.queued[t].drain();
+    if (queued.length) this.scheduler.queued(this, t, -queued.length);
+    for (const q of queued) q.reject(err);
   }
 
   /** Kill a queued or running attempt; it fails with AttemptKilled. */
   kill(attemptId: string, reason: string): void {
     for (const t of ['map', 'reduce'] as const) {
-      const i = this.queued[t].findIndex((q) => q.spec.attemptId === attemptId);
-      if (i >= 0) {
-        const [q] = this.queued[t].splice(i, 1);
+      const q = this.queued[t].get(attemptId);
+      if (q && this.queued[t].delete(q)) {
         this.scheduler.queued(this, t, -1);
-        q!.reject(new AttemptKilled(attemptId, reason));
+        q.reject(new AttemptKilled(attemptId, reason));
         return;
       }
     }
@@ -157,21 +152,22 @@ export class ScheduledJob implements TaskRunner {
   choose(t: SlotType, free: readonly Host[], now: number, localityDelayMs: number): { attempt: QueuedAttempt; host: Host } | 'wait' | undefined {
     const usable = free.filter((h) => !this.blacklisted.has(h.machine.name));
     const queue = this.queued[t];
-    if (usable.length === 0 || queue.length === 0) return undefined;
+    const first = queue.first();
+    if (usable.length === 0 || !first) return undefined;
     // Away from machines where this job's tasks failed (a retry should not meet the same fault), then the least busy.
     const score = (h: Host): number => (this.failures.get(h.machine.name) ?? 0) * 1000 + h.running.map + h.running.reduce;
     const leastLoaded = (): Host => usable.reduce((a, b) => (score(a) <= score(b) ? a : b));
     if (t === 'map') {
-      for (const attempt of queue) {
-        const host = usable.find((h) => isLocal(attempt.spec, h));
-        if (host) return { attempt, host };
+      for (const host of usable) {
+        const attempt = queue.localTo(names(host));
+        if (attempt) return { attempt, host };
       }
       const up = this.scheduler.hosts.hosts.filter((h) => !h.down && !this.blacklisted.has(h.machine.name));
-      const couldBeLocal = queue.some((q) => up.some((h) => isLocal(q.spec, h)));
+      const couldBeLocal = up.some((h) => queue.localTo(names(h)));
       this.skippedSince ??= now;
       if (couldBeLocal && now - this.skippedSince < localityDelayMs) return 'wait';
     }
-    return { attempt: queue[0]!, host: leastLoaded() };
+    return { attempt: first, host: leastLoaded() };
   }
 
   /** Waiting for a data-local slot since (delay scheduling), if it is. */
@@ -182,7 +178,7 @@ export class ScheduledJob implements TaskRunner {
   /** The scheduler gave `attempt` a slot on `h` (the slot is already counted as used). */
   async execute(attempt: QueuedAttempt, h: Host): Promise<void> {
     const { spec } = attempt;
-    this.queued[spec.type].splice(this.queued[spec.type].indexOf(attempt), 1);
+    this.queued[spec.type].delete(attempt);
     this.skippedSince = undefined;
     this.firstTaskAt ??= Date.now();
     this.launched[spec.type]++;
@@ -190,25 +186,8 @@ export class ScheduledJob implements TaskRunner {
     const r: RunningAttempt = { attempt, host: h, start: Date.now(), fraction: 0 };
     this.running.set(spec.attemptId, r);
     attempt.options.onStart?.(h.machine.name);
-    const hosts = this.scheduler.hosts;
     try {
-      const remote: TaskSpec =
-        spec.type === 'map'
-          ? ({ ...spec, spillDir: `${hosts.jobDir(h, spec.jobId)}/${spec.attemptId}` } satisfies MapTaskSpec)
-          : ({ ...spec, segments: await hosts.fetchSegments(h, spec, (f) => this.outputHost.get(f)) } satisfies ReduceTaskSpec);
-      if (r.killed) throw new AttemptKilled(spec.attemptId, r.killed);
-      const { worker, key } = await hosts.worker(h, this.workerBundle(spec.jobModule), this.info.taskTimeoutMs ?? 600_000);
-      if (r.killed) {
-        hosts.idleWorker(h, key, worker);
-        throw new AttemptKilled(spec.attemptId, r.killed);
-      }
-      r.worker = worker;
-      const log = attemptLogFile(this.scheduler.userLogDir, spec.jobId, spec.attemptId);
-      const result = await worker.run(remote, (f, b) => {
-        r.fraction = f;
-        attempt.progress(f, b);
-      }, undefined, log);
-      hosts.idleWorker(h, key, worker);
+      const result = await this.runRemote(r);
       if (result.mapOutput) this.outputHost.set(result.mapOutput.file, h);
       this.done[spec.type]++;
       attempt.resolve(result);
@@ -218,6 +197,34 @@ export class ScheduledJob implements TaskRunner {
       this.running.delete(spec.attemptId);
       this.scheduler.released(h, spec.type, spec.attemptId);
     }
+  }
+
+  /**
+   * Run the attempt on its machine: fetch a reduce's segments, take a worker, run, give the worker
+   * back. (bench:cluster replaces it to time scheduling alone.)
+   */
+  async runRemote(r: RunningAttempt): Promise<TaskResult> {
+    const { attempt, host: h } = r;
+    const { spec } = attempt;
+    const hosts = this.scheduler.hosts;
+    const remote: TaskSpec =
+      spec.type === 'map'
+        ? ({ ...spec, spillDir: `${hosts.jobDir(h, spec.jobId)}/${spec.attemptId}` } satisfies MapTaskSpec)
+        : ({ ...spec, segments: await hosts.fetchSegments(h, spec, (f) => this.outputHost.get(f)) } satisfies ReduceTaskSpec);
+    if (r.killed) throw new AttemptKilled(spec.attemptId, r.killed);
+    const { worker, key } = await hosts.worker(h, this.workerBundle(spec.jobModule), this.info.taskTimeoutMs ?? 600_000);
+    if (r.killed) {
+      hosts.idleWorker(h, key, worker);
+      throw new AttemptKilled(spec.attemptId, r.killed);
+    }
+    r.worker = worker;
+    const log = attemptLogFile(this.scheduler.userLogDir, spec.jobId, spec.attemptId);
+    const result = await worker.run(remote, (f, b) => {
+      r.fraction = f;
+      attempt.progress(f, b);
+    }, undefined, log);
+    hosts.idleWorker(h, key, worker);
+    return result;
   }
 
   private workerBundle(jobModule: string): Promise<WorkerBundle> {
@@ -243,7 +250,7 @@ export class ScheduledJob implements TaskRunner {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const t of ['map', 'reduce'] as const) for (const q of this.queued[t].splice(0)) q.reject(new AttemptKilled(q.spec.attemptId, 'job closed'));
+    for (const t of ['map', 'reduce'] as const) for (const q of this.queued[t].drain()) q.reject(new AttemptKilled(q.spec.attemptId, 'job closed'));
     for (const id of [...this.running.keys()]) this.kill(id, 'job closed');
     if (this.launched.map) this.log(`${this.launched.map} map attempt(s) launched, ${this.dataLocalMaps} data-local; ${this.launched.reduce} reduce attempt(s)`);
     this.scheduler.leave(this);

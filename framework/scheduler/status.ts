@@ -95,7 +95,7 @@ export function schedulerStatus(s: ClusterScheduler, historySince = 0): Schedule
       state: admitted.has(j.info.id) ? 'running' : 'waiting',
       submitTime: j.submitTime,
       firstTaskAt: j.firstTaskAt,
-      queued: { map: j.queued.map.length, reduce: j.queued.reduce.length },
+      queued: { map: j.queued.map.size, reduce: j.queued.reduce.size },
       done: { ...j.done },
       launched: { ...j.launched },
       dataLocalMaps: j.dataLocalMaps,
