@@ -154,7 +154,7 @@ try {
   const one = path.join(dir, 'one.json');
   const all = JSON.parse(fs.readFileSync(clusterFile, 'utf8')) as { machines: unknown[] };
   fs.writeFileSync(one, JSON.stringify({ machines: all.machines.slice(0, 1) }));
-  console.log(`machine: ${os.cpus().length} cores; 3 sshd hosts on 127.0.0.1`);
+  console.log(`machine: ${os.cpus().length} cores; 3 sshd hosts on 127.0.0.1..127.0.0.3`);
   await latency(clusterFile);
   await attemptLatency(clusterFile);
   decisions();
