@@ -1,10 +1,11 @@
 import test from 'ava';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runJob } from '../framework/runner/driver.ts';
 import type { Sample, SchedulerStatus } from '../framework/scheduler/status.ts';
-import { bsctl, bsctlAsync, leftovers, outputLines, tempDir, type CliResult } from './helpers/cli.ts';
+import { BSCTL, ROOT, bsctl, bsctlAsync, leftovers, outputLines, tempDir, type CliResult } from './helpers/cli.ts';
 import { testCluster } from './helpers/cluster.ts';
 
 // A real scheduler daemon (`bsctl scheduler start`) over the three real sshd hosts of `npm test`
@@ -212,4 +213,22 @@ test.serial('`bsctl scheduler kill JOB` kills a running job: its client fails, n
   t.deepEqual(leftovers(out), []);
   const rec = (await status()).finished.find((f) => f.id === running.id);
   t.is(rec?.state, 'failed');
+});
+
+test.serial('Ctrl-C on the client leaves a submitted job running on the daemon; it finishes and commits', async (t) => {
+  const out = path.join(dir, 'detached-out');
+  const file = input('detached', 6);
+  const args = ['run', SLOW, '--input', file, '--output', out, '--runner', 'cluster', '--cluster', testCluster().file, '--scheduler', url, '--pool', 'gold', '--split-size', '1k', '--conf', 'sleep.ms=20'];
+  const child = spawn(process.execPath, [BSCTL, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  const job = await until('the job to run', async () => (await status(Date.now())).jobs.find((j) => j.pool === 'gold' && j.attempts.length > 0));
+  await until('the client to be following', async () => (stderr.includes('accepted by the scheduler') ? true : undefined));
+  child.kill('SIGINT');
+  t.is(await exited, 130);
+  t.regex(stderr, new RegExp(`${job.id} keeps running on the scheduler .*bsctl scheduler kill ${job.id}`));
+  const rec = await until('the job to finish', async () => (await status()).finished.find((f) => f.id === job.id && f.state !== 'ended'));
+  t.is(rec.state, 'succeeded');
+  await expectSameAsInline(t, file, out);
 });

@@ -30,17 +30,30 @@ export async function clusterRun(args: RunArgs, log: (line: string) => void): Pr
   return {
     daemon: async (o) => {
       log(`submitting to the scheduler at ${url} (pool ${pool})`);
-      const end = await submitAndFollow(
-        url,
-        { ...submittedOptions(o), pool, user, ...(args.priority !== undefined ? { priority: args.priority } : {}) },
-        (e) => {
-          if (e.event === 'accepted') log(`${e.jobId}: accepted by the scheduler (pool ${e.pool}); ${url}/scheduler`);
-          else if (e.event === 'log') log(e.line);
-          else if (e.event === 'progress') o.onProgress?.(e.progress);
-        },
-      );
-      if (end.event === 'failed') throw new Error(end.error);
-      return end.report;
+      // As with Hadoop's client, interrupting the client leaves the job running on the cluster.
+      let jobId: string | undefined;
+      const detach = (): void => {
+        process.stderr.write(`\n${jobId ?? 'the job'} keeps running on the scheduler (${url}/scheduler); \`bsctl scheduler kill ${jobId ?? 'JOB'}\` stops it\n`);
+        process.exit(130);
+      };
+      process.once('SIGINT', detach);
+      try {
+        const end = await submitAndFollow(
+          url,
+          { ...submittedOptions(o), pool, user, ...(args.priority !== undefined ? { priority: args.priority } : {}) },
+          (e) => {
+            if (e.event === 'accepted') {
+              jobId = e.jobId;
+              log(`${e.jobId}: accepted by the scheduler (pool ${e.pool}); ${url}/scheduler`);
+            } else if (e.event === 'log') log(e.line);
+            else if (e.event === 'progress') o.onProgress?.(e.progress);
+          },
+        );
+        if (end.event === 'failed') throw new Error(end.error);
+        return end.report;
+      } finally {
+        process.off('SIGINT', detach);
+      }
     },
   };
 }

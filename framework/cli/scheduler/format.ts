@@ -28,6 +28,16 @@ export function formatStatus(url: string, s: SchedulerStatus): string {
     ]),
     '',
   );
+  const finished = [...s.finished].reverse().slice(0, 10);
+  if (finished.length) {
+    out.push(
+      columns([
+        ['FINISHED JOB', 'NAME', 'POOL', 'USER', 'STATE', 'MAPS', 'REDUCES', 'DATA-LOCAL MAPS', 'ENDED'],
+        ...finished.map((f) => [f.id, f.name, f.pool, f.user, f.state, String(f.done.map), String(f.done.reduce), `${f.dataLocalMaps}/${f.launched.map}`, new Date(f.finishTime).toISOString().slice(11, 19)]),
+      ]),
+      '',
+    );
+  }
   out.push(
     columns([
       ['MACHINE', 'ADDRESS', 'MAP SLOTS', 'REDUCE SLOTS', 'STATE'],
