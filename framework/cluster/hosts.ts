@@ -1,10 +1,10 @@
 import type { Segment } from '../shuffle/segment.ts';
 import type { ReduceTaskSpec } from '../task/spec.ts';
-import { ShuffleFetchFailure } from '../runner/types.ts';
 import type { WorkerProcess } from '../runner/worker-process.ts';
 import { shipBundle, type WorkerBundle } from './bundle.ts';
 import type { ClusterConfig, Machine } from './config.ts';
 import { startRemoteWorker } from './remote-worker.ts';
+import { fetchSegments } from './shuffle-fetch.ts';
 import { HostKeyError, shellQuote, SshPool, type SshConnection } from './ssh.ts';
 
 export type SlotType = 'map' | 'reduce';
@@ -83,61 +83,32 @@ export class ClusterHosts {
     return { worker, key };
   }
 
-  /** Give a worker back after its attempt. */
+  /**
+   * Give a worker back after its attempt. A machine keeps at most as many idle workers as it has
+   * slots: past that, the oldest idle worker of another bundle (an earlier job's) is stopped first.
+   */
   idleWorker(h: Host, key: string, w: WorkerProcess): void {
     if (w.exited) return;
     const list = h.idle.get(key) ?? [];
     list.push(w);
     h.idle.set(key, list);
+    const cap = Math.max(1, h.machine.mapSlots + h.machine.reduceSlots);
+    let idle = [...h.idle.values()].reduce((n, l) => n + l.length, 0);
+    while (idle > cap) {
+      const victims = [...h.idle.entries()].find(([k, l]) => k !== key && l.length > 0)?.[1] ?? list;
+      void victims.shift()?.stop();
+      idle--;
+    }
+    for (const [k, l] of h.idle) if (l.length === 0) h.idle.delete(k);
   }
 
   jobDir(h: Host, jobId: string): string {
     return `${h.machine.workDir}/jobs/${jobId}`;
   }
 
-  /**
-   * Copy a reduce's segments held by other machines to `h` over SFTP (Hadoop's shuffle fetch). A
-   * segment that cannot be fetched fails with ShuffleFetchFailure naming its map, so that map re-runs.
-   */
-  async fetchSegments(h: Host, spec: ReduceTaskSpec, holder: (file: string) => Host | undefined): Promise<Segment[]> {
-    const dir = `${this.jobDir(h, spec.jobId)}/fetch/${spec.attemptId}`;
-    const conn = await this.connection(h);
-    await conn.run(`mkdir -p ${shellQuote(dir)}`);
-    const dst = await conn.sftp();
-    const lost: number[] = [];
-    const reasons: string[] = [];
-    const out = await Promise.all(
-      spec.segments.map(async (seg, i) => {
-        const from = holder(seg.file);
-        if (!from || seg.length === 0) return seg;
-        if (from === h) {
-          // Read in place, if it is still there.
-          const err = await new Promise<Error | undefined>((resolve) => dst.stat(seg.file, (e) => resolve(e ?? undefined)));
-          if (!err) return seg;
-          lost.push(i);
-          reasons.push(`${seg.file} on ${h.machine.name}: ${err.message}`);
-          return seg;
-        }
-        const target = `${dir}/map_${i}.seg`;
-        try {
-          const src = await (await this.connection(from)).sftp();
-          await new Promise<void>((resolve, reject) => {
-            const read = src.createReadStream(seg.file, { start: seg.offset, end: seg.offset + seg.length - 1 });
-            const write = dst.createWriteStream(target);
-            read.on('error', reject);
-            write.on('error', reject);
-            write.on('close', () => resolve());
-            read.pipe(write);
-          });
-        } catch (err) {
-          lost.push(i);
-          reasons.push(`${seg.file} on ${from.machine.name}: ${(err as Error).message}`);
-        }
-        return { file: target, offset: 0, length: seg.length, records: seg.records };
-      }),
-    );
-    if (lost.length) throw new ShuffleFetchFailure(spec.attemptId, lost, `shuffle fetch failed for ${lost.length} map output(s): ${reasons.slice(0, 3).join('; ')}`);
-    return out;
+  /** A reduce's segments, fetched to `h` (see shuffle-fetch.ts). */
+  fetchSegments(h: Host, spec: ReduceTaskSpec, holder: (file: string) => Host | undefined, signal?: AbortSignal): Promise<Segment[]> {
+    return fetchSegments(this, h, spec, holder, signal);
   }
 
   /** Remove a job's directory (map outputs, fetched segments) from every reachable machine. */

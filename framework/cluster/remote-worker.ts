@@ -9,7 +9,10 @@ const FORWARDED_ENV = [NAMENODE_ENV, HDFS_USER_ENV];
 export async function startRemoteWorker(conn: SshConnection, bundle: string, taskTimeoutMs = 600_000): Promise<WorkerProcess> {
   const workDir = conn.machine.workDir;
   const env = FORWARDED_ENV.filter((k) => process.env[k]).map((k) => `${k}=${shellQuote(process.env[k]!)}`);
-  const command = `cd ${shellQuote(workDir)} && exec env ${env.join(' ')} node ${WORKER_NODE_FLAGS.map(shellQuote).join(' ')} ${shellQuote(bundle)}`;
+  // The shell says hello with its pid before it becomes node (exec keeps the pid), so the worker can be
+  // killed even if it never gets as far as its own hello.
+  const hello = `printf '{"bsctl":"hello","attemptId":"","pid":%d}\\n' $$`;
+  const command = `cd ${shellQuote(workDir)} && ${hello} && exec env ${env.join(' ')} node ${WORKER_NODE_FLAGS.map(shellQuote).join(' ')} ${shellQuote(bundle)}`;
   const channel = await conn.exec(command);
   let worker: WorkerProcess | undefined;
   let exited = false;
@@ -30,10 +33,14 @@ export async function startRemoteWorker(conn: SshConnection, bundle: string, tas
     stderr: channel.stderr,
     onExit: (l) => listeners.push(l),
     kill: () => {
-      // Kill the remote process itself (closing the channel alone may leave it running).
+      // Kill the remote process itself (closing the channel alone may leave it running), and report the
+      // exit only once it is dead, so a killed attempt cannot write on after it is counted as ended.
       const pid = worker?.pid;
-      if (pid !== undefined) conn.run(`kill -9 ${pid}`).catch(() => {});
-      channel.close();
+      if (pid === undefined) return void channel.close();
+      void conn
+        .run(`kill -9 ${pid} 2>/dev/null; true`)
+        .catch(() => {})
+        .finally(() => channel.close());
     },
   }, taskTimeoutMs);
   return worker;

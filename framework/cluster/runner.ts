@@ -11,6 +11,8 @@ export interface ClusterRunnerOptions extends SchedulerOptions {
   readonly user?: string;
   readonly priority?: number;
   readonly taskTimeoutMs?: number;
+  /** Why the job was killed before it reached the scheduler, if it was (the daemon asks). */
+  readonly cancelled?: () => string | undefined;
 }
 
 /**
@@ -48,6 +50,8 @@ export class ClusterRunner implements TaskRunner {
   }
 
   async start(job: { id: string; name: string }): Promise<void> {
+    const killed = this.options.cancelled?.();
+    if (killed) throw new Error(`job killed: ${killed}`);
     const user = this.options.user ?? os.userInfo().username;
     this.job = this.scheduler.openJob({
       id: job.id,

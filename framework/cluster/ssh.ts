@@ -127,10 +127,10 @@ export class SshPool {
 
   get(machine: Machine): Promise<SshConnection> {
     const existing = this.connections.get(machine.name);
-    if (existing) {
-      return existing.then((c) => (c.closed ? this.open(machine) : c)).catch(() => this.open(machine));
-    }
-    return this.open(machine);
+    if (!existing) return this.open(machine);
+    // Of many callers finding a dropped connection, only the first opens a new one; the rest share it.
+    const again = (): Promise<SshConnection> => (this.connections.get(machine.name) === existing ? this.open(machine) : this.get(machine));
+    return existing.then((c) => (c.closed ? again() : c), again);
   }
 
   private open(machine: Machine): Promise<SshConnection> {

@@ -45,7 +45,7 @@ export interface JobReport {
 
 export function newJobId(): string {
   const t = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 12);
-  return `job_${t}_${randomBytes(2).toString('hex')}`;
+  return `job_${t}_${randomBytes(4).toString('hex')}`;
 }
 
 const pad = (n: number): string => String(n).padStart(6, '0');

@@ -59,11 +59,14 @@ export async function runPhase(tasks: readonly PhaseTask[], opts: PhaseOptions):
     runnerReportsStarts: false,
     pending: new Set(),
     fail(err) {
-      this.failure ??= err;
+      if (this.failure) return;
+      this.failure = err;
       queue.clear();
+      // A runner that queues attempts holds the other tasks' attempts too: they must not run on.
+      for (const st of states) for (const a of st.running) a.abort.abort('another task of the phase failed for good');
     },
   };
-  const states = tasks.map((task, index) => new TaskAttempts(task, index, phase));
+  const states: TaskAttempts[] = tasks.map((task, index) => new TaskAttempts(task, index, phase));
 
   const speculate = (): void => {
     if (phase.failure || !opts.speculation) return;

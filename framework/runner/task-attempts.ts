@@ -132,7 +132,7 @@ export class TaskAttempts {
       if (this.done || phase.failure) return this.endIfIdle();
     }
     if (counts) this.failed++;
-    else this.uncounted++;
+    else if (!(killed && (err as AttemptKilled).preempted)) this.uncounted++;
     const what = killed ? `killed (${(err as AttemptKilled).reason})` : `failed: ${firstLine(err)}${counts ? '' : ' (not counted)'}`;
     const other = this.running[0];
     if (other) return phase.opts.log(`attempt ${a.spec.attemptId} ${what} (attempt ${other.spec.attemptId} still running)`);

@@ -49,7 +49,12 @@ export class AttemptFailure extends Error {
  * like Hadoop's KILLED state it does not count toward the task's failed attempts.
  */
 export class AttemptKilled extends AttemptFailure {
-  constructor(attemptId: string, readonly reason: string) {
+  /** `preempted`: the scheduler took the slot back; like Hadoop, that never fails the task however often. */
+  constructor(
+    attemptId: string,
+    readonly reason: string,
+    readonly preempted = false,
+  ) {
     super(attemptId, `attempt killed: ${reason}`, '');
     this.name = 'AttemptKilled';
   }

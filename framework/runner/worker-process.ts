@@ -13,6 +13,8 @@ export const WORKER_ENTRY = fileURLToPath(new URL('../task/worker-main.ts', impo
 // failing attempt's real stderr.
 export const WORKER_NODE_FLAGS = ['--min-semi-space-size=64', '--max-semi-space-size=64', '--expose-gc', '--disable-warning=DEP0005'];
 const TAIL_BYTES = 8 * 1024;
+/** A worker that has not said hello by then is killed (its attempt fails, and is retried). */
+const STARTUP_TIMEOUT_MS = 120_000;
 
 /** The pipes of a worker, wherever it runs (a local child process or an SSH exec channel). */
 export interface WorkerIo {
@@ -69,6 +71,7 @@ export class WorkerProcess {
 
   /** Why the worker was killed, for the attempt's error. */
   private killedFor: string | undefined;
+  private readonly spawnedAt = Date.now();
 
   /** `taskTimeoutMs`: kill an attempt that reports nothing (progress, heartbeat) for this long. */
   constructor(
@@ -146,8 +149,12 @@ export class WorkerProcess {
       }
       running.timer = setInterval(
         () => {
-          // A worker still starting up (no hello yet) is not running the task.
-          if (this.pid === undefined) running.lastEvent = Date.now();
+          // A worker still starting up (no hello yet) is not running the task, but must start in time.
+          if (this.pid === undefined) {
+            if (Date.now() - this.spawnedAt <= Math.min(this.taskTimeoutMs, STARTUP_TIMEOUT_MS)) return void (running.lastEvent = Date.now());
+            this.killedFor = `the worker did not start within ${Math.round(Math.min(this.taskTimeoutMs, STARTUP_TIMEOUT_MS) / 1000)} s (does the job module block at load?); it was killed`;
+            return this.kill();
+          }
           if (Date.now() - running.lastEvent <= this.taskTimeoutMs) return;
           this.killedFor = `task timed out: no progress for ${Math.round(this.taskTimeoutMs / 1000)} s (--task-timeout); the worker was killed`;
           this.kill();

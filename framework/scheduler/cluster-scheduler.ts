@@ -41,6 +41,9 @@ export class ClusterScheduler {
   private started: Promise<void> | undefined;
   private timers: NodeJS.Timeout[] = [];
   private localityTimer: NodeJS.Timeout | undefined;
+  private localityDeadline = Infinity;
+  /** Set by close(): no new jobs or attempts. */
+  stopping = false;
   private readonly log: (line: string) => void;
   readonly userLogDir: string;
 
@@ -61,12 +64,20 @@ export class ClusterScheduler {
 
   /** Connect to the machines (again for those down) and start the preemption and reload timers. */
   start(): Promise<void> {
-    if (this.started) return this.hosts.hosts.some((h) => h.down) ? this.started.then(() => this.hosts.connect()) : this.started;
+    if (this.stopping) return Promise.reject(new Error('the scheduler is stopping'));
+    if (this.started) return this.hosts.hosts.some((h) => h.down) ? this.started.then(() => this.reconnect()) : this.started;
     this.started = this.hosts.connect();
     pruneUserLogs(this.userLogDir);
+    this.timers.push(setInterval(() => pruneUserLogs(this.userLogDir), 3600_000).unref());
     this.timers.push(setInterval(() => this.preempt(), this.options.preemptionIntervalMs ?? 15_000).unref());
     if (this.allocationsFile) this.timers.push(setInterval(() => this.reloadAllocations(), this.options.reloadIntervalMs ?? 10_000).unref());
     return this.started;
+  }
+
+  /** Retry machines that are down; a machine found down now leaves the jobs that used it. */
+  private async reconnect(): Promise<void> {
+    await this.hosts.connect();
+    for (const job of this.jobs.values()) job.checkUsable();
   }
 
   /** Re-read the allocation file if it changed; a broken file keeps the previous allocations. */
@@ -89,6 +100,8 @@ export class ClusterScheduler {
   }
 
   openJob(info: JobInfo): ScheduledJob {
+    if (this.stopping) throw new Error('the scheduler is stopping: no new jobs');
+    if (this.jobs.has(info.id)) throw new Error(`a job ${info.id} is already running`);
     const job = new ScheduledJob(info, this);
     this.jobs.set(info.id, job);
     this.model.submit({ id: info.id, pool: info.pool, user: info.user, submitTime: job.submitTime, priority: info.priority ?? 0, pending: { map: 0, reduce: 0 } });
@@ -152,7 +165,9 @@ export class ClusterScheduler {
         void job.execute(choice.attempt, choice.host);
       }
     }
-    if (waitUntil < Infinity && !this.localityTimer) {
+    if (waitUntil < (this.localityTimer ? this.localityDeadline : Infinity)) {
+      clearTimeout(this.localityTimer);
+      this.localityDeadline = waitUntil;
       this.localityTimer = setTimeout(() => {
         this.localityTimer = undefined;
         this.dispatch();
@@ -191,7 +206,7 @@ export class ClusterScheduler {
         if (!hit) continue;
         record.killed.push(id);
         this.log(`preempting ${id} of pool ${hit.job.info.pool} (started ${Math.round((record.t - hit.r.start) / 1000)} s ago)`);
-        hit.job.kill(id, `preempted by the fair scheduler for a pool below its share`);
+        hit.job.kill(id, `preempted by the fair scheduler for a pool below its share`, true);
       }
       this.preemptions.push(record);
       if (this.preemptions.length > 1000) this.preemptions.shift();
@@ -211,6 +226,7 @@ export class ClusterScheduler {
   }
 
   async close(): Promise<void> {
+    this.stopping = true;
     for (const t of this.timers) clearInterval(t);
     if (this.localityTimer) clearTimeout(this.localityTimer);
     await Promise.all([...this.jobs.values()].map((j) => j.close()));

@@ -33,7 +33,10 @@ function readBody(req: http.IncomingMessage): Promise<string> {
     req.setEncoding('utf8');
     req.on('data', (d: string) => {
       body += d;
-      if (body.length > MAX_BODY) reject(new Error('request body too large'));
+      if (body.length > MAX_BODY) {
+        reject(new Error('request body too large'));
+        req.destroy();
+      }
     });
     req.on('end', () => resolve(body));
     req.on('error', reject);
@@ -64,10 +67,14 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   await scheduler.start();
   for (const h of scheduler.hosts.hosts) if (h.down) log(`machine ${h.machine.name} is down: ${h.down}`);
   const runs = new Map<string, JobRun>();
+  // Job ids like the JobTracker's: job_<start time>_<sequence>.
+  const startStamp = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14);
+  let sequence = 0;
   let resolveClosed!: () => void;
   const closed = new Promise<void>((r) => (resolveClosed = r));
 
   const send = (res: http.ServerResponse, code: number, body: unknown, type = 'application/json'): void => {
+    if (res.headersSent) return void res.end();
     res.writeHead(code, { 'content-type': `${type}; charset=utf-8`, 'cache-control': 'no-store' });
     res.end(type === 'application/json' ? `${JSON.stringify(body)}\n` : String(body));
   };
@@ -79,8 +86,12 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       if (route === 'GET /scheduler.json') return send(res, 200, schedulerStatus(scheduler, Number(url.searchParams.get('since') ?? 0)));
       if (route === 'GET /scheduler' || route === 'GET /') return send(res, 200, schedulerPage(schedulerStatus(scheduler, Date.now() - 60_000)), 'text/html');
       if (route === 'POST /jobs') {
-        const run = new JobRun(parseSubmit(await readBody(req)), scheduler, log);
+        if (scheduler.stopping) return send(res, 503, { error: 'the scheduler daemon is stopping' });
+        const run = new JobRun(`job_${startStamp}_${String(++sequence).padStart(4, '0')}`, parseSubmit(await readBody(req)), scheduler, log);
         runs.set(run.id, run);
+        // Keep the last 200 ended jobs' events for late clients; older ones go.
+        const ended = [...runs.values()].filter((x) => x.ended);
+        for (const old of ended.slice(0, Math.max(0, ended.length - 200))) runs.delete(old.id);
         log(`accepted ${run.id}: ${run.request.jobModule} → ${run.request.output} (pool ${run.request.pool}, user ${run.request.user})`);
         void run.run();
         return send(res, 202, { jobId: run.id });
@@ -99,9 +110,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       }
       const kill = /^POST \/jobs\/([\w-]+)\/kill$/.exec(route);
       if (kill) {
-        const job = scheduler.jobs.get(kill[1]!);
-        if (!job) return send(res, 404, { error: `no running job ${kill[1]}` });
-        job.cancel('killed by the operator');
+        const run = runs.get(kill[1]!);
+        if (!run || run.ended) return send(res, 404, { error: `no running job ${kill[1]}` });
+        run.cancel('killed by the operator');
         return send(res, 200, { killed: kill[1] });
       }
       if (route === 'POST /shutdown') {
@@ -140,7 +151,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     close: () =>
       (closing ??= (async () => {
         log('scheduler stopping: running jobs are killed');
-        for (const job of scheduler.jobs.values()) job.cancel('the scheduler daemon is stopping');
+        scheduler.stopping = true;
+        for (const run of runs.values()) run.cancel('the scheduler daemon is stopping');
         server.closeAllConnections();
         await new Promise<void>((r) => server.close(() => r()));
         await Promise.all([...runs.values()].filter((r) => !r.ended).map((r) => new Promise<void>((done) => r.follow((e) => (e.event === 'succeeded' || e.event === 'failed') && done()))));

@@ -48,6 +48,8 @@ export class FairScheduler {
   private readonly tasks = new Map<string, RunningTask>();
   private readonly lastAtMinShare = new Map<string, number>();
   private readonly lastAtHalfFair = new Map<string, number>();
+  /** Tasks chosen for preemption that have not ended yet: not chosen twice, and their slots count as coming. */
+  private readonly preempting = new Set<string>();
 
   constructor(
     private allocations: Allocations,
@@ -75,7 +77,10 @@ export class FairScheduler {
 
   finish(jobId: string): void {
     this.jobs.delete(jobId);
-    for (const [id, t] of this.tasks) if (t.jobId === jobId) this.tasks.delete(id);
+    for (const [id, t] of this.tasks) if (t.jobId === jobId) {
+      this.tasks.delete(id);
+      this.preempting.delete(id);
+    }
   }
 
   /** Jobs allowed to run now; the others wait (they never fail). */
@@ -83,7 +88,9 @@ export class FairScheduler {
     const byPool = new Map<string, number>();
     const byUser = new Map<string, number>();
     const out: SchedJob[] = [];
-    const order = [...this.jobs.values()].sort((a, b) => b.priority - a.priority || a.submitTime - b.submitTime || (a.id < b.id ? -1 : 1));
+    // A job that already runs tasks keeps running (a later, higher-priority job waits for a free turn).
+    const started = (j: SchedJob): number => Number(j.running.map + j.running.reduce > 0);
+    const order = [...this.jobs.values()].sort((a, b) => started(b) - started(a) || b.priority - a.priority || a.submitTime - b.submitTime || (a.id < b.id ? -1 : 1));
     for (const j of order) {
       const poolMax = poolConfig(this.allocations, j.pool).maxRunningJobs;
       const userMax = this.allocations.userMaxJobs.get(j.user) ?? this.allocations.userMaxJobsDefault;
@@ -164,6 +171,7 @@ export class FairScheduler {
     const task = this.tasks.get(taskId);
     if (!task) return;
     this.tasks.delete(taskId);
+    this.preempting.delete(taskId);
     const j = this.jobs.get(task.jobId);
     if (!j) return;
     j.running[task.type]--;
@@ -194,19 +202,23 @@ export class FairScheduler {
       if (now - (this.lastAtHalfFair.get(key) ?? now) > this.allocations.fairSharePreemptionTimeout * 1000) deficit = Math.max(deficit, Math.floor(fair) - r);
       wanted += Math.max(0, deficit);
     }
-    if (wanted === 0) return [];
-    const overShare = new Set([...pools.keys()].filter((name) => running(name) > (shares.get(name) ?? 0)));
+    // Slots of tasks already being killed are on their way.
+    const dying = (name?: string): number => [...this.preempting].filter((id) => this.tasks.get(id)?.type === t && (!name || this.jobs.get(this.tasks.get(id)!.jobId)?.pool === name)).length;
+    wanted -= dying();
+    if (wanted <= 0) return [];
+    const overShare = new Set([...pools.keys()].filter((name) => running(name) - dying(name) > (shares.get(name) ?? 0)));
     const victims = [...this.tasks.entries()]
-      .filter(([, task]) => task.type === t && overShare.has(this.jobs.get(task.jobId)?.pool ?? ''))
+      .filter(([id, task]) => task.type === t && !this.preempting.has(id) && overShare.has(this.jobs.get(task.jobId)?.pool ?? ''))
       .sort((a, b) => b[1].start - a[1].start);
     const out: string[] = [];
-    const left = new Map([...overShare].map((name) => [name, running(name) - Math.ceil(shares.get(name) ?? 0)]));
+    const left = new Map([...overShare].map((name) => [name, running(name) - dying(name) - Math.ceil(shares.get(name) ?? 0)]));
     for (const [id, task] of victims) {
       if (out.length >= wanted) break;
       const pool = this.jobs.get(task.jobId)!.pool;
       if ((left.get(pool) ?? 0) <= 0) continue;
       left.set(pool, left.get(pool)! - 1);
       out.push(id);
+      this.preempting.add(id);
     }
     return out;
   }

@@ -1,22 +1,27 @@
 import { ClusterRunner } from '../cluster/runner.ts';
-import { newJobId, runJob } from '../runner/driver.ts';
+import { runJob } from '../runner/driver.ts';
 import type { ClusterScheduler } from './cluster-scheduler.ts';
 import { submittedOptions, type JobEvent, type SubmitRequest } from './protocol.ts';
 
 const PROGRESS_EVERY_MS = 250;
+const MAX_EVENTS = 10_000;
 
 /**
  * A job submitted to the daemon, run by the daemon (the JobTracker role): its driver runs here, its
  * attempts go through the shared scheduler. Events are kept so a client may attach at any time.
  */
 export class JobRun {
-  readonly id = newJobId();
   readonly events: JobEvent[] = [];
+  /** Why the job was killed, if it was (before or after it reached the scheduler). */
+  private cancelled: string | undefined;
+  private runner: ClusterRunner | undefined;
   private readonly listeners = new Set<(e: JobEvent) => void>();
   private lastProgress = 0;
   ended = false;
 
   constructor(
+    /** Hadoop-style `job_<daemon start>_<sequence>`, unique within the daemon. */
+    readonly id: string,
     readonly request: SubmitRequest,
     private readonly scheduler: ClusterScheduler,
     private readonly log: (line: string) => void,
@@ -26,6 +31,8 @@ export class JobRun {
     // Keep logs and the final event; of progress only the latest matters to a late client.
     if (e.event === 'progress' && this.events.at(-1)?.event === 'progress') this.events[this.events.length - 1] = e;
     else this.events.push(e);
+    // A chatty job's log is bounded: a late client gets the first lines and the latest ones.
+    if (this.events.length > MAX_EVENTS) this.events.splice(MAX_EVENTS / 2, 1);
     for (const l of this.listeners) l(e);
   }
 
@@ -37,16 +44,24 @@ export class JobRun {
     return () => this.listeners.delete(listener);
   }
 
+  /** Kill the job: at once if it reached the scheduler, else as soon as it does. */
+  cancel(reason: string): void {
+    this.cancelled ??= reason;
+    this.runner?.job?.cancel(reason);
+  }
+
   async run(): Promise<void> {
     const r = this.request;
     this.emit({ event: 'accepted', jobId: this.id, pool: r.pool });
     const log = (line: string): void => this.emit({ event: 'log', line });
     const runner = new ClusterRunner(this.scheduler, log, {
+      cancelled: () => this.cancelled,
       pool: r.pool,
       user: r.user,
       ...(r.priority !== undefined ? { priority: r.priority } : {}),
       ...(r.taskTimeoutMs !== undefined ? { taskTimeoutMs: r.taskTimeoutMs } : {}),
     });
+    this.runner = runner;
     try {
       const report = await runJob({
         ...submittedOptions(r),

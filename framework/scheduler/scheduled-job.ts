@@ -31,6 +31,9 @@ export interface RunningAttempt {
   worker?: WorkerProcess;
   /** Why it was killed from outside (preempted, lost a speculative race). */
   killed?: string;
+  preempted?: boolean;
+  /** Stops a reduce's shuffle fetch when the attempt is killed. */
+  readonly abort: AbortController;
 }
 
 /** What a split's block hosts may call a machine. */
@@ -94,8 +97,13 @@ export class ScheduledJob implements TaskRunner {
     if (this.blacklisted.has(h.machine.name)) return;
     this.blacklisted.set(h.machine.name, why);
     this.log(`blacklisting ${h.machine.name} for this job: ${why}`);
-    if (this.scheduler.hosts.hosts.every((x) => this.blacklisted.has(x.machine.name) || slotsOf(x.machine, 'map') + slotsOf(x.machine, 'reduce') === 0)) {
-      for (const t of ['map', 'reduce'] as const) this.withdraw(t, new Error('every machine of the cluster is blacklisted for this job'));
+    this.checkUsable();
+  }
+
+  /** Fail the queued attempts of a type no usable machine has slots for (they would wait forever). */
+  checkUsable(): void {
+    for (const t of ['map', 'reduce'] as const) {
+      if (this.queued[t].size && this.slotsFor(t) === 0) this.withdraw(t, new Error(`no ${t} slot left for this job: every machine with ${t} slots is blacklisted or down`));
     }
   }
 
@@ -130,18 +138,20 @@ export class ScheduledJob implements TaskRunner {
   }
 
   /** Kill a queued or running attempt; it fails with AttemptKilled. */
-  kill(attemptId: string, reason: string): void {
+  kill(attemptId: string, reason: string, preempted = false): void {
     for (const t of ['map', 'reduce'] as const) {
       const q = this.queued[t].get(attemptId);
       if (q && this.queued[t].delete(q)) {
         this.scheduler.queued(this, t, -1);
-        q.reject(new AttemptKilled(attemptId, reason));
+        q.reject(new AttemptKilled(attemptId, reason, preempted));
         return;
       }
     }
     const r = this.running.get(attemptId);
     if (!r || r.killed) return;
     r.killed = reason;
+    r.preempted = preempted;
+    r.abort.abort(reason);
     r.worker?.kill();
   }
 
@@ -165,6 +175,8 @@ export class ScheduledJob implements TaskRunner {
       const up = this.scheduler.hosts.hosts.filter((h) => !h.down && !this.blacklisted.has(h.machine.name));
       const couldBeLocal = up.some((h) => queue.localTo(names(h)));
       this.skippedSince ??= now;
+      // Delay scheduling: once the job has waited long enough it may launch non-local maps until a
+      // data-local one launches again (only that resets the wait, as in Hadoop).
       if (couldBeLocal && now - this.skippedSince < localityDelayMs) return 'wait';
     }
     return { attempt: first, host: leastLoaded() };
@@ -179,14 +191,16 @@ export class ScheduledJob implements TaskRunner {
   async execute(attempt: QueuedAttempt, h: Host): Promise<void> {
     const { spec } = attempt;
     this.queued[spec.type].delete(attempt);
-    this.skippedSince = undefined;
     this.firstTaskAt ??= Date.now();
     this.launched[spec.type]++;
-    if (isLocal(spec, h)) this.dataLocalMaps++;
-    const r: RunningAttempt = { attempt, host: h, start: Date.now(), fraction: 0 };
+    if (isLocal(spec, h)) {
+      this.dataLocalMaps++;
+      this.skippedSince = undefined;
+    }
+    const r: RunningAttempt = { attempt, host: h, start: Date.now(), fraction: 0, abort: new AbortController() };
     this.running.set(spec.attemptId, r);
-    attempt.options.onStart?.(h.machine.name);
     try {
+      attempt.options.onStart?.(h.machine.name);
       const result = await this.runRemote(r);
       if (result.mapOutput) this.outputHost.set(result.mapOutput.file, h);
       this.done[spec.type]++;
@@ -210,21 +224,21 @@ export class ScheduledJob implements TaskRunner {
     const remote: TaskSpec =
       spec.type === 'map'
         ? ({ ...spec, spillDir: `${hosts.jobDir(h, spec.jobId)}/${spec.attemptId}` } satisfies MapTaskSpec)
-        : ({ ...spec, segments: await hosts.fetchSegments(h, spec, (f) => this.outputHost.get(f)) } satisfies ReduceTaskSpec);
-    if (r.killed) throw new AttemptKilled(spec.attemptId, r.killed);
+        : ({ ...spec, segments: await hosts.fetchSegments(h, spec, (f) => this.outputHost.get(f), r.abort.signal) } satisfies ReduceTaskSpec);
+    if (r.killed) throw new AttemptKilled(spec.attemptId, r.killed, r.preempted);
     const { worker, key } = await hosts.worker(h, this.workerBundle(spec.jobModule), this.info.taskTimeoutMs ?? 600_000);
-    if (r.killed) {
-      hosts.idleWorker(h, key, worker);
-      throw new AttemptKilled(spec.attemptId, r.killed);
+    try {
+      if (r.killed) throw new AttemptKilled(spec.attemptId, r.killed, r.preempted);
+      r.worker = worker;
+      const log = attemptLogFile(this.scheduler.userLogDir, spec.jobId, spec.attemptId);
+      return await worker.run(remote, (f, b) => {
+        r.fraction = f;
+        attempt.progress(f, b);
+      }, undefined, log);
+    } finally {
+      // A task that failed leaves a healthy worker; a killed or crashed one has exited.
+      if (!worker.exited && !worker.busy) hosts.idleWorker(h, key, worker);
     }
-    r.worker = worker;
-    const log = attemptLogFile(this.scheduler.userLogDir, spec.jobId, spec.attemptId);
-    const result = await worker.run(remote, (f, b) => {
-      r.fraction = f;
-      attempt.progress(f, b);
-    }, undefined, log);
-    hosts.idleWorker(h, key, worker);
-    return result;
   }
 
   private workerBundle(jobModule: string): Promise<WorkerBundle> {
@@ -236,7 +250,7 @@ export class ScheduledJob implements TaskRunner {
   }
 
   private failure(spec: TaskSpec, h: Host, r: RunningAttempt, err: unknown): Error {
-    if (r.killed) return err instanceof AttemptKilled ? err : new AttemptKilled(spec.attemptId, r.killed);
+    if (r.killed) return err instanceof AttemptKilled ? err : new AttemptKilled(spec.attemptId, r.killed, r.preempted);
     // A lost map output is the map machine's problem: the map re-runs, this machine is not to blame.
     if (err instanceof ShuffleFetchFailure) return err;
     const n = (this.failures.get(h.machine.name) ?? 0) + 1;
