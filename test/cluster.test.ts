@@ -238,3 +238,23 @@ test.serial('a failing attempt\'s whole stderr is in its own log, named in the e
   t.notRegex(r.stderr, /blacklisting/, 'the 4 attempts were spread over the 3 machines');
   t.false(fs.existsSync(path.join(dir, 'noisy-out')));
 });
+
+test.serial('when blacklisting leaves no machine with reduce slots, the queued reduces fail the job at once (no hang); failed attempts\' workers are reused, not leaked', async (t) => {
+  const file = clusterVariant(dir, 'reduce-on-one', (c) => {
+    c.machines = c.machines.slice(0, 2);
+    Object.assign(c.machines[0]!, { mapSlots: 2, reduceSlots: 0 });
+    Object.assign(c.machines[1]!, { mapSlots: 0, reduceSlots: 1 });
+  });
+  const input = path.join(dir, 'reduce-fails.txt');
+  fs.writeFileSync(input, words(200));
+  const logs: string[] = [];
+  const runner = new ClusterRunner(loadClusterConfig(file), (l) => logs.push(l));
+  const ALWAYS = path.join(process.cwd(), 'test/fixtures/jobs/always-fails.ts');
+  const err = await t.throwsAsync(runJob({ jobModule: ALWAYS, input: [input], output: path.join(dir, 'reduce-fails-out'), runner, reducers: 2, conf: { failIn: 'reduce' }, speculation: { enabled: false }, log: (l) => logs.push(l) }));
+  t.regex(logs.join('\n'), /blacklisting host2 for this job: 3 task failures/);
+  t.regex(err!.message, /no reduce slot left for this job: every machine with reduce slots is blacklisted or down/);
+  // host2 ran 3 failing reduces on one worker: a failed attempt leaves its worker healthy and idle.
+  const host2 = runner.scheduler.hosts.hosts[1]!;
+  t.is(host2.all.filter((w) => !w.exited).length, 0, 'closed runner stopped its workers');
+  t.true(host2.all.length <= 1, `host2 started ${host2.all.length} workers for 3 sequential attempts`);
+});
