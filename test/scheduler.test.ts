@@ -28,7 +28,7 @@ let url = '';
 test.before(() => {
   fs.writeFileSync(allocations, ALLOCATIONS);
   const args = ['--cluster', testCluster().file, '--allocations', allocations, '--port', '0', '--state-dir', stateDir];
-  const r = bsctl(['scheduler', 'start', ...args, '--preemption-interval', '500', '--reload-interval', '300', '--locality-delay', '0']);
+  const r = bsctl(['scheduler', 'start', ...args, '--preemption', '--preemption-interval', '500', '--reload-interval', '300', '--locality-delay', '0']);
   if (r.code !== 0) throw new Error(`scheduler start failed: ${r.stderr}`);
   url = /scheduler started: (http:\/\/\S+)\/scheduler/.exec(r.stdout)![1]!;
 });
@@ -107,6 +107,7 @@ test.serial('the daemon serves /scheduler (HTML) and /scheduler.json on loopback
   t.deepEqual(s.totalSlots, { map: 6, reduce: 3 });
   t.deepEqual(s.pools.find((p) => p.name === 'gold')?.weight, 2);
   t.is(s.allocations?.path, allocations);
+  t.true(s.preemption);
   const cli = bsctl(['scheduler', 'status', '--state-dir', stateDir]);
   t.is(cli.code, 0, cli.stderr);
   t.regex(cli.stdout, /^POOL +WEIGHT/m);

@@ -12,6 +12,8 @@ export interface SchedulerOptions {
   readonly allocations?: string | Allocations;
   /** How long a job passes free slots waiting for a data-local one (delay scheduling), ms. */
   readonly localityDelayMs?: number;
+  /** Kill tasks for starved pools (Hadoop's mapred.fairscheduler.preemption; off unless enabled). */
+  readonly preemption?: boolean;
   /** How often preemption is considered, ms (Hadoop: 15 s). */
   readonly preemptionIntervalMs?: number;
   /** How often the allocation file is checked for changes, ms (Hadoop: 10 s). */
@@ -69,7 +71,7 @@ export class ClusterScheduler {
     this.started = this.hosts.connect();
     pruneUserLogs(this.userLogDir);
     this.timers.push(setInterval(() => pruneUserLogs(this.userLogDir), 3600_000).unref());
-    this.timers.push(setInterval(() => this.preempt(), this.options.preemptionIntervalMs ?? 15_000).unref());
+    if (this.options.preemption) this.timers.push(setInterval(() => this.preempt(), this.options.preemptionIntervalMs ?? 15_000).unref());
     if (this.allocationsFile) this.timers.push(setInterval(() => this.reloadAllocations(), this.options.reloadIntervalMs ?? 10_000).unref());
     return this.started;
   }
@@ -211,6 +213,10 @@ export class ClusterScheduler {
       this.preemptions.push(record);
       if (this.preemptions.length > 1000) this.preemptions.shift();
     }
+  }
+
+  get preemption(): boolean {
+    return this.options.preemption ?? false;
   }
 
   status(): SchedulerStatus {

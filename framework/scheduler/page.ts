@@ -32,13 +32,13 @@ export function schedulerPage(s: SchedulerStatus): string {
     ['Finished', 'Job', 'Name', 'User', 'Pool', 'State', 'Maps', 'Reduces', 'Error'],
     [...s.finished].reverse().slice(0, 50).map((f) => [time(f.finishTime), f.id, f.name, f.user, f.pool, f.state, f.done.map, f.done.reduce, f.error ?? '']),
   );
-  const alloc = s.allocations ? `Allocation file ${esc(s.allocations.path)}, loaded ${time(s.allocations.loadedAt)}${s.allocations.error ? ` — <b>not reloaded: ${esc(s.allocations.error)}</b>` : ''}` : 'No allocation file: every pool has weight 1 and no limits.';
+  const alloc = s.allocations ? `Allocation file ${esc(s.allocations.path)}, loaded ${time(s.allocations.loadedAt)}${s.allocations.error ? ` — <b>not reloaded: ${esc(s.allocations.error)}</b>` : ''}.` : 'No allocation file: every pool has weight 1 and no limits.';
   return `<!doctype html>
 <html><head><meta charset="utf-8"><meta http-equiv="refresh" content="5"><title>bsctl Fair Scheduler</title>
 <style>body{font-family:sans-serif;margin:1.5em}table{border-collapse:collapse;margin-bottom:1.5em}th,td{border:1px solid #bbb;padding:2px 8px;text-align:right}th{background:#eee}td:first-child,th:first-child{text-align:left}</style>
 </head><body>
 <h1>Fair Scheduler</h1>
-<p>${alloc} Slots: ${s.totalSlots.map} map, ${s.totalSlots.reduce} reduce. Also as <a href="/scheduler.json">JSON</a>.</p>
+<p>${alloc} Slots: ${s.totalSlots.map} map, ${s.totalSlots.reduce} reduce. Preemption ${s.preemption ? "on" : "off"}. Also as <a href="/scheduler.json">JSON</a>.</p>
 <h2>Pools</h2>
 ${pools}
 <h2>Running Jobs</h2>

@@ -62,6 +62,7 @@ export interface HostStatus {
 export interface SchedulerStatus {
   readonly now: number;
   readonly allocations: { path: string; loadedAt: number; error?: string } | undefined;
+  readonly preemption: boolean;
   readonly totalSlots: Record<SlotType, number>;
   readonly pools: readonly PoolStatus[];
   readonly hosts: readonly HostStatus[];
@@ -78,6 +79,7 @@ export function schedulerStatus(s: ClusterScheduler, historySince = 0): Schedule
   return {
     now: Date.now(),
     allocations: f ? { path: f.path, loadedAt: f.loadedAt, ...(f.error ? { error: f.error } : {}) } : undefined,
+    preemption: s.preemption,
     totalSlots,
     pools: s.model.status(totalSlots),
     hosts: s.hosts.hosts.map((h) => ({

@@ -10,6 +10,7 @@ export interface SchedulerArgs {
   port: number;
   'state-dir'?: string;
   'locality-delay': number;
+  preemption: boolean;
   'preemption-interval': number;
   'reload-interval': number;
   json: boolean;
@@ -32,6 +33,7 @@ export function schedulerCommand(result: CommandResult): CommandModule<object, S
         .option('state-dir', { type: 'string', describe: 'where daemon.json and scheduler.log live (default $BSCTL_SCHEDULER_DIR or $TMPDIR/bsctl-scheduler-<uid>)' })
         .option('url', { type: 'string', describe: 'daemon address for status/stop/kill (default: from the state dir)' })
         .option('locality-delay', { type: 'number', default: 1000, describe: 'ms a job waits for a data-local map slot (delay scheduling)' })
+        .option('preemption', { type: 'boolean', default: false, describe: 'let pools starved past their preemption timeouts kill other pools\' youngest tasks (off by default, as in Hadoop)' })
         .option('preemption-interval', { type: 'number', default: 15000, describe: 'ms between preemption checks' })
         .option('reload-interval', { type: 'number', default: 10000, describe: 'ms between checks of the allocation file for changes' })
         .option('json', { type: 'boolean', default: false, describe: 'status: print /scheduler.json' }) as unknown as Argv<SchedulerArgs>,

@@ -9,7 +9,7 @@ function columns(rows: readonly (readonly string[])[]): string {
 
 /** `bsctl scheduler status`: pools, jobs and machines as plain columns. */
 export function formatStatus(url: string, s: SchedulerStatus): string {
-  const out = [`scheduler ${url}/scheduler — ${s.totalSlots.map} map, ${s.totalSlots.reduce} reduce slots${s.allocations ? `; allocations ${s.allocations.path}${s.allocations.error ? ` (NOT reloaded: ${s.allocations.error})` : ''}` : ''}`, ''];
+  const out = [`scheduler ${url}/scheduler — ${s.totalSlots.map} map, ${s.totalSlots.reduce} reduce slots, preemption ${s.preemption ? "on" : "off"}${s.allocations ? `; allocations ${s.allocations.path}${s.allocations.error ? ` (NOT reloaded: ${s.allocations.error})` : ''}` : ''}`, ''];
   out.push(
     columns([
       ['POOL', 'WEIGHT', 'JOBS', 'WAITING', 'MIN M/R', 'FAIR M/R', 'RUNNING M/R', 'DEMAND M/R'],

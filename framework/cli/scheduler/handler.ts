@@ -39,6 +39,7 @@ async function serve(args: SchedulerArgs, stateDir: string): Promise<number> {
     port: args.port,
     stateDir,
     localityDelayMs: args['locality-delay'],
+    preemption: args.preemption,
     preemptionIntervalMs: args['preemption-interval'],
     reloadIntervalMs: args['reload-interval'],
     log: (line) => process.stderr.write(stamp(line)),
@@ -63,6 +64,7 @@ async function start(args: SchedulerArgs, stateDir: string): Promise<number> {
   const out = fs.openSync(logFile, 'a');
   const argv = ['scheduler', 'serve', '--cluster', path.resolve(clusterFile(args)), '--bind', args.bind, '--port', String(args.port), '--state-dir', stateDir];
   argv.push('--locality-delay', String(args['locality-delay']), '--preemption-interval', String(args['preemption-interval']), '--reload-interval', String(args['reload-interval']));
+  if (args.preemption) argv.push('--preemption');
   if (args.allocations) argv.push('--allocations', path.resolve(args.allocations));
   const child = spawn(process.execPath, [BSCTL_BIN, ...argv], { detached: true, stdio: ['ignore', out, out] });
   let exited: number | null | undefined;
