@@ -258,3 +258,25 @@ test.serial('when blacklisting leaves no machine with reduce slots, the queued r
   t.is(host2.all.filter((w) => !w.exited).length, 0, 'closed runner stopped its workers');
   t.true(host2.all.length <= 1, `host2 started ${host2.all.length} workers for 3 sequential attempts`);
 });
+
+test.serial('full-build with the jieba analyzer on 3 SSH hosts: the native addon is shipped beside the bundle; same segments as the local runner', async (t) => {
+  const field = (name: string, type: string, analyzer?: string): Record<string, string> => ({ name, type, ...(analyzer ? { analyzer } : {}) });
+  const index = (name: string, type: string, fields: string[]): Record<string, unknown> => ({ name, index_type: type, index_config: { index_fields: fields.map((f) => ({ field_name: f })) } });
+  const schema = path.join(dir, 'jieba-schema.json');
+  fs.writeFileSync(
+    schema,
+    JSON.stringify({
+      columns: [field('title', 'TEXT', 'jieba_analyzer'), field('id', 'UINT32'), field('hits', 'UINT32')],
+      indexes: [index('id', 'PRIMARY_KEY64', ['id']), index('hits', 'ATTRIBUTE', ['hits']), index('title', 'TEXT', ['title']), index('summary', 'SUMMARY', ['title', 'id'])],
+    }),
+  );
+  const titles = ['我们都是中国人', '北京欢迎你', '搜索引擎全量索引构建', '南京市长江大桥', '分布式计算框架'];
+  const data = path.join(dir, 'jieba.ha3');
+  fs.writeFileSync(data, Array.from({ length: 200 }, (_, i) => `CMD=add\x1F\ntitle=${titles[i % 5]}${i}\x1F\nid=${i}\x1F\nhits=${i % 7}\x1F\n\x1E\n`).join(''));
+  for (const m of testCluster().config.machines) fs.rmSync(path.join(m.workDir, 'node_modules'), { recursive: true, force: true });
+  const a = await fullBuild({ table: 'jb', schema, data: [data], partitions: 3, indexRoot: path.join(dir, 'jb-local') });
+  const b = await fullBuild({ table: 'jb', schema, data: [data], partitions: 3, indexRoot: path.join(dir, 'jb-cluster') }, { runner: new ClusterRunner(testCluster().config), splitSize: 2048 });
+  t.deepEqual(digest(b.generationDir), digest(a.generationDir));
+  const shipped = testCluster().config.machines.filter((m) => fs.existsSync(path.join(m.workDir, 'node_modules/@node-rs/jieba-linux-x64-gnu/package.json')) || fs.existsSync(path.join(m.workDir, 'node_modules/@node-rs/jieba/package.json')));
+  t.true(shipped.length >= 1, 'jieba was shipped to the machines that ran its reduces');
+});

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { nativePackages, shipNativePackages, type NativePackage } from './native-packages.ts';
 import { shellQuote, type SshConnection } from './ssh.ts';
 
 const PROJECT = fileURLToPath(new URL('../../', import.meta.url));
@@ -9,12 +10,15 @@ const PROJECT = fileURLToPath(new URL('../../', import.meta.url));
 export interface WorkerBundle {
   readonly hash: string;
   readonly code: Buffer;
+  /** Packages with native addons it imports (shipped beside it, content-addressed too). */
+  readonly natives: readonly NativePackage[];
 }
 
 /**
  * Bundle the worker and the job module with esbuild, so a fresh host needs only Node and sshd. The job
  * is registered under the module path the driver names it with; workers never receive closures.
- * Native addons (@node-rs/jieba) are left out: jobs that use jieba need it installed on the hosts.
+ * Packages with native addons (@node-rs/jieba) cannot be bundled: they are shipped as they are
+ * installed here, with their platform package (see native-packages.ts).
  */
 export async function buildWorkerBundle(jobModule: string): Promise<WorkerBundle> {
   const contents = [
@@ -32,12 +36,19 @@ export async function buildWorkerBundle(jobModule: string): Promise<WorkerBundle
     target: 'node20',
     write: false,
     logLevel: 'silent',
+    metafile: true,
     external: ['@node-rs/*'],
     // CommonJS dependencies inside an ES module bundle need `require`.
     banner: { js: "import { createRequire as __bsctlRequire } from 'node:module'; const require = __bsctlRequire(import.meta.url);" },
   });
   const code = Buffer.from(result.outputFiles[0]!.contents);
-  return { hash: createHash('sha256').update(code).digest('hex').slice(0, 24), code };
+  // Imports esbuild saw, plus modules loaded at run time through createRequire (jieba loads lazily).
+  const externals = Object.values(result.metafile.outputs).flatMap((o) => o.imports.filter((i) => i.external).map((i) => i.path));
+  for (const m of code.toString('utf8').matchAll(/["'](@node-rs\/[\w.-]+)[^"']*["']/g)) externals.push(m[1]!);
+  const natives = nativePackages(externals, PROJECT);
+  const hash = createHash('sha256').update(code);
+  for (const n of natives) hash.update(`\0${n.name}@${n.hash}`);
+  return { hash: hash.digest('hex').slice(0, 24), code, natives };
 }
 
 /** Remote path of a bundle on a machine. */
@@ -47,6 +58,7 @@ export function bundlePath(workDir: string, bundle: WorkerBundle): string {
 
 /** Upload the bundle unless the machine already has it (content-addressed, so cached per host). */
 export async function shipBundle(conn: SshConnection, bundle: WorkerBundle): Promise<string> {
+  await shipNativePackages(conn, bundle.natives);
   const target = bundlePath(conn.machine.workDir, bundle);
   const sftp = await conn.sftp();
   const exists = await new Promise<boolean>((resolve) => sftp.stat(target, (err) => resolve(!err)));
