@@ -233,3 +233,29 @@ test.serial('Ctrl-C on the client leaves a submitted job running on the daemon; 
   t.is(rec.state, 'succeeded');
   await expectSameAsInline(t, file, out);
 });
+
+test.serial('the daemon runs a job module as it is on disk at submission: an edited job runs its new code', async (t) => {
+  const jobFile = path.join(dir, 'edited-job.ts');
+  const api = JSON.stringify(path.join(ROOT, 'framework/job/index.ts'));
+  const write = (tag: string): void =>
+    fs.writeFileSync(
+      jobFile,
+      `import { defineJob, sum, textInput, textOutput } from ${api};\n` +
+        `export default defineJob({ name: 'edited-${tag}', description: 'test', input: textInput() })\n` +
+        `  .step({ map: function* (_o, line) { yield ['${tag}:' + line.length, 1] as const; }, combine: sum, reduce: function* (k, vs) { let n = 0; for (const v of vs) n += v; yield [k, n] as const; } })\n` +
+        `  .output(textOutput<string, number>());\n`,
+    );
+  const file = path.join(dir, 'edited.txt');
+  fs.writeFileSync(file, 'ab\ncd\n');
+  const run = (out: string): Promise<CliResult> => bsctlAsync(['run', jobFile, '--input', file, '--output', out, '--runner', 'cluster', '--cluster', testCluster().file, '--scheduler', url]);
+  write('v1');
+  const one = await run(path.join(dir, 'edited-1'));
+  t.is(one.code, 0, one.stderr);
+  t.regex(one.stderr, /edited-v1, 1 step/);
+  write('v2');
+  const two = await run(path.join(dir, 'edited-2'));
+  t.is(two.code, 0, two.stderr);
+  t.regex(two.stderr, /edited-v2, 1 step/);
+  t.is(outputLines(path.join(dir, 'edited-1')), 'v1:2\t2');
+  t.is(outputLines(path.join(dir, 'edited-2')), 'v2:2\t2');
+});

@@ -1,5 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { nativePackages, shipNativePackages, type NativePackage } from './native-packages.ts';
 import { shellQuote, type SshConnection } from './ssh.ts';
@@ -28,8 +30,17 @@ export async function buildWorkerBundle(jobModule: string): Promise<WorkerBundle
     `registerJobModule(${JSON.stringify(jobModule)}, job);`,
     `await runWorker();`,
   ].join('\n');
+  const { code, externals } = await bundle(contents, 'bsctl-worker-entry.ts');
+  const natives = nativePackages(externals, PROJECT);
+  const hash = createHash('sha256').update(code);
+  for (const n of natives) hash.update(`\0${n.name}@${n.hash}`);
+  return { hash: hash.digest('hex').slice(0, 24), code, natives };
+}
+
+/** One ES module of `contents` and all it imports, and the packages it leaves external. */
+async function bundle(contents: string, sourcefile: string): Promise<{ code: Buffer; externals: string[] }> {
   const result = await build({
-    stdin: { contents, resolveDir: PROJECT, sourcefile: 'bsctl-worker-entry.ts', loader: 'ts' },
+    stdin: { contents, resolveDir: PROJECT, sourcefile, loader: 'ts' },
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -45,10 +56,25 @@ export async function buildWorkerBundle(jobModule: string): Promise<WorkerBundle
   // Imports esbuild saw, plus modules loaded at run time through createRequire (jieba loads lazily).
   const externals = Object.values(result.metafile.outputs).flatMap((o) => o.imports.filter((i) => i.external).map((i) => i.path));
   for (const m of code.toString('utf8').matchAll(/["'](@node-rs\/[\w.-]+)[^"']*["']/g)) externals.push(m[1]!);
-  const natives = nativePackages(externals, PROJECT);
-  const hash = createHash('sha256').update(code);
-  for (const n of natives) hash.update(`\0${n.name}@${n.hash}`);
-  return { hash: hash.digest('hex').slice(0, 24), code, natives };
+  return { code, externals };
+}
+
+/**
+ * The job module as it is on disk now, with everything it imports: bundled and imported as a module of
+ * its own (named by content), so a long-lived scheduler daemon never runs a stale copy of an edited job.
+ * Kept under the project's node_modules so external packages resolve.
+ */
+export async function importJobModuleFresh(jobModule: string): Promise<Record<string, unknown>> {
+  const { code } = await bundle(`export * as job from ${JSON.stringify(jobModule)};`, 'bsctl-job-entry.ts');
+  const dir = path.join(PROJECT, 'node_modules', '.cache', 'bsctl', 'jobs');
+  const file = path.join(dir, `${createHash('sha256').update(code).digest('hex').slice(0, 24)}.mjs`);
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(dir, { recursive: true });
+    const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    fs.writeFileSync(tmp, code);
+    fs.renameSync(tmp, file);
+  }
+  return ((await import(pathToFileURL(file).href)) as { job: Record<string, unknown> }).job;
 }
 
 /** Remote path of a bundle on a machine. */

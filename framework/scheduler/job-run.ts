@@ -1,4 +1,6 @@
+import { importJobModuleFresh } from '../cluster/bundle.ts';
 import { ClusterRunner } from '../cluster/runner.ts';
+import { registerJobModule } from '../task/load-job.ts';
 import { runJob } from '../runner/driver.ts';
 import type { ClusterScheduler } from './cluster-scheduler.ts';
 import { submittedOptions, type JobEvent, type SubmitRequest } from './protocol.ts';
@@ -63,6 +65,8 @@ export class JobRun {
     });
     this.runner = runner;
     try {
+      // The job as it is on disk now (the daemon outlives edits of job modules).
+      registerJobModule(r.jobModule, await importJobModuleFresh(r.jobModule));
       const report = await runJob({
         ...submittedOptions(r),
         jobId: this.id,

@@ -5,9 +5,11 @@ const cache = new Map<string, Job>();
 /** Job modules bundled into a shipped worker, by the module path the driver names them with. */
 const preloaded = new Map<string, Record<string, unknown>>();
 
-/** Register a module that is already loaded (used by worker bundles shipped to SSH hosts). */
+/** Register a module that is already loaded (worker bundles shipped to SSH hosts; the daemon's fresh copies). */
 export function registerJobModule(modulePath: string, mod: Record<string, unknown>): void {
   preloaded.set(modulePath, mod);
+  // A newer copy of the module (the scheduler daemon re-bundles a job per run) replaces the old one.
+  for (const id of cache.keys()) if (id.startsWith(`${modulePath}#`)) cache.delete(id);
 }
 
 /** Load a job by module path and export name (workers never receive serialised closures). */
