@@ -8,6 +8,9 @@ import { buildWorkerBundle, type WorkerBundle } from '../cluster/bundle.ts';
 import { slotsOf, type Host, type SlotType } from '../cluster/hosts.ts';
 import type { ClusterScheduler } from './cluster-scheduler.ts';
 
+/** The job's code could not be bundled: the driver's problem, never a machine's. */
+class BundleError extends Error {}
+
 /** Task failures on one machine before it is blacklisted for the job (Hadoop's default). */
 const BLACKLIST_AFTER = 3;
 
@@ -243,16 +246,20 @@ export class ScheduledJob implements TaskRunner {
 
   private workerBundle(jobModule: string): Promise<WorkerBundle> {
     if (!this.bundle) {
-      this.bundle = buildWorkerBundle(jobModule);
-      this.bundle.catch(() => (this.bundle = undefined));
+      this.bundle = buildWorkerBundle(jobModule).catch((err: unknown) => {
+        this.bundle = undefined;
+        throw new BundleError(`cannot bundle ${jobModule} for the machines: ${(err as Error).message}`);
+      });
     }
     return this.bundle;
   }
 
   private failure(spec: TaskSpec, h: Host, r: RunningAttempt, err: unknown): Error {
     if (r.killed) return err instanceof AttemptKilled ? err : new AttemptKilled(spec.attemptId, r.killed, r.preempted);
-    // A lost map output is the map machine's problem: the map re-runs, this machine is not to blame.
+    // A lost map output is the map machine's problem: the map re-runs, this machine is not to blame;
+    // nor is it when the job's code cannot be bundled.
     if (err instanceof ShuffleFetchFailure) return err;
+    if (err instanceof BundleError) return new AttemptFailure(spec.attemptId, err.message, '');
     const n = (this.failures.get(h.machine.name) ?? 0) + 1;
     this.failures.set(h.machine.name, n);
     if (n >= BLACKLIST_AFTER) this.blacklist(h, `${n} task failures`);
