@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runJob } from '../framework/runner/driver.ts';
+import { fetchStatus } from '../framework/scheduler/client.ts';
 import type { Sample, SchedulerStatus } from '../framework/scheduler/status.ts';
 import { BSCTL, ROOT, bsctl, bsctlAsync, leftovers, outputLines, tempDir, type CliResult } from './helpers/cli.ts';
 import { testCluster } from './helpers/cluster.ts';
@@ -41,7 +42,7 @@ test.after.always(() => {
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 async function status(since = 0): Promise<SchedulerStatus> {
-  return (await (await fetch(`${url}/scheduler.json?since=${since}`)).json()) as SchedulerStatus;
+  return fetchStatus(url, since);
 }
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {

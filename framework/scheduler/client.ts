@@ -23,7 +23,14 @@ export function readDaemonInfo(stateDir: string): DaemonInfo | undefined {
 }
 
 async function request(url: string, init: RequestInit = {}, timeoutMs = 5000): Promise<Response> {
-  const res = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+  let res: Response;
+  try {
+    res = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+  } catch (err) {
+    // A kept-alive connection closed under us: a GET is safe to send once more, on a new one.
+    if ((init.method ?? 'GET') !== 'GET' || (err as Error).name === 'TimeoutError') throw err;
+    res = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+  }
   if (!res.ok) {
     const body = (await res.json().catch(() => ({}))) as { error?: string };
     throw new Error(`scheduler ${url}: ${res.status} ${body.error ?? res.statusText}`);

@@ -123,6 +123,10 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       send(res, 404, { error: `no such page: ${route}` });
     })().catch((err: unknown) => send(res, 400, { error: err instanceof Error ? err.message : String(err) }));
   });
+  // Clients poll and follow long jobs: keep idle connections well past their polling interval, so a
+  // client never reuses a socket the server is just closing.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.bind ?? '127.0.0.1', () => resolve());
