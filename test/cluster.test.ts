@@ -178,13 +178,15 @@ test.serial('map outputs lost on one host after the maps finish: reducers\' fetc
     conf: { 'sleep.ms': '0' },
     log: (l) => logs.push(l),
     onProgress: (p) => {
-      // Once every map is done and before any reducer fetches: host2's disk loses its map outputs.
+      // Once every map is done and before any reducer fetches: host2's disk loses its map outputs, and
+      // the copies the early shuffle made of them on the other machines go too.
       if (removed || p.map.done < p.map.total) return;
       const jobs = path.join(host2.workDir, 'jobs');
       for (const job of fs.readdirSync(jobs)) for (const a of fs.readdirSync(path.join(jobs, job))) if (a.includes('_m_')) {
         fs.rmSync(path.join(jobs, job, a), { recursive: true });
         removed++;
       }
+      for (const m of testCluster().config.machines) for (const job of fs.existsSync(path.join(m.workDir, 'jobs')) ? fs.readdirSync(path.join(m.workDir, 'jobs')) : []) fs.rmSync(path.join(m.workDir, 'jobs', job, 'shuffle'), { recursive: true, force: true });
     },
   });
   t.true(removed > 0, 'host2 held map outputs');
@@ -279,4 +281,19 @@ test.serial('full-build with the jieba analyzer on 3 SSH hosts: the native addon
   t.deepEqual(digest(b.generationDir), digest(a.generationDir));
   const shipped = testCluster().config.machines.filter((m) => fs.existsSync(path.join(m.workDir, 'node_modules/@node-rs/jieba-linux-x64-gnu/package.json')) || fs.existsSync(path.join(m.workDir, 'node_modules/@node-rs/jieba/package.json')));
   t.true(shipped.length >= 1, 'jieba was shipped to the machines that ran its reduces');
+});
+
+test.serial('the shuffle starts while maps run: finished maps\' segments are copied to their reduce\'s machine, which the reduce then uses', async (t) => {
+  const input = path.join(dir, 'early.txt');
+  fs.writeFileSync(input, words(3000));
+  const reference = path.join(dir, 'early-ref');
+  await runJob({ jobModule: SLOW, input: [input], output: reference, runner: 'inline', conf: { 'sleep.ms': '0' }, reducers: 3 });
+  const logs: string[] = [];
+  const runner = new ClusterRunner(testCluster().config, (l) => logs.push(l));
+  await runJob({ jobModule: SLOW, input: [input], output: path.join(dir, 'early-out'), runner, splitSize: 4096, reducers: 3, conf: { 'sleep.ms': '4' } });
+  const { copied, used } = runner.job!.earlyShuffle;
+  t.true(copied > 0, logs.join('\n'));
+  t.true(used > 0 && used <= copied, `${used} of ${copied} early copies used`);
+  t.regex(logs.join('\n'), /shuffle: \d+ map output segment\(s\) copied to their reduce's machine while maps ran, \d+ used/);
+  t.is(outputLines(path.join(dir, 'early-out')), outputLines(reference));
 });

@@ -107,8 +107,8 @@ export class ClusterHosts {
   }
 
   /** A reduce's segments, fetched to `h` (see shuffle-fetch.ts). */
-  fetchSegments(h: Host, spec: ReduceTaskSpec, holder: (file: string) => Host | undefined, signal?: AbortSignal): Promise<Segment[]> {
-    return fetchSegments(this, h, spec, holder, signal);
+  fetchSegments(h: Host, spec: ReduceTaskSpec, holder: (file: string) => Host | undefined, signal?: AbortSignal, copied?: (i: number, seg: Segment) => Promise<Segment | undefined>): Promise<Segment[]> {
+    return fetchSegments(this, h, spec, holder, signal, copied);
   }
 
   /** Remove a job's directory (map outputs, fetched segments) from every reachable machine. */

@@ -51,6 +51,11 @@ export class AttemptQueue {
     return this.items.get(attemptId);
   }
 
+  /** All, oldest first. */
+  values(): IterableIterator<QueuedAttempt> {
+    return this.items.values();
+  }
+
   /** The oldest attempt. */
   first(): QueuedAttempt | undefined {
     return this.items.values().next().value;

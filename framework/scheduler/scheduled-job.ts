@@ -1,6 +1,7 @@
 import type { JobProgress } from '../runner/options.ts';
 import { AttemptFailure, AttemptKilled, ShuffleFetchFailure, type AttemptOptions, type AttemptProgress, type TaskRunner } from '../runner/types.ts';
 import { AttemptQueue, type QueuedAttempt } from './attempt-queue.ts';
+import { ShufflePrefetch } from '../cluster/shuffle-prefetch.ts';
 import { attemptLogFile } from '../runner/userlogs.ts';
 import type { WorkerProcess } from '../runner/worker-process.ts';
 import type { MapTaskSpec, ReduceTaskSpec, TaskResult, TaskSpec } from '../task/spec.ts';
@@ -69,6 +70,8 @@ export class ScheduledJob implements TaskRunner {
   private closed = false;
   /** Why the job was killed, once it is. */
   cancelled: string | undefined;
+  /** Copies map outputs to their reduces' machines while maps run (created with the first map output). */
+  private prefetch: ShufflePrefetch | undefined;
   /** Built once per job (not per daemon lifetime), so an edited job module ships its new code. */
   private bundle: Promise<WorkerBundle> | undefined;
 
@@ -182,7 +185,19 @@ export class ScheduledJob implements TaskRunner {
       // data-local one launches again (only that resets the wait, as in Hadoop).
       if (couldBeLocal && now - this.skippedSince < localityDelayMs) return 'wait';
     }
+    if (t === 'reduce' && this.prefetch) {
+      // A reduce goes where its partition's map outputs were being copied, if that machine is free.
+      for (const attempt of queue.values()) {
+        const home = this.prefetch.target(attempt.spec.taskIndex);
+        if (home && usable.includes(home) && !this.failures.has(home.machine.name)) return { attempt, host: home };
+      }
+    }
     return { attempt: first, host: leastLoaded() };
+  }
+
+  /** Map output segments copied to their reduce's machine while maps ran, and how many reduces used. */
+  get earlyShuffle(): { copied: number; used: number } {
+    return { copied: this.prefetch?.copied ?? 0, used: this.prefetch?.used ?? 0 };
   }
 
   /** Waiting for a data-local slot since (delay scheduling), if it is. */
@@ -205,7 +220,11 @@ export class ScheduledJob implements TaskRunner {
     try {
       attempt.options.onStart?.(h.machine.name);
       const result = await this.runRemote(r);
-      if (result.mapOutput) this.outputHost.set(result.mapOutput.file, h);
+      if (result.mapOutput) {
+        this.outputHost.set(result.mapOutput.file, h);
+        this.prefetch ??= new ShufflePrefetch(this.scheduler.hosts, this.info.id, (x) => !this.blacklisted.has(x.machine.name));
+        this.prefetch.mapDone(h, result.mapOutput.segments);
+      }
       this.done[spec.type]++;
       attempt.resolve(result);
     } catch (err) {
@@ -227,7 +246,7 @@ export class ScheduledJob implements TaskRunner {
     const remote: TaskSpec =
       spec.type === 'map'
         ? ({ ...spec, spillDir: `${hosts.jobDir(h, spec.jobId)}/${spec.attemptId}` } satisfies MapTaskSpec)
-        : ({ ...spec, segments: await hosts.fetchSegments(h, spec, (f) => this.outputHost.get(f), r.abort.signal) } satisfies ReduceTaskSpec);
+        : ({ ...spec, segments: await hosts.fetchSegments(h, spec, (f) => this.outputHost.get(f), r.abort.signal, async (_i, seg) => this.prefetch?.local(spec.taskIndex, seg, h)) } satisfies ReduceTaskSpec);
     if (r.killed) throw new AttemptKilled(spec.attemptId, r.killed, r.preempted);
     const { worker, key } = await hosts.worker(h, this.workerBundle(spec.jobModule), this.info.taskTimeoutMs ?? 600_000);
     try {
@@ -273,7 +292,9 @@ export class ScheduledJob implements TaskRunner {
     this.closed = true;
     for (const t of ['map', 'reduce'] as const) for (const q of this.queued[t].drain()) q.reject(new AttemptKilled(q.spec.attemptId, 'job closed'));
     for (const id of [...this.running.keys()]) this.kill(id, 'job closed');
+    await this.prefetch?.stop();
     if (this.launched.map) this.log(`${this.launched.map} map attempt(s) launched, ${this.dataLocalMaps} data-local; ${this.launched.reduce} reduce attempt(s)`);
+    if (this.prefetch) this.log(`shuffle: ${this.prefetch.copied} map output segment(s) copied to their reduce's machine while maps ran, ${this.prefetch.used} used`);
     this.scheduler.leave(this);
     await this.scheduler.hosts.cleanupJob(this.info.id);
   }
