@@ -146,6 +146,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   fs.writeFileSync(`${infoFile}.tmp`, `${JSON.stringify(info, null, 2)}\n`);
   fs.renameSync(`${infoFile}.tmp`, infoFile);
   log(`scheduler listening on ${url}/scheduler (${scheduler.totalSlots().map} map / ${scheduler.totalSlots().reduce} reduce slots)`);
+  // Like Hadoop 1's JobTracker without Kerberos: whoever reaches the port may submit jobs (code to run).
+  if (!/^(127\.|::1$|localhost$)/.test(addr.address)) log(`warning: listening on ${addr.address}, not loopback: anyone who can reach this port can submit jobs and kill them`);
 
   let closing: Promise<void> | undefined;
   const daemon: Daemon = {
