@@ -1,13 +1,14 @@
+import { buildWorkerBundle, type WorkerBundle } from '../cluster/bundle.ts';
+import type { Host, SlotType } from '../cluster/hosts.ts';
+import { ShufflePrefetch } from '../cluster/shuffle-prefetch.ts';
 import type { JobProgress } from '../runner/options.ts';
 import { AttemptFailure, AttemptKilled, ShuffleFetchFailure, type AttemptOptions, type AttemptProgress, type TaskRunner } from '../runner/types.ts';
-import { AttemptQueue, type QueuedAttempt } from './attempt-queue.ts';
-import { ShufflePrefetch } from '../cluster/shuffle-prefetch.ts';
 import { attemptLogFile } from '../runner/userlogs.ts';
 import type { WorkerProcess } from '../runner/worker-process.ts';
 import type { MapTaskSpec, ReduceTaskSpec, TaskResult, TaskSpec } from '../task/spec.ts';
-import { buildWorkerBundle, type WorkerBundle } from '../cluster/bundle.ts';
-import { slotsOf, type Host, type SlotType } from '../cluster/hosts.ts';
+import { AttemptQueue, type QueuedAttempt } from './attempt-queue.ts';
 import type { ClusterScheduler } from './cluster-scheduler.ts';
+import { choosePlacement, isDataLocal, type LocalityWait } from './placement.ts';
 
 /** The job's code could not be bundled: the driver's problem, never a machine's. */
 class BundleError extends Error {}
@@ -40,9 +41,6 @@ export interface RunningAttempt {
   readonly abort: AbortController;
 }
 
-/** What a split's block hosts may call a machine. */
-const names = (h: Host): readonly string[] => (h.machine.host === h.machine.name ? [h.machine.host] : [h.machine.host, h.machine.name]);
-const isLocal = (spec: TaskSpec, h: Host): boolean => spec.type === 'map' && names(h).some((n) => spec.split.hosts.includes(n));
 
 /**
  * One job's view of the cluster: a TaskRunner whose attempts wait in the scheduler's queues until the
@@ -66,7 +64,7 @@ export class ScheduledJob implements TaskRunner {
   /** Map output file → the machine holding it. */
   private readonly outputHost = new Map<string, Host>();
   /** Since when the job has been passing free slots waiting for a data-local one (delay scheduling). */
-  private skippedSince: number | undefined;
+  private readonly localityWait: LocalityWait = { since: undefined };
   private closed = false;
   /** Why the job was killed, once it is. */
   cancelled: string | undefined;
@@ -166,33 +164,15 @@ export class ScheduledJob implements TaskRunner {
    * slot may free up soon), or undefined when nothing fits.
    */
   choose(t: SlotType, free: readonly Host[], now: number, localityDelayMs: number): { attempt: QueuedAttempt; host: Host } | 'wait' | undefined {
-    const usable = free.filter((h) => !this.blacklisted.has(h.machine.name));
-    const queue = this.queued[t];
-    const first = queue.first();
-    if (usable.length === 0 || !first) return undefined;
-    // Away from machines where this job's tasks failed (a retry should not meet the same fault), then the least busy.
-    const score = (h: Host): number => (this.failures.get(h.machine.name) ?? 0) * 1000 + h.running.map + h.running.reduce;
-    const leastLoaded = (): Host => usable.reduce((a, b) => (score(a) <= score(b) ? a : b));
-    if (t === 'map') {
-      for (const host of usable) {
-        const attempt = queue.localTo(names(host));
-        if (attempt) return { attempt, host };
-      }
-      const up = this.scheduler.hosts.hosts.filter((h) => !h.down && !this.blacklisted.has(h.machine.name));
-      const couldBeLocal = up.some((h) => queue.localTo(names(h)));
-      this.skippedSince ??= now;
-      // Delay scheduling: once the job has waited long enough it may launch non-local maps until a
-      // data-local one launches again (only that resets the wait, as in Hadoop).
-      if (couldBeLocal && now - this.skippedSince < localityDelayMs) return 'wait';
-    }
-    if (t === 'reduce' && this.prefetch) {
-      // A reduce goes where its partition's map outputs were being copied, if that machine is free.
-      for (const attempt of queue.values()) {
-        const home = this.prefetch.target(attempt.spec.taskIndex);
-        if (home && usable.includes(home) && !this.failures.has(home.machine.name)) return { attempt, host: home };
-      }
-    }
-    return { attempt: first, host: leastLoaded() };
+    const usable = (h: Host): boolean => !this.blacklisted.has(h.machine.name);
+    const prefetch = this.prefetch;
+    return choosePlacement(
+      t,
+      this.queued[t],
+      free.filter(usable),
+      { up: this.scheduler.hosts.hosts.filter((h) => !h.down && usable(h)), failures: this.failures, ...(prefetch ? { home: (p: number) => prefetch.target(p) } : {}), localityDelayMs, now },
+      this.localityWait,
+    );
   }
 
   /** Map output segments copied to their reduce's machine while maps ran, and how many reduces used. */
@@ -202,7 +182,7 @@ export class ScheduledJob implements TaskRunner {
 
   /** Waiting for a data-local slot since (delay scheduling), if it is. */
   get waitingForLocalitySince(): number | undefined {
-    return this.skippedSince;
+    return this.localityWait.since;
   }
 
   /** The scheduler gave `attempt` a slot on `h` (the slot is already counted as used). */
@@ -211,9 +191,9 @@ export class ScheduledJob implements TaskRunner {
     this.queued[spec.type].delete(attempt);
     this.firstTaskAt ??= Date.now();
     this.launched[spec.type]++;
-    if (isLocal(spec, h)) {
+    if (isDataLocal(spec, h)) {
       this.dataLocalMaps++;
-      this.skippedSince = undefined;
+      this.localityWait.since = undefined;
     }
     const r: RunningAttempt = { attempt, host: h, start: Date.now(), fraction: 0, abort: new AbortController() };
     this.running.set(spec.attemptId, r);
