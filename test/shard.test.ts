@@ -1,6 +1,8 @@
 import test from 'ava';
 import fs from 'node:fs';
 import path from 'node:path';
+// The benchmarks' deterministic PRNG (mulberry32), so failures reproduce.
+import { prng } from '../scripts/bench/zipf-text.ts';
 import {
   cryptTable,
   hashId,
@@ -45,18 +47,6 @@ function referenceHash(s: string): number {
   return Number(seed1 % 65536n);
 }
 
-/** Deterministic PRNG (mulberry32) so failures reproduce. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Random strings over ASCII, Latin, CJK (BMP and ext. B), emoji and the odd lone surrogate. */
 function randomString(r: () => number): string {
   const pools: Array<[number, number]> = [
@@ -94,7 +84,7 @@ test('crypt table: first 256 entries of the classic MPQ table, matching Havenask
 });
 
 test('hashId equals an independent BigInt reimplementation on 10,000 random strings', (t) => {
-  const r = rng(20240611);
+  const r = prng(20240611);
   for (let i = 0; i < 10_000; i++) {
     const s = randomString(r);
     const expected = referenceHash(s);
@@ -153,7 +143,7 @@ test('splitRange rejects partition counts outside 1..65536', (t) => {
 });
 
 test('rangeIndex agrees with a linear scan, at every boundary and for random ids', (t) => {
-  const r = rng(7);
+  const r = prng(7);
   for (const n of [1, 2, 3, 4, 7, 256, 65536]) {
     const ranges = splitRange(n);
     const linear = (id: number): number => ranges.findIndex((x) => id >= x.from && id <= x.to);
