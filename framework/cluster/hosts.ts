@@ -1,10 +1,7 @@
-import type { Segment } from '../shuffle/segment.ts';
-import type { ReduceTaskSpec } from '../task/spec.ts';
 import type { WorkerProcess } from '../runner/worker-process.ts';
 import { shipBundle, type WorkerBundle } from './bundle.ts';
 import type { ClusterConfig, Machine } from './config.ts';
 import { startRemoteWorker } from './remote-worker.ts';
-import { fetchSegments } from './shuffle-fetch.ts';
 import { HostKeyError, shellQuote, SshPool, type SshConnection } from './ssh.ts';
 
 export type SlotType = 'map' | 'reduce';
@@ -27,7 +24,7 @@ export const slotsOf = (m: Machine, t: SlotType): number => (t === 'map' ? m.map
 /**
  * The machines of a cluster config, shared by every job the scheduler runs: one pooled SSH connection
  * per machine, content-addressed worker bundles shipped once per machine, long-lived remote workers
- * reused across attempts, and the shuffle fetch between machines (SFTP).
+ * reused across attempts (the shuffle between them is in shuffle-fetch.ts and shuffle-prefetch.ts).
  */
 export class ClusterHosts {
   readonly hosts: Host[];
@@ -104,11 +101,6 @@ export class ClusterHosts {
 
   jobDir(h: Host, jobId: string): string {
     return `${h.machine.workDir}/jobs/${jobId}`;
-  }
-
-  /** A reduce's segments, fetched to `h` (see shuffle-fetch.ts). */
-  fetchSegments(h: Host, spec: ReduceTaskSpec, holder: (file: string) => Host | undefined, signal?: AbortSignal, copied?: (i: number, seg: Segment) => Promise<Segment | undefined>): Promise<Segment[]> {
-    return fetchSegments(this, h, spec, holder, signal, copied);
   }
 
   /** Remove a job's directory (map outputs, fetched segments) from every reachable machine. */

@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import { defaultUserLogDir, pruneUserLogs } from '../runner/userlogs.ts';
-import { ClusterHosts, slotsOf, type Host, type SlotType } from '../cluster/hosts.ts';
+import { ClusterHosts, type Host, type SlotType } from '../cluster/hosts.ts';
 import type { ClusterConfig } from '../cluster/config.ts';
 import { EMPTY_ALLOCATIONS, loadAllocations, type Allocations } from './allocations.ts';
 import { FairScheduler } from './fair.ts';
 import { ScheduledJob, type JobInfo } from './scheduled-job.ts';
-import { schedulerStatus, type FinishedJob, type PreemptionRecord, type Sample, type SchedulerStatus } from './status.ts';
+import type { FinishedJob, PreemptionRecord, Sample } from './status.ts';
 
 export interface SchedulerOptions {
   /** MR1 allocation file (reloaded when it changes), or allocations given directly. */
@@ -219,17 +219,10 @@ export class ClusterScheduler {
     return this.options.preemption ?? false;
   }
 
-  status(): SchedulerStatus {
-    return schedulerStatus(this);
-  }
-
   totalSlots(): Record<SlotType, number> {
     return { map: this.hosts.capacity('map'), reduce: this.hosts.capacity('reduce') };
   }
 
-  slotsOf(h: Host, t: SlotType): number {
-    return slotsOf(h.machine, t);
-  }
 
   async close(): Promise<void> {
     this.stopping = true;

@@ -1,5 +1,6 @@
 import { buildWorkerBundle, type WorkerBundle } from '../cluster/bundle.ts';
 import type { Host, SlotType } from '../cluster/hosts.ts';
+import { fetchSegments } from '../cluster/shuffle-fetch.ts';
 import { ShufflePrefetch } from '../cluster/shuffle-prefetch.ts';
 import type { JobProgress } from '../runner/options.ts';
 import { AttemptFailure, AttemptKilled, ShuffleFetchFailure, type AttemptOptions, type AttemptProgress, type TaskRunner } from '../runner/types.ts';
@@ -226,7 +227,7 @@ export class ScheduledJob implements TaskRunner {
     const remote: TaskSpec =
       spec.type === 'map'
         ? ({ ...spec, spillDir: `${hosts.jobDir(h, spec.jobId)}/${spec.attemptId}` } satisfies MapTaskSpec)
-        : ({ ...spec, segments: await hosts.fetchSegments(h, spec, (f) => this.outputHost.get(f), r.abort.signal, async (_i, seg) => this.prefetch?.local(spec.taskIndex, seg, h)) } satisfies ReduceTaskSpec);
+        : ({ ...spec, segments: await fetchSegments(hosts, h, spec, (f) => this.outputHost.get(f), r.abort.signal, async (_i, seg) => this.prefetch?.local(spec.taskIndex, seg, h)) } satisfies ReduceTaskSpec);
     if (r.killed) throw new AttemptKilled(spec.attemptId, r.killed, r.preempted);
     const { worker, key } = await hosts.worker(h, this.workerBundle(spec.jobModule), this.info.taskTimeoutMs ?? 600_000);
     try {
