@@ -147,6 +147,7 @@ export class ClusterScheduler {
   /** Hand free slots to jobs until none fits: the FairScheduler picks the job, the job picks the attempt. */
   dispatch(): void {
     const now = Date.now();
+    const delay = this.options.localityDelayMs ?? 1000;
     let waitUntil = Infinity;
     for (const t of TYPES) {
       const skip = new Set<string>();
@@ -156,10 +157,10 @@ export class ClusterScheduler {
         const sj = this.model.assign(t, skip);
         if (!sj) break;
         const job = this.jobs.get(sj.id);
-        const choice = job?.choose(t, free, now, this.options.localityDelayMs ?? 1000);
+        const choice = job?.choose(t, free, now, delay);
         if (!job || !choice || choice === 'wait') {
           skip.add(sj.id);
-          if (choice === 'wait') waitUntil = Math.min(waitUntil, (job!.waitingForLocalitySince ?? now) + (this.options.localityDelayMs ?? 1000));
+          if (choice === 'wait') waitUntil = Math.min(waitUntil, (job!.waitingForLocalitySince ?? now) + delay);
           continue;
         }
         choice.host.running[t]++;
