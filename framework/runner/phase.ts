@@ -39,6 +39,8 @@ export interface PhaseOptions {
   /** Speculative execution (default off). */
   readonly speculation?: Speculation;
   readonly stats?: PhaseStats;
+  /** Aborting fails the phase at once (its running attempts are killed): the job was interrupted. */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -67,6 +69,9 @@ export async function runPhase(tasks: readonly PhaseTask[], opts: PhaseOptions):
     },
   };
   const states: TaskAttempts[] = tasks.map((task, index) => new TaskAttempts(task, index, phase));
+  const interrupted = (): void => phase.fail(opts.signal!.reason instanceof Error ? opts.signal!.reason : new Error(String(opts.signal!.reason ?? 'interrupted')));
+  if (opts.signal?.aborted) interrupted();
+  opts.signal?.addEventListener('abort', interrupted, { once: true });
 
   const speculate = (): void => {
     if (phase.failure || !opts.speculation) return;
@@ -98,6 +103,7 @@ export async function runPhase(tasks: readonly PhaseTask[], opts: PhaseOptions):
     }
     await queue.onIdle();
   } finally {
+    opts.signal?.removeEventListener('abort', interrupted);
     clearInterval(timer);
     while (phase.pending.size) await Promise.all(phase.pending);
   }
