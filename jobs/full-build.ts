@@ -1,4 +1,4 @@
-import { defineJob, ha3Input, type Ha3Document, type TaskContext } from '../framework/job/index.ts';
+import { defineJob, ha3Input, type Ha3Document, type TaskContext } from 'bsctl';
 import { convertDocument, replay, type DocCommand } from '../framework/index/document.ts';
 import { CONF_SCHEMA, indexOutput } from '../framework/index/output.ts';
 import { fullBuildCli } from '../framework/index/plan.ts';

@@ -1,4 +1,4 @@
-import { defineJob, sum, textInput, textOutput } from '../framework/job/index.ts';
+import { defineJob, sum, textInput, textOutput } from 'bsctl';
 
 /** Exactly the characters JavaScript's `\s` matches. */
 function isWhitespace(c: number): boolean {

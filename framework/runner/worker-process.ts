@@ -8,6 +8,11 @@ import type { TaskEvent, TaskResult, TaskSpec } from '../task/spec.ts';
 import { AttemptFailure, AttemptKilled, killReason, type AttemptProgress } from './types.ts';
 
 export const WORKER_ENTRY = fileURLToPath(new URL('../task/worker-main.ts', import.meta.url));
+/**
+ * tsx's loader as an absolute URL: a bare `--import tsx` resolves from the worker's current directory,
+ * which is the user's (anywhere), not this package's.
+ */
+const TSX_LOADER = import.meta.resolve('tsx');
 /** Node flags of every worker: a fixed young generation (steady peak RSS), gc between tasks. */
 // DEP0005: node-int64 (under the Parquet reader) still calls `new Buffer()`; the warning only buries a
 // failing attempt's real stderr.
@@ -28,7 +33,7 @@ export interface WorkerIo {
 
 /** A worker process on this machine. */
 export function spawnLocalWorker(): WorkerIo {
-  const child = spawn(process.execPath, [...WORKER_NODE_FLAGS, '--import', 'tsx', WORKER_ENTRY], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...WORKER_NODE_FLAGS, '--import', TSX_LOADER, WORKER_ENTRY], { stdio: ['pipe', 'pipe', 'pipe'] });
   child.on('error', () => child.emit('exit', null, 'spawn failed'));
   return {
     stdin: child.stdin,

@@ -1,4 +1,5 @@
-/** Local worker entry point: `node --import tsx framework/task/worker-main.ts`. */
+/** Local worker entry point: `node --import <tsx's loader URL> framework/task/worker-main.ts`
+ * (spawned by framework/runner/worker-process.ts). */
 import { runWorker } from './worker.ts';
 
 await runWorker();
