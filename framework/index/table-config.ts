@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { checkTableName } from '../fs/names.ts';
 import { absolutePath } from '../fs/resolve.ts';
 
 /** Where bundled table configs live: `config/tables/<table>.json`. */
@@ -24,6 +25,7 @@ function check(cond: boolean, file: string, key: string, reason: string): void {
 
 /** Read `config/tables/<table>.json` (or `file`); undefined when there is none. */
 export function readTableConfig(table: string, file?: string): TableConfig | undefined {
+  checkTableName(table);
   const f = file ? path.resolve(file) : path.join(TABLES_DIR, `${table}.json`);
   if (!fs.existsSync(f)) {
     if (file) throw new Error(`--table-config ${file}: no such file`);
@@ -58,6 +60,7 @@ export function readTableConfig(table: string, file?: string): TableConfig | und
 
 /** The index root a table uses: the flag, else its config, else ./index. */
 export function indexRootOf(table: string, flag?: string, configFile?: string): string {
+  checkTableName(table);
   if (flag) return absolutePath(flag);
   return readTableConfig(table, configFile)?.indexRoot ?? path.resolve('index');
 }
