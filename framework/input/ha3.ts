@@ -1,7 +1,9 @@
 import { isUtf8 } from 'node:buffer';
+import { utf8BomLength } from './bom.ts';
 import { DelimitedReader } from './delimited.ts';
+import { gzipInputError } from './gzip-errors.ts';
 import { fileSplits } from './splits.ts';
-import type { InputFormat, InputSplit, RecordReader } from './types.ts';
+import { InputError, type InputFormat, type InputSplit, type RecordReader } from './types.ts';
 
 /** A problem found while parsing one document, at a byte offset of its file. */
 export interface Ha3Problem {
@@ -22,6 +24,19 @@ export interface Ha3Document {
 const FIELD_END = Buffer.from('\x1F\n', 'latin1');
 const DOC_END = '\x1E\n';
 const RS = 0x1e;
+const US = 0x1f;
+
+/**
+ * Offset in `buf` of the `\r` of the first `\x1F\r\n` or `\x1E\r\n` in [start, end), or -1. Values may hold
+ * `\r\n` (Windows text in a body field); after a separator it means the file has CRLF line ends.
+ */
+function crlfLineEnd(buf: Buffer, start: number, end: number): number {
+  for (let r = buf.indexOf(13, start); r >= 0 && r + 1 < end; r = buf.indexOf(13, r + 1)) {
+    if (buf[r + 1] === 10 && r > start && (buf[r - 1] === US || buf[r - 1] === RS)) return r;
+  }
+  return -1;
+}
+
 
 function parseDocument(path: string, fileIndex: number, buf: Buffer, start: number, end: number, offset: number, terminated: boolean): Ha3Document {
   const fields: [string, string][] = [];
@@ -64,7 +79,8 @@ function parseDocument(path: string, fileIndex: number, buf: Buffer, start: numb
 
 /**
  * Havenask ha3 documents (havenask.md §1): `key=value\x1F\n` lines, documents ended by `\x1E\n`; the
- * last document of a file may end with a bare `\x1E`. Key = byte offset of the document.
+ * last document of a file may end with a bare `\x1E`. Key = byte offset of the document. A UTF-8 BOM at the
+ * start of a file is skipped; CRLF line ends and a damaged `.gz` are InputErrors naming file and offset.
  */
 export function ha3Input(): InputFormat<number, Ha3Document> {
   return {
@@ -76,15 +92,26 @@ export function ha3Input(): InputFormat<number, Ha3Document> {
         get bytesRead() {
           return reader.bytesRead;
         },
-        read(sink, between) {
-          return reader.read((buf, start, end, offset, terminated) => {
-            // Skip whitespace-only remainders (e.g. a trailing newline after the last \x1E\n).
-            let k = start;
-            while (k < end && (buf[k] === 10 || buf[k] === 13 || buf[k] === 32)) k++;
-            if (k === end) return;
-            // The document's offset is that of its first field line (after any blank lines).
-            sink(offset + (k - start), parseDocument(split.path, split.fileIndex, buf, k, end, offset + (k - start), terminated));
-          }, between);
+        async read(sink, between) {
+          let next = split.start; // offset after the last document read, for a gzip error
+          try {
+            await reader.read((buf, start, end, offset, terminated) => {
+              next = offset + (end - start) + DOC_END.length;
+              // A UTF-8 byte order mark at the start of the file is skipped (Havenask would read it as
+              // part of the first field name: "\uFEFFCMD").
+              let k = offset === 0 ? start + utf8BomLength(buf, start, end) : start;
+              // Skip whitespace-only remainders (e.g. a trailing newline after the last \x1E\n).
+              while (k < end && (buf[k] === 10 || buf[k] === 13 || buf[k] === 32)) k++;
+              if (k === end) return;
+              // CRLF line ends break every separator: the whole file, not one document, is unreadable.
+              const cr = crlfLineEnd(buf, k, end);
+              if (cr >= 0) throw new InputError(split.path, offset + (cr - start), 'CRLF line ends ("\\r\\n"): ha3 lines end with "\\x1F\\n" and documents with "\\x1E\\n", as in Havenask, which does not accept "\\r\\n" either; convert the file (e.g. dos2unix)');
+              // The document's offset is that of its first field line (after any blank lines).
+              sink(offset + (k - start), parseDocument(split.path, split.fileIndex, buf, k, end, offset + (k - start), terminated));
+            }, between);
+          } catch (err) {
+            throw gzipInputError(split.path, err, next);
+          }
         },
       };
     },
