@@ -1,3 +1,4 @@
+import { isDeterministic } from '../task/deterministic.ts';
 import { runTask } from '../task/run-task.ts';
 import type { TaskResult, TaskSpec } from '../task/spec.ts';
 import { AttemptFailure, AttemptKilled, killReason, type AttemptOptions, type AttemptProgress, type TaskRunner } from './types.ts';
@@ -21,7 +22,7 @@ export class InlineRunner implements TaskRunner {
     } catch (err) {
       if (signal?.aborted) throw new AttemptKilled(spec.attemptId, killReason(signal));
       const e = err instanceof Error ? err : new Error(String(err));
-      throw new AttemptFailure(spec.attemptId, e.message, '', e.name, e.stack);
+      throw new AttemptFailure(spec.attemptId, e.message, '', e.name, e.stack, undefined, isDeterministic(e));
     }
     if (signal?.aborted) throw new AttemptKilled(spec.attemptId, killReason(signal));
     return result;

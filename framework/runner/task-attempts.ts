@@ -1,7 +1,7 @@
 import type { TaskResult, TaskSpec } from '../task/spec.ts';
 import { probableCause, TaskFailedError } from './diagnose.ts';
 import type { PhaseOptions, PhaseStats, PhaseTask } from './phase.ts';
-import { AttemptKilled } from './types.ts';
+import { AttemptFailure, AttemptKilled } from './types.ts';
 
 /** What the attempts of one phase share. */
 export interface PhaseState {
@@ -121,6 +121,13 @@ export class TaskAttempts {
     // The attempt has ended (its worker is gone), so nothing it writes can land after this.
     await this.task.discard(a.spec).catch(() => {});
     if (this.done || phase.failure) return this.endIfIdle();
+    // Bad input and the like: another attempt would fail the same way, so the job fails now.
+    if (!killed && err instanceof AttemptFailure && err.deterministic) {
+      this.failed++;
+      phase.opts.log(`attempt ${a.spec.attemptId} failed: ${firstLine(err)} (deterministic: not retried)`);
+      phase.fail(new TaskFailedError(this.task.taskId, this.failed, err, probableCause(err, phase.opts.jobModule)));
+      return this.endIfIdle();
+    }
     let counts = !killed;
     if (counts && this.task.recover) {
       phase.busy++; // re-running lost inputs takes the attempt's slot

@@ -38,6 +38,8 @@ export class AttemptFailure extends Error {
     readonly errorName?: string,
     readonly errorStack?: string,
     readonly exit?: { code: number | null; signal: string | null },
+    /** The task said another attempt would fail the same way (bad input): the task is not retried. */
+    readonly deterministic = false,
   ) {
     super(message);
     this.name = 'AttemptFailure';

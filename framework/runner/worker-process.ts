@@ -63,7 +63,7 @@ interface Running {
 
 /** The same failure, naming the attempt's log file. */
 function withLog(e: AttemptFailure, logFile: string): AttemptFailure {
-  return new AttemptFailure(e.attemptId, `${e.message} (attempt log: ${logFile})`, e.stderrTail, e.errorName, e.errorStack, e.exit);
+  return new AttemptFailure(e.attemptId, `${e.message} (attempt log: ${logFile})`, e.stderrTail, e.errorName, e.errorStack, e.exit, e.deterministic);
 }
 
 /** One long-lived worker running attempts sequentially over the JSON-lines task protocol. */
@@ -135,7 +135,7 @@ export class WorkerProcess {
       this.running = undefined;
       r.settle?.();
       if (event.bsctl === 'done') r.resolve(event.result);
-      else r.reject(new AttemptFailure(r.spec.attemptId, event.error.message, r.tail, event.error.name, event.error.stack));
+      else r.reject(new AttemptFailure(r.spec.attemptId, event.error.message, r.tail, event.error.name, event.error.stack, undefined, event.error.deterministic === true));
     }
   }
 

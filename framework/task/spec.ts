@@ -64,7 +64,12 @@ export type TaskEvent =
   | { readonly bsctl: 'hello'; readonly attemptId: ''; readonly pid: number }
   | { readonly bsctl: 'progress'; readonly attemptId: string; readonly fraction: number; readonly bytes: number }
   | { readonly bsctl: 'done'; readonly attemptId: string; readonly result: TaskResult }
-  | { readonly bsctl: 'failed'; readonly attemptId: string; readonly error: { readonly name: string; readonly message: string; readonly stack?: string } };
+  | {
+      readonly bsctl: 'failed';
+      readonly attemptId: string;
+      /** `deterministic`: the task says another attempt would fail the same way (see task/deterministic.ts). */
+      readonly error: { readonly name: string; readonly message: string; readonly stack?: string; readonly deterministic?: boolean };
+    };
 
 export function partFileName(type: 'map' | 'reduce', index: number, extension: string): string {
   return `part-${type === 'map' ? 'm' : 'r'}-${String(index).padStart(5, '0')}${extension}`;

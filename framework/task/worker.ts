@@ -5,6 +5,7 @@
  * through tsx) and the bundles the cluster runner ships to SSH hosts.
  */
 import readline from 'node:readline';
+import { isDeterministic } from './deterministic.ts';
 import { runTask } from './run-task.ts';
 import type { TaskEvent, TaskSpec } from './spec.ts';
 
@@ -28,7 +29,7 @@ export async function runWorker(): Promise<void> {
       emit({ bsctl: 'done', attemptId: spec.attemptId, result });
     } catch (err) {
       const e = err instanceof Error ? err : new Error(String(err));
-      emit({ bsctl: 'failed', attemptId: spec.attemptId, error: { name: e.name, message: e.message, ...(e.stack ? { stack: e.stack } : {}) } });
+      emit({ bsctl: 'failed', attemptId: spec.attemptId, error: { name: e.name, message: e.message, ...(e.stack ? { stack: e.stack } : {}), ...(isDeterministic(e) ? { deterministic: true } : {}) } });
     }
     // Start every attempt with a collected heap, so a long-lived worker's peak memory is that of its
     // largest task, not of the garbage of all earlier ones.
