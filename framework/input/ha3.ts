@@ -1,9 +1,10 @@
 import { isUtf8 } from 'node:buffer';
 import { utf8BomLength } from './bom.ts';
+import { combinable } from './combined-reader.ts';
 import { DelimitedReader } from './delimited.ts';
 import { gzipInputError } from './gzip-errors.ts';
-import { fileSplits } from './splits.ts';
-import { InputError, type InputFormat, type InputSplit, type RecordReader } from './types.ts';
+import { combiningSplits } from './splits.ts';
+import { InputError, type FileInputOptions, type InputFormat, type InputSplit, type RecordReader } from './types.ts';
 
 /** A problem found while parsing one document, at a byte offset of its file. */
 export interface Ha3Problem {
@@ -36,7 +37,6 @@ function crlfLineEnd(buf: Buffer, start: number, end: number): number {
   }
   return -1;
 }
-
 
 function parseDocument(path: string, fileIndex: number, buf: Buffer, start: number, end: number, offset: number, terminated: boolean): Ha3Document {
   const fields: [string, string][] = [];
@@ -80,13 +80,15 @@ function parseDocument(path: string, fileIndex: number, buf: Buffer, start: numb
 /**
  * Havenask ha3 documents (havenask.md §1): `key=value\x1F\n` lines, documents ended by `\x1E\n`; the
  * last document of a file may end with a bare `\x1E`. Key = byte offset of the document. A UTF-8 BOM at the
- * start of a file is skipped; CRLF line ends and a damaged `.gz` are InputErrors naming file and offset.
+ * start of a file is skipped; CRLF line ends and a damaged `.gz` are InputErrors naming file and offset. Files smaller
+ * than the split size are combined into one split unless `combine: false`; each document keeps its
+ * own file's path, fileIndex and offset.
  */
-export function ha3Input(): InputFormat<number, Ha3Document> {
+export function ha3Input(options: FileInputOptions = {}): InputFormat<number, Ha3Document> {
   return {
     name: 'ha3',
-    getSplits: fileSplits,
-    createRecordReader(split: InputSplit): RecordReader<number, Ha3Document> {
+    getSplits: combiningSplits(options),
+    createRecordReader: combinable((split: InputSplit): RecordReader<number, Ha3Document> => {
       const reader = new DelimitedReader(split, DOC_END);
       return {
         get bytesRead() {
@@ -114,6 +116,6 @@ export function ha3Input(): InputFormat<number, Ha3Document> {
           }
         },
       };
-    },
+    }),
   };
 }

@@ -1,36 +1,114 @@
 import { fileSystemFor } from '../fs/resolve.ts';
-import type { FileStatus } from '../fs/types.ts';
+import type { BlockLocation, FileStatus } from '../fs/types.ts';
+import { combineSmallFiles } from './combine.ts';
+import type { FileChunk } from './combined.ts';
 import { listInputFiles } from './paths.ts';
-import type { InputSplit, SplitOptions } from './types.ts';
+import type { FileInputOptions, InputSplit, SplitOptions } from './types.ts';
+import { inWindows, PLANNING_WIDTH } from './windows.ts';
 
 /** Hadoop's SPLIT_SLOP: the last split may be up to 10% larger rather than leave a tiny tail. */
 const SPLIT_SLOP = 1.1;
 
-/** Splits of one file by size (Hadoop FileInputFormat.getSplits), with block hosts for locality. */
-async function splitFile(file: FileStatus, fileIndex: number, options: SplitOptions, splittable: boolean): Promise<InputSplit[]> {
-  if (file.length === 0) return [];
-  const fs = fileSystemFor(file.path);
-  const blocks = await fs.blockLocations(file.path, 0, file.length);
-  const hostsAt = (offset: number): readonly string[] =>
-    blocks.find((b) => offset >= b.offset && offset < b.offset + b.length)?.hosts ?? [];
-  if (!splittable) return [{ path: file.path, start: 0, length: file.length, fileLength: file.length, hosts: hostsAt(0), fileIndex }];
-  const size = Math.max(1, Math.floor(options.splitSize ?? file.blockSize));
-  const splits: InputSplit[] = [];
-  let remaining = file.length;
-  while (remaining / size > SPLIT_SLOP) {
-    const start = file.length - remaining;
-    splits.push({ path: file.path, start, length: size, fileLength: file.length, hosts: hostsAt(start), fileIndex });
-    remaining -= size;
+/** One host list per distinct set of hosts, so a million splits share a few arrays. */
+class HostLists {
+  private readonly lists = new Map<string, readonly string[]>();
+
+  intern(hosts: readonly string[]): readonly string[] {
+    const key = hosts.join('\n');
+    let list = this.lists.get(key);
+    if (!list) this.lists.set(key, (list = Object.freeze([...hosts])));
+    return list;
   }
-  const start = file.length - remaining;
-  splits.push({ path: file.path, start, length: remaining, fileLength: file.length, hosts: hostsAt(start), fileIndex });
-  return splits;
 }
 
-/** Byte-range splits over all input files; `.gz` files are not splittable (one split each). */
-export async function fileSplits(paths: readonly string[], options: SplitOptions): Promise<InputSplit[]> {
+/** Hosts of the block holding each offset, for offsets asked in increasing order. */
+function hostsWalker(blocks: readonly BlockLocation[], hostLists: HostLists): (offset: number) => readonly string[] {
+  let b = 0;
+  return (offset) => {
+    while (b < blocks.length && offset >= blocks[b]!.offset + blocks[b]!.length) b++;
+    const block = blocks[b];
+    return block && offset >= block.offset ? hostLists.intern(block.hosts) : hostLists.intern([]);
+  };
+}
+
+/** Splits of one file by size (Hadoop FileInputFormat.getSplits), appended to `out`. */
+function splitFile(file: FileStatus, fileIndex: number, size: number, splittable: boolean, hostsAt: (offset: number) => readonly string[], out: InputSplit[]): void {
+  const { path, length: fileLength } = file;
+  if (!splittable) {
+    out.push({ path, start: 0, length: fileLength, fileLength, hosts: hostsAt(0), fileIndex });
+    return;
+  }
+  let remaining = fileLength;
+  while (remaining / size > SPLIT_SLOP) {
+    const start = fileLength - remaining;
+    out.push({ path, start, length: size, fileLength, hosts: hostsAt(start), fileIndex });
+    remaining -= size;
+  }
+  const start = fileLength - remaining;
+  out.push({ path, start, length: remaining, fileLength, hosts: hostsAt(start), fileIndex });
+}
+
+async function planSplits(paths: readonly string[], options: SplitOptions, combine: boolean): Promise<InputSplit[]> {
   const files = await listInputFiles(paths);
-  const all: InputSplit[] = [];
-  for (const [i, f] of files.entries()) all.push(...(await splitFile(f, i, options, !f.path.endsWith('.gz'))));
-  return all;
+  const hostLists = new HostLists();
+  const splitSizeOf = (f: FileStatus): number => Math.max(1, Math.floor(options.splitSize ?? f.blockSize));
+  const splits: InputSplit[] = [];
+  const small: FileChunk[] = [];
+  let combineSize = Infinity;
+  const located = inWindows(files, PLANNING_WIDTH, async (f) => (f.length === 0 ? [] : fileSystemFor(f.path).blockLocations(f.path, 0, f.length)));
+  let fileIndex = 0;
+  for await (const blocks of located) {
+    const f = files[fileIndex]!;
+    const i = fileIndex++;
+    if (f.length === 0) continue;
+    const hostsAt = hostsWalker(blocks, hostLists);
+    const size = splitSizeOf(f);
+    if (combine && f.length < size) {
+      small.push({ path: f.path, start: 0, length: f.length, fileLength: f.length, fileIndex: i, hosts: hostsAt(0) });
+      combineSize = Math.min(combineSize, size);
+      continue;
+    }
+    splitFile(f, i, size, !f.path.endsWith('.gz'), hostsAt, splits);
+  }
+  if (small.length === 0) return splits;
+  const combined = combineSmallFiles(small, combineSize, options.maxFilesPerSplit);
+  // Both lists are in (fileIndex, start) order: merge them so maps run in input order.
+  const out: InputSplit[] = [];
+  let a = 0;
+  let b = 0;
+  while (a < splits.length || b < combined.length) {
+    const x = splits[a];
+    const y = combined[b];
+    if (y === undefined || (x !== undefined && (x.fileIndex < y.fileIndex || (x.fileIndex === y.fileIndex && x.start < y.start)))) {
+      out.push(x!);
+      a++;
+    } else {
+      out.push(y);
+      b++;
+    }
+  }
+  return out;
+}
+
+/**
+ * Byte-range splits over all input files, one file per split (Hadoop's FileInputFormat); `.gz` files
+ * are not splittable (one split each). Linear in the splits (a split size of 1 byte on a 1 MB file plans
+ * a million of them).
+ */
+export function fileSplits(paths: readonly string[], options: SplitOptions): Promise<InputSplit[]> {
+  return planSplits(paths, options, false);
+}
+
+/**
+ * Like fileSplits, but files smaller than the split size are combined into splits of up to the split
+ * size, preferring files on the same host (Hadoop's CombineFileInputFormat), unless `combine: false`.
+ * Files of at least the split size are split as fileSplits does.
+ */
+export function combineFileSplits(paths: readonly string[], options: SplitOptions): Promise<InputSplit[]> {
+  return planSplits(paths, options, options.combine !== false);
+}
+
+/** getSplits of a file-based format: combineFileSplits, off when the format or the split options say `combine: false`. */
+export function combiningSplits(format: FileInputOptions): (paths: readonly string[], options: SplitOptions) => Promise<InputSplit[]> {
+  return (paths, options) => combineFileSplits(paths, { ...options, combine: options.combine !== false && format.combine !== false });
 }

@@ -1,21 +1,59 @@
-/** A byte range of one file (or one row group of a Parquet file) read by one map task. JSON-serialisable. */
+/**
+ * The files of a combined split (Hadoop's CombineFileSplit): parallel arrays, so that a split of
+ * thousands of small files stays small in the JSON TaskSpec. Chunk i is bytes
+ * [starts[i], starts[i] + lengths[i]) of the file `dir + names[i]`, at position fileIndexes[i] among
+ * the job's inputs. Read through `splitChunks` (combined.ts), never by hand.
+ */
+export interface CombinedFiles {
+  /** Common prefix of the chunks' paths (up to and including a `/`; may be empty). */
+  readonly dir: string;
+  readonly names: readonly string[];
+  readonly starts: readonly number[];
+  readonly lengths: readonly number[];
+  readonly fileLengths: readonly number[];
+  readonly fileIndexes: readonly number[];
+}
+
+/**
+ * A byte range of one file (or one row group of a Parquet file) read by one map task, or (with
+ * `combined`) byte ranges of several small files read one after another by one map task.
+ * JSON-serialisable.
+ */
 export interface InputSplit {
+  /** The file (of a combined split: its first file). */
   readonly path: string;
   readonly start: number;
+  /** Bytes to read (of a combined split: the total over its files, for progress). */
   readonly length: number;
   /** Length of the whole file when the split was made. */
   readonly fileLength: number;
-  /** Hosts holding the split's data, for locality (empty when unknown). */
+  /** Hosts holding the split's data (of a combined split: most of it), for locality (empty when unknown). */
   readonly hosts: readonly string[];
   /** Format-specific index, e.g. the Parquet row group. */
   readonly part?: number;
   /** Position of the file among the job's inputs (data-path order, for "later supersedes earlier"). */
   readonly fileIndex: number;
+  /** Set on a combined split: every file chunk it reads, in order (each record keeps its own file). */
+  readonly combined?: CombinedFiles;
 }
 
 export interface SplitOptions {
   /** Target split size in bytes; undefined = the file's block size. */
   readonly splitSize?: number;
+  /**
+   * Combine files smaller than the split size into splits of up to the split size, files on the same
+   * host together (Hadoop's CombineFileInputFormat). Default true for the text, tsv and ha3 formats;
+   * false gives one split per file (or per byte range of a big file) as before.
+   */
+  readonly combine?: boolean;
+  /** At most this many files in one combined split (default 10 000: bounds a map's TaskSpec and open files). */
+  readonly maxFilesPerSplit?: number;
+}
+
+/** Options of the file-based input formats (textInput, tsvInput, ha3Input). */
+export interface FileInputOptions {
+  /** Combine files smaller than the split size (default true); false: one split per file or byte range. */
+  readonly combine?: boolean;
 }
 
 /** Called between input chunks so a task can flush buffered output with back-pressure. */
