@@ -1,14 +1,23 @@
 import test, { type ExecutionContext } from 'ava';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { detectDialect, loadSchema, parseSchema, parseSchemaText } from '../framework/index/schema/load.ts';
 import { type FieldSchema, SchemaError, type SchemaLoadOptions, type TableSchema } from '../framework/index/schema/model.ts';
+import { sharedFixtures } from './helpers/shared-fixtures.ts';
 
 const FIX = fileURLToPath(new URL('./fixtures/schemas/', import.meta.url));
-const SHARED = fileURLToPath(new URL('../../shared/fixtures/havenask/', import.meta.url));
+/** The Havenask fixtures (../shared beside the repo); undefined when absent (and then a failure under CI=true). */
+const SHARED = sharedFixtures('fixtures/havenask', [
+  'cases/normal/in0_schema.json',
+  'cases/vector/in0_schema.json',
+  'cases/llm/in0_schema.json',
+  'legacy_v0.x/cases/normal/in0_schema.json',
+  'testdata/example/schema.json',
+  'testdata/update_to_add/in0_schema.json',
+]);
 const F = 'schema.json'; // file name used for in-memory schemas
 
 // ---- expected models -------------------------------------------------------------------------
@@ -356,7 +365,7 @@ test('not an object / not a schema', (t) => {
 
 // ---- every schema in the shared Havenask fixtures (when present) -----------------------------
 
-const sharedTest = existsSync(SHARED) ? test : test.skip;
+const sharedTest = SHARED ? test : test.skip;
 
 function jsonFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -366,7 +375,7 @@ function jsonFiles(dir: string): string[] {
 }
 
 sharedTest('every Havenask fixture schema parses (unsupported indexes skipped)', (t) => {
-  const schemas = jsonFiles(SHARED).filter((f) => {
+  const schemas = jsonFiles(SHARED!).filter((f) => {
     const json: unknown = JSON.parse(readFileSync(f, 'utf8'));
     return typeof json === 'object' && json !== null && !Array.isArray(json) && detectDialect(json as Record<string, unknown>) !== undefined;
   });
@@ -378,13 +387,13 @@ sharedTest('every Havenask fixture schema parses (unsupported indexes skipped)',
 });
 
 sharedTest('Havenask fixtures: exact models and unsupported indexes', async (t) => {
-  t.deepEqual(await loadSchema(join(SHARED, 'cases/normal/in0_schema.json')), HAPE_NORMAL);
-  t.deepEqual(await loadSchema(join(SHARED, 'legacy_v0.x/cases/normal/in0_schema.json')), LEGACY_NORMAL);
-  const camel = await loadSchema(join(SHARED, 'testdata/example/schema.json'));
+  t.deepEqual(await loadSchema(join(SHARED!, 'cases/normal/in0_schema.json')), HAPE_NORMAL);
+  t.deepEqual(await loadSchema(join(SHARED!, 'legacy_v0.x/cases/normal/in0_schema.json')), LEGACY_NORMAL);
+  const camel = await loadSchema(join(SHARED!, 'testdata/example/schema.json'));
   t.is(camel.primaryKey, 'company_id');
   t.is(camel.fields.find((f) => f.name === 'company_id')?.type, 'INT64');
   for (const [c, key, name] of [['vector', 'indexes[4].index_type', 'vector_index'], ['llm', 'indexes[6].index_type', 'embedding_index']] as const) {
-    const file = join(SHARED, `cases/${c}/in0_schema.json`);
+    const file = join(SHARED!, `cases/${c}/in0_schema.json`);
     const e = await t.throwsAsync(loadSchema(file), { instanceOf: SchemaError });
     t.is(e?.message, `${file}: ${key}: unsupported index type ANN (index '${name}'); use --skip-unsupported-indexes to build without it`);
     const opts = collect();
@@ -392,6 +401,6 @@ sharedTest('Havenask fixtures: exact models and unsupported indexes', async (t) 
     t.deepEqual(s.skippedIndexes, [{ name, type: 'ANN' }]);
     t.deepEqual(opts.warnings, [`${file}: ${key}: skipping unsupported ANN index '${name}'`]);
   }
-  const source = join(SHARED, 'testdata/update_to_add/in0_schema.json');
+  const source = join(SHARED!, 'testdata/update_to_add/in0_schema.json');
   await t.throwsAsync(loadSchema(source), { message: /indexes\[0\]\.index_type: unsupported index type SOURCE \(index '_SOURCE_'\)/ });
 });

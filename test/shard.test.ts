@@ -14,6 +14,7 @@ import {
   HASH_ID_COUNT,
   type HashRange,
 } from '../framework/index/shard.ts';
+import { sharedFixtures } from './helpers/shared-fixtures.ts';
 
 // ---- an independent reference: BigInt arithmetic, full 0x500 MPQ table, TextEncoder bytes ----
 
@@ -179,13 +180,13 @@ test('example ids: hash id, and partition for N=2', (t) => {
   t.deepEqual(byPart, [['1', '3', '4', '20', '21'], ['2', '22']]);
 });
 
-const FIXTURES = process.env['HAVENASK_FIXTURES'] ?? '/work/shared/fixtures/havenask';
-const DATA = path.join(FIXTURES, 'data');
+/** The real Havenask example data (../shared beside the repo); undefined when absent (and then a failure under CI=true). */
+const DATA = sharedFixtures('fixtures/havenask/data', ['test.data', 'rt.data']);
 
-(fs.existsSync(DATA) ? test : test.skip)('ids of test.data and rt.data are the ones pinned above', (t) => {
+(DATA ? test : test.skip)('ids of test.data and rt.data are the ones pinned above', (t) => {
   const ids: string[] = [];
   for (const f of ['test.data', 'rt.data']) {
-    const text = fs.readFileSync(path.join(DATA, f), 'utf8');
+    const text = fs.readFileSync(path.join(DATA!, f), 'utf8');
     for (const m of text.matchAll(/^id=([^\x1f\n]*)\x1f?$/gm)) ids.push(m[1]!);
   }
   t.deepEqual(ids, EXAMPLE_IDS.map(([id]) => id));
