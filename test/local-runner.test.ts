@@ -20,17 +20,6 @@ test('kill -9 of a worker mid-map: the attempt is retried and the job output is 
   const runner = new LocalRunner(2);
   const logs: string[] = [];
   let killed: number | undefined;
-  const timer = setInterval(() => {
-    const pid = runner.pids[0];
-    if (killed === undefined && pid !== undefined) {
-      // Wait until the worker is past start-up and inside the map task.
-      setTimeout(() => {
-        killed = pid;
-        process.kill(pid, 'SIGKILL');
-      }, 700);
-      clearInterval(timer);
-    }
-  }, 20);
   const out = path.join(dir, 'out');
   const report = await runJob({
     jobModule: SLOW,
@@ -41,10 +30,19 @@ test('kill -9 of a worker mid-map: the attempt is retried and the job output is 
     conf: { 'sleep.ms': '5' },
     reducers: 2,
     log: (l) => logs.push(l),
+    // The event, not a fixed delay: the first progress report of the job comes from a worker that has
+    // started a map task (a worker reports as it takes a task); no map has finished yet. Each map
+    // then runs about 1 s (5 ms a line), so the kill lands inside an attempt.
+    onProgress: (p) => {
+      const pid = runner.pids[0];
+      if (killed === undefined && pid !== undefined && p.step === 0 && p.map.done === 0) {
+        killed = pid;
+        process.kill(pid, 'SIGKILL');
+      }
+    },
   });
-  clearInterval(timer);
   t.truthy(killed, 'a worker was killed');
-  t.true(logs.some((l) => /failed: worker process exited \(SIGKILL\).*\(retrying\)/.test(l)), logs.join('\n'));
+  t.true(logs.some((l) => /_m_\d{6}_0 failed: worker process exited \(SIGKILL\).*\(retrying\)/.test(l)), logs.join('\n'));
   t.is(outputLines(out), outputLines(reference));
   t.is(report.counters['Map-Reduce Framework']?.['Map input records'], 400);
   fs.rmSync(dir, { recursive: true, force: true });

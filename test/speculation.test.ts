@@ -17,6 +17,7 @@ import { pickStragglers, type TaskView } from '../framework/runner/speculation.t
 import { AttemptKilled, ShuffleFetchFailure, type AttemptOptions, type AttemptProgress, type TaskRunner } from '../framework/runner/types.ts';
 import type { TaskResult, TaskSpec } from '../framework/task/spec.ts';
 import { outputLines } from './helpers/cli.ts';
+import { waitFor } from './helpers/wait.ts';
 
 const STRAGGLER = fileURLToPath(new URL('./fixtures/jobs/straggler-count.ts', import.meta.url));
 
@@ -154,12 +155,17 @@ test('LocalRunner: aborting the signal kills the attempt (AttemptKilled with the
   try {
     const controller = new AbortController();
     let where: string | undefined;
-    const running = runner.runAttempt(spec(0), () => {}, { signal: controller.signal, onStart: (w) => (where = w) });
+    // Abort on the event: the worker took the task (its first progress report), not after a delay.
+    let reports = 0;
+    const onProgress = (): void => {
+      if (reports++ === 0) controller.abort('speculative attempt lost');
+    };
+    const running = runner.runAttempt(spec(0), onProgress, { signal: controller.signal, onStart: (w) => (where = w) });
     t.is(where, 'localhost');
-    setTimeout(() => controller.abort('speculative attempt lost'), 300);
     const err = await t.throwsAsync(running);
     t.true(err instanceof AttemptKilled, String(err));
     t.is((err as AttemptKilled).reason, 'speculative attempt lost');
+    t.is(reports, 1, 'aborted while running, after its first report');
     t.is(runner.pids.length, 0, 'the worker was killed');
     const aborted = new AbortController();
     aborted.abort({ not: 'a string' });
@@ -294,10 +300,6 @@ class HeldRunner implements TaskRunner {
   async close(): Promise<void> {}
 }
 
-const until = async (check: () => boolean): Promise<void> => {
-  while (!check()) await new Promise((r) => setTimeout(r, 10));
-};
-
 /** Two tasks; task 0 straggles (attempt ids `t<task>_<attempt>`); records commits and discards. */
 function heldPhase(runner: HeldRunner) {
   const commits: string[] = [];
@@ -311,6 +313,16 @@ function heldPhase(runner: HeldRunner) {
   }));
   const done: number[] = [];
   const stats = { speculativeAttempts: 0, killedAttempts: 0 };
+  // Counts the speculation checks (each reads `enabled`), so a test can wait for rounds, not for time.
+  const rounds = { count: 0 };
+  const speculation = {
+    get enabled(): boolean {
+      rounds.count++;
+      return true;
+    },
+    minRunMs: 100,
+    lag: 0.2,
+  };
   const phase = runPhase(tasks, {
     runner,
     maxAttempts: 4,
@@ -318,21 +330,21 @@ function heldPhase(runner: HeldRunner) {
     log: (l) => logs.push(l),
     onTaskProgress: () => {},
     onTaskDone: (i) => done.push(i),
-    speculation: { enabled: true, minRunMs: 100, lag: 0.2 },
+    speculation,
     stats,
   });
-  return { phase, commits, discards, logs, done, stats };
+  return { phase, commits, discards, logs, done, stats, rounds };
 }
 
 test('speculative pair, both attempts succeed: only the first is committed, the loser is aborted and discarded', async (t) => {
   const runner = new HeldRunner();
   const p = heldPhase(runner);
-  await until(() => runner.held.has('t0_1'));
+  await waitFor(() => runner.held.has('t0_1'), { what: 'the speculative attempt t0_1' });
   const speculating = p.logs.filter((l) => l.startsWith('speculating'));
   t.is(speculating.length, 1);
   t.regex(speculating[0]!, /^speculating task_0 \(attempt 1\): progress 0\.00 vs average 0\.50 after \d+ s$/);
   runner.held.get('t0_1')!.resolve({ counters: {}, maxRss: 0 });
-  await until(() => p.commits.includes('t0_1'));
+  await waitFor(() => p.commits.includes('t0_1'), { what: 'attempt t0_1 committed' });
   t.is(runner.held.get('t0_0')!.signal?.reason, 'another attempt won');
   // The loser ends successfully anyway (the runner could not stop it): discarded, not committed.
   runner.held.get('t0_0')!.resolve({ counters: {}, maxRss: 0 });
@@ -347,9 +359,11 @@ test('speculative pair, both attempts succeed: only the first is committed, the 
 test('speculative pair, one attempt fails: the other keeps running, no retry, no second speculation', async (t) => {
   const runner = new HeldRunner();
   const p = heldPhase(runner);
-  await until(() => runner.held.has('t0_1'));
+  await waitFor(() => runner.held.has('t0_1'), { what: 'the speculative attempt t0_1' });
   runner.held.get('t0_1')!.reject(new Error('disk on fire'));
-  await new Promise((r) => setTimeout(r, 400)); // several speculation rounds
+  // Several speculation rounds after the failure (counted, not timed): none launches an attempt.
+  const after = p.rounds.count;
+  await waitFor(() => p.rounds.count >= after + 5, { what: 'five speculation rounds after the failure' });
   t.deepEqual([...runner.held.keys()], ['t0_0', 't0_1'], 'no new attempt while attempt 0 runs');
   t.true(p.logs.includes('attempt t0_1 failed: disk on fire (attempt t0_0 still running)'), p.logs.join('\n'));
   runner.held.get('t0_0')!.resolve({ counters: {}, maxRss: 0 });
