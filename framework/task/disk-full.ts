@@ -105,7 +105,7 @@ export function diskFullError(err: NodeJS.ErrnoException, dirs: readonly TaskDir
   const shared = info ? dirs.filter((d) => d.role !== role && fsInfo(d.dir)?.dev === info.dev).map((d) => d.role) : [];
   const what = role ? ROLE_NAME[role] : 'a directory the task writes';
   const also = shared.length ? ` (the same filesystem holds ${[...new Set(shared)].map((r) => ROLE_NAME[r]).join(' and ')})` : '';
-  const where = info ? `; its filesystem, mounted at ${JSON.stringify(info.mount)}, has ${size(info.free)} free of ${size(info.total)}` : '';
+  const where = info ? `; its filesystem, mounted at ${JSON.stringify(info.mount)}, is ${size(info.total)} in size, ${size(info.free)} free after the failed write` : '';
   const head = (err.message || 'ENOSPC: no space left on device').replace(/\s+$/, '');
   return new DiskFullError(`${head}: no space left in ${what} ${JSON.stringify(dir)}${where}${also}`, role, dir, info?.mount);
 }
