@@ -3,9 +3,10 @@ import path from 'node:path';
 import type { CombineFn, Partitioner, ShuffleKey } from '../job/types.ts';
 import { ByteSink } from './bytes.ts';
 import { encodeKey, encodeKeyInto, encodeValue, encodeValueInto, decodeValue } from './codec.ts';
-import { SegmentMerger } from './merge.ts';
+import { MultiPassMerger } from './multi-pass-merge.ts';
 import { RunWriter } from './run-writer.ts';
 import type { Segment } from './segment.ts';
+import { DEFAULT_SORT_FACTOR } from './sort-factor.ts';
 import { StringTable } from './string-table.ts';
 
 /** Counters the collector maintains (Hadoop's "Map-Reduce Framework" group). */
@@ -27,6 +28,10 @@ export interface CollectorOptions {
   readonly dir: string;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   readonly combiner?: CombineFn<unknown, any>;
+  /** Spills merged at once at the end of the map (`mapreduce.task.io.sort.factor`); default 100. */
+  readonly sortFactor?: number;
+  /** Heartbeat while a long spill merge runs. */
+  readonly progress?: () => void;
 }
 
 /** The map task's final output: one file, one segment per reduce partition. */
@@ -80,8 +85,13 @@ abstract class BaseCollector implements MapOutputCollector {
 
   protected spill(): void {
     const out = new RunWriter(path.join(this.opts.dir, `spill_${this.spills.length}.out`));
-    this.writeSorted(out);
-    this.spills.push(out.close());
+    try {
+      this.writeSorted(out);
+      this.spills.push(out.close());
+    } catch (err) {
+      out.abort();
+      throw err;
+    }
     this.counters.spilledRecords += out.records;
     this.counters.spills++;
   }
@@ -94,9 +104,36 @@ abstract class BaseCollector implements MapOutputCollector {
       return { file: final, segments: this.spills[0]!.map((s) => ({ ...s, file: final })) };
     }
     const out = new RunWriter(final);
+    let segments: Segment[];
+    try {
+      for (let p = 0; p < this.opts.numPartitions; p++) this.mergePartition(p, out);
+      segments = out.close();
+    } catch (err) {
+      out.abort();
+      throw err;
+    }
+    this.counters.spilledRecords += out.records;
+    for (const s of this.spills) fs.rmSync(s[0]!.file, { force: true });
+    return { file: final, segments };
+  }
+
+  /**
+   * Merge partition p of every spill into `out`, at most `sortFactor` spills open at once (earlier
+   * passes write intermediate files next to the spills); the combiner runs on the final pass only, so
+   * it sees every value of a key in spill order, as with a single merge.
+   */
+  private mergePartition(p: number, out: RunWriter): void {
     const combiner = this.opts.combiner;
-    for (let p = 0; p < this.opts.numPartitions; p++) {
-      const merger = new SegmentMerger(this.spills.map((segs) => segs[p]!));
+    const merger = new MultiPassMerger(
+      this.spills.map((segs) => segs[p]!),
+      {
+        factor: this.opts.sortFactor ?? DEFAULT_SORT_FACTOR,
+        dir: this.opts.dir,
+        prefix: `merge_p${p}`,
+        ...(this.opts.progress ? { progress: this.opts.progress } : {}),
+      },
+    );
+    try {
       let has = merger.next();
       while (has) {
         if (!combiner) {
@@ -116,11 +153,10 @@ abstract class BaseCollector implements MapOutputCollector {
         out.add(key, encodeValue(combiner.extract(acc)));
       }
       out.endPartition();
+    } finally {
+      this.counters.spilledRecords += merger.spilledRecords;
+      merger.close();
     }
-    const segments = out.close();
-    this.counters.spilledRecords += out.records;
-    for (const s of this.spills) fs.rmSync(s[0]!.file, { force: true });
-    return { file: final, segments };
   }
 }
 

@@ -6,19 +6,26 @@ function less(a: SegmentReader, b: SegmentReader): boolean {
 }
 
 /**
- * k-way merge of sorted segments by key bytes. Equal keys come out in segment order (the order the
- * segments were given: spill order, then map task order), so value order is deterministic.
+ * k-way merge of sorted segments by key bytes, all of them open at once (callers bound their number:
+ * see MultiPassMerger). Equal keys come out in segment order (the order the segments were given: spill
+ * order, then map task order), so value order is deterministic. `close()` releases every file, also
+ * after an error; a constructor that throws has closed what it opened.
  */
 export class SegmentMerger {
   private readonly heap: SegmentReader[] = [];
   private current: SegmentReader | undefined;
 
   constructor(segments: readonly Segment[]) {
-    segments.forEach((s, i) => {
-      if (s.length === 0) return;
-      const r = new SegmentReader(s, i);
-      if (r.next()) this.push(r);
-    });
+    try {
+      segments.forEach((s, i) => {
+        if (s.length === 0) return;
+        const r = new SegmentReader(s, i);
+        if (r.next()) this.push(r);
+      });
+    } catch (err) {
+      this.close();
+      throw err;
+    }
   }
 
   private push(r: SegmentReader): void {
@@ -75,5 +82,7 @@ export class SegmentMerger {
 
   close(): void {
     for (const r of this.heap) r.close();
+    this.heap.length = 0;
+    this.current = undefined;
   }
 }

@@ -13,6 +13,7 @@ export class RunWriter {
   private written = 0;
   private segStart = 0;
   private segRecords = 0;
+  private closed = false;
   records = 0;
 
   constructor(readonly file: string) {
@@ -46,8 +47,23 @@ export class RunWriter {
   }
 
   close(): Segment[] {
-    this.flush();
-    fs.closeSync(this.fd);
+    try {
+      this.flush();
+    } finally {
+      this.release();
+    }
     return this.segments;
+  }
+
+  /** Give up the run after an error: close the file (if still open) and delete it. */
+  abort(): void {
+    this.release();
+    fs.rmSync(this.file, { force: true });
+  }
+
+  private release(): void {
+    if (this.closed) return;
+    this.closed = true; // before closing: a descriptor number must never be closed twice (it may be reused)
+    fs.closeSync(this.fd);
   }
 }

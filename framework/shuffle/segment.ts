@@ -10,7 +10,8 @@ export interface Segment {
 
 /**
  * Sequential, synchronous reader of the records of one segment, with a bounded buffer. `key` and
- * `value` are views valid until the next `next()`.
+ * `value` are views valid until the next `next()`. The file is opened by the first `next()` and closed
+ * at the end of the segment, when `next()` throws, or by `close()` (safe to call more than once).
  */
 export class SegmentReader {
   key: Buffer = Buffer.alloc(0);
@@ -68,6 +69,16 @@ export class SegmentReader {
       this.close();
       return false;
     }
+    try {
+      this.read();
+    } catch (err) {
+      this.close();
+      throw err;
+    }
+    return true;
+  }
+
+  private read(): void {
     this.fill(Math.min(10, this.end - this.pos));
     const klen = this.varint();
     const vlen = this.varint();
@@ -76,11 +87,11 @@ export class SegmentReader {
     this.key = this.buf.subarray(rel, rel + klen);
     this.value = this.buf.subarray(rel + klen, rel + klen + vlen);
     this.pos += klen + vlen;
-    return true;
   }
 
   close(): void {
-    if (this.fd !== undefined) fs.closeSync(this.fd);
+    const fd = this.fd;
     this.fd = undefined;
+    if (fd !== undefined) fs.closeSync(fd);
   }
 }

@@ -5,6 +5,7 @@ import { intermediateInput, intermediateOutput } from '../output/intermediate.ts
 import type { RecordWriter } from '../output/types.ts';
 import { createCollector } from '../shuffle/collector.ts';
 import { hashPartitioner } from '../shuffle/partitioner.ts';
+import { sortFactorOf } from '../shuffle/sort-factor.ts';
 import { AttemptContext, FILESYSTEM, FRAMEWORK } from './context.ts';
 import { partFileName, type MapTaskSpec, type TaskResult } from './spec.ts';
 
@@ -27,6 +28,8 @@ export async function runMapTask(job: Job, spec: MapTaskSpec, progress: Progress
           partitioner: (step.partitioner ?? hashPartitioner) as Partitioner<ShuffleKey>,
           budgetBytes: spec.sortBytes,
           dir: spec.spillDir,
+          sortFactor: sortFactorOf(spec.conf),
+          progress: () => ctx.progress(),
           ...(step.combine ? { combiner: step.combine } : {}),
         })
       : undefined;
@@ -44,7 +47,9 @@ export async function runMapTask(job: Job, spec: MapTaskSpec, progress: Progress
     });
   }
 
-  ctx.heartbeat = () => progress(spec.split.length ? reader.bytesRead / spec.split.length : 1, reader.bytesRead);
+  // split.length is every byte the reader reads (over all the files of a combined split).
+  const fraction = (): number => (spec.split.length ? Math.min(1, reader.bytesRead / spec.split.length) : 1);
+  ctx.heartbeat = () => progress(fraction(), reader.bytesRead);
   await step.setup?.(ctx);
   let lastReport = Date.now();
   await reader.read(
@@ -64,7 +69,7 @@ export async function runMapTask(job: Job, spec: MapTaskSpec, progress: Progress
       const now = Date.now();
       if (now - lastReport > 500) {
         lastReport = now;
-        progress(spec.split.length ? reader.bytesRead / spec.split.length : 1, reader.bytesRead);
+        progress(fraction(), reader.bytesRead);
       }
     },
   );

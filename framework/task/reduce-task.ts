@@ -1,8 +1,12 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { joinPath } from '../fs/resolve.ts';
 import type { Job } from '../job/define.ts';
 import { intermediateOutput } from '../output/intermediate.ts';
 import { decodeKey, decodeValue } from '../shuffle/codec.ts';
-import { SegmentMerger } from '../shuffle/merge.ts';
+import { MultiPassMerger } from '../shuffle/multi-pass-merge.ts';
+import { sortFactorOf } from '../shuffle/sort-factor.ts';
 import { AttemptContext, FILESYSTEM, FRAMEWORK } from './context.ts';
 import type { ProgressFn } from './map-task.ts';
 import { partFileName, type ReduceTaskSpec, type TaskResult } from './spec.ts';
@@ -24,7 +28,6 @@ export async function runReduceTask(job: Job, spec: ReduceTaskSpec, progress: Pr
     conf: spec.conf,
     jobId: spec.jobId,
   });
-  const merger = new SegmentMerger(spec.segments);
   const total = spec.segments.reduce((n, s) => n + s.records, 0);
   let groups = 0;
   let inputRecords = 0;
@@ -32,18 +35,24 @@ export async function runReduceTask(job: Job, spec: ReduceTaskSpec, progress: Pr
   let lastReport = Date.now();
 
   ctx.heartbeat = () => progress(total ? inputRecords / total : 1, 0);
+  const scratch = reduceScratchDir(spec);
+  let merger: MultiPassMerger | undefined;
   try {
+    // Inside the try: a merge that fails part way (a bad segment, EMFILE) still aborts the writer.
+    const m = new MultiPassMerger(spec.segments, { factor: sortFactorOf(spec.conf), dir: scratch, progress: () => ctx.progress() });
+    merger = m;
+    if (m.spilledRecords > 0) ctx.add(FRAMEWORK, 'Spilled Records', m.spilledRecords);
     await step.setup?.(ctx);
-    let has = merger.next();
+    let has = m.next();
     while (has) {
-      const keyBytes = Buffer.from(merger.key);
+      const keyBytes = Buffer.from(m.key);
       const key = decodeKey(keyBytes);
       const values = {
         *[Symbol.iterator]() {
-          while (has && merger.key.equals(keyBytes)) {
+          while (has && m.key.equals(keyBytes)) {
             inputRecords++;
-            const v = decodeValue(merger.value);
-            has = merger.next();
+            const v = decodeValue(m.value);
+            has = m.next();
             yield v;
           }
         },
@@ -52,9 +61,9 @@ export async function runReduceTask(job: Job, spec: ReduceTaskSpec, progress: Pr
         writer.write(k, v);
         outputRecords++;
       }
-      while (has && merger.key.equals(keyBytes)) {
+      while (has && m.key.equals(keyBytes)) {
         inputRecords++;
-        has = merger.next();
+        has = m.next();
       }
       groups++;
       if ((groups & 1023) === 0) {
@@ -71,7 +80,8 @@ export async function runReduceTask(job: Job, spec: ReduceTaskSpec, progress: Pr
     await writer.abort?.().catch(() => {});
     throw err;
   } finally {
-    merger.close();
+    merger?.close();
+    fs.rmSync(scratch, { recursive: true, force: true });
   }
   await writer.close();
   ctx.add(FRAMEWORK, 'Reduce input groups', groups);
@@ -80,4 +90,13 @@ export async function runReduceTask(job: Job, spec: ReduceTaskSpec, progress: Pr
   ctx.add(FILESYSTEM, 'Bytes written', writer.bytesWritten);
   progress(1, 0);
   return { counters: ctx.counters, badRecords: ctx.badRecords };
+}
+
+/**
+ * The attempt's local scratch dir for intermediate merge files (as the index output's, under the job's
+ * work dir of the default work root): created only when a merge needs more than one pass, removed when
+ * the attempt ends, whether it succeeded or not.
+ */
+function reduceScratchDir(spec: ReduceTaskSpec): string {
+  return path.join(os.tmpdir(), `bsctl-${os.userInfo().uid}`, spec.jobId, `${spec.attemptId}.merge`);
 }
