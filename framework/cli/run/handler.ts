@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { absolutePath } from '../../fs/resolve.ts';
 import type { JobPlan } from '../../job/cli.ts';
 import { runJob } from '../../runner/driver.ts';
+import { sortFactorOf } from '../../shuffle/sort-factor.ts';
 import { loadJob } from '../../task/load-job.ts';
 import { resolveJobModule } from '../jobs-dir.ts';
 import { ProgressReporter } from '../progress.ts';
@@ -45,6 +46,7 @@ export async function runHandler(args: RunArgs): Promise<number> {
   if (sortMb > 2047) throw new Error(`--sort-mb: at most 2047 (like Hadoop's io.sort.mb), got ${sortMb}`);
   const maxBad = positiveInt(args['max-bad-records'], '--max-bad-records', 0);
   const splitSize = args['split-size'] !== undefined ? parseSize(args['split-size'], '--split-size') : undefined;
+  sortFactorOf(parseConf(args.conf)); // a bad mapreduce.task.io.sort.factor fails once, here, not in every task attempt
   const plan = await planOf(jobModule, args);
   const taskTimeoutMs = positiveInt(args['task-timeout'], '--task-timeout')! * 1000;
   const cluster = args.runner === 'cluster' ? await clusterRun(args, log) : undefined;
