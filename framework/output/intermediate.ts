@@ -48,7 +48,11 @@ export function intermediateInput(): InputFormat<unknown, unknown> {
         },
         async read(sink) {
           const r = new SegmentReader({ file: split.path, offset: 0, length: split.fileLength, records: -1 }, 0);
-          while (r.next()) sink(decodeValue(r.key), decodeValue(r.value));
+          try {
+            while (r.next()) sink(decodeValue(r.key), decodeValue(r.value));
+          } finally {
+            r.close(); // a map that throws must not leave the file open in a long-lived worker
+          }
           bytesRead = split.length;
         },
       };

@@ -12,6 +12,7 @@ import { prng } from '../../scripts/bench/zipf-text.ts';
 import { defineJob, textInput, textOutput, type Job } from '../../framework/job/index.ts';
 import type { CombineFn } from '../../framework/job/types.ts';
 import { encodeKey, encodeValue, decodeValue } from '../../framework/shuffle/codec.ts';
+import { intermediateInput } from '../../framework/output/intermediate.ts';
 import { createCollector } from '../../framework/shuffle/collector.ts';
 import { MultiPassMerger, passGroups } from '../../framework/shuffle/multi-pass-merge.ts';
 import { hashPartitioner } from '../../framework/shuffle/partitioner.ts';
@@ -334,6 +335,22 @@ test.serial('reduce task: a reducer that throws mid-merge leaves no open file an
   t.false(fs.existsSync(scratchOf(spec)));
   const bad = reduceSpec(path.join(dir, 'out'), segments, { [SORT_FACTOR_KEY]: '1' }, 1);
   await t.throwsAsync(runReduceTask(job, bad, () => {}), { message: /^mapreduce\.task\.io\.sort\.factor: must be a whole number of at least 2/ });
+  t.is(openFds(), before);
+});
+
+test.serial('a map of a later step that throws leaves its intermediate input file closed', async (t) => {
+  const file = path.join(freshDir('intermediate'), 'part-r-00000.kv');
+  const w = new RunWriter(file);
+  for (let i = 0; i < 100; i++) w.add(encodeValue(`k${i}`), encodeValue(i));
+  w.endPartition();
+  w.close();
+  const size = fs.statSync(file).size;
+  const reader = intermediateInput().createRecordReader({ path: file, start: 0, length: size, fileLength: size, hosts: [], fileIndex: 0 });
+  const before = openFds();
+  const map = (k: unknown): void => {
+    if (k === 'k10') throw new Error('map failed');
+  };
+  await t.throwsAsync(reader.read(map), { message: 'map failed' });
   t.is(openFds(), before);
 });
 
