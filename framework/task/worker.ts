@@ -5,6 +5,7 @@
  * through tsx) and the bundles the cluster runner ships to SSH hosts.
  */
 import readline from 'node:readline';
+import { exitWhenParentDies, exitWhenStdinEnds } from './orphan-watch.ts';
 import { isDeterministic } from './deterministic.ts';
 import { runTask } from './run-task.ts';
 import type { TaskEvent, TaskSpec } from './spec.ts';
@@ -19,17 +20,24 @@ export async function runWorker(): Promise<void> {
   console.info = console.error;
   console.debug = console.error;
   emit({ bsctl: 'hello', attemptId: '', pid: process.pid });
+  // A worker whose driver died (kill -9, a lost SSH connection) exits instead of running on.
+  let busy = false;
+  exitWhenStdinEnds(() => busy);
+  exitWhenParentDies();
   const lines = readline.createInterface({ input: process.stdin, crlfDelay: Infinity });
   for await (const line of lines) {
     if (!line.trim()) continue;
     const spec = JSON.parse(line) as TaskSpec;
     emit({ bsctl: 'progress', attemptId: spec.attemptId, fraction: 0, bytes: 0 });
+    busy = true;
     try {
       const result = await runTask(spec, (fraction, bytes) => emit({ bsctl: 'progress', attemptId: spec.attemptId, fraction, bytes }));
       emit({ bsctl: 'done', attemptId: spec.attemptId, result });
     } catch (err) {
       const e = err instanceof Error ? err : new Error(String(err));
       emit({ bsctl: 'failed', attemptId: spec.attemptId, error: { name: e.name, message: e.message, ...(e.stack ? { stack: e.stack } : {}), ...(isDeterministic(e) ? { deterministic: true } : {}) } });
+    } finally {
+      busy = false;
     }
     // Start every attempt with a collected heap, so a long-lived worker's peak memory is that of its
     // largest task, not of the garbage of all earlier ones.
