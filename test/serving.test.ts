@@ -26,17 +26,21 @@ test.after.always(() => fs.rmSync(tmp, { recursive: true, force: true }));
 /** Run the full build the way `bsctl run full-build` does, inline. */
 async function build(table: string, schema: string, data: readonly string[], partitions: number, indexRoot: string): Promise<void> {
   const plan = await fullBuildCli.plan({ table, schema, data: [...data], partitions, 'index-root': indexRoot }, () => {});
-  await runJob({
-    jobModule: JOB,
-    input: plan.input,
-    output: plan.output,
-    runner: 'inline',
-    maxBadRecords: plan.maxBadRecords ?? 0,
-    workRoot: path.join(tmp, 'work'),
-    ...(plan.reducers !== undefined ? { reducers: plan.reducers } : {}),
-    ...(plan.conf ? { conf: plan.conf } : {}),
-  });
-  await plan.afterCommit?.();
+  try {
+    await runJob({
+      jobModule: JOB,
+      input: plan.input,
+      output: plan.output,
+      runner: 'inline',
+      maxBadRecords: plan.maxBadRecords ?? 0,
+      workRoot: path.join(tmp, 'work'),
+      ...(plan.reducers !== undefined ? { reducers: plan.reducers } : {}),
+      ...(plan.conf ? { conf: plan.conf } : {}),
+    });
+    await plan.afterCommit?.();
+  } finally {
+    await plan.finish?.(); // the table lock
+  }
 }
 
 interface Case {

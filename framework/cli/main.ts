@@ -3,6 +3,7 @@ import type { JobCli } from '../job/cli.ts';
 import { loadJob } from '../task/load-job.ts';
 import { resolveJobModule } from './jobs-dir.ts';
 import { fsCommand } from './fs/command.ts';
+import { gcCommand } from './gc/command.ts';
 import { indexCommand } from './index/command.ts';
 import { HDFS_USER_ENV, NAMENODE_ENV } from '../fs/webhdfs/config.ts';
 import { jobsCommand } from './jobs/command.ts';
@@ -23,6 +24,7 @@ export function buildCli(argv: readonly string[], result: CommandResult, jobCli?
     .command(statusCommand(result))
     .command(indexCommand(result))
     .command(fsCommand(result))
+    .command(gcCommand(result))
     .option('namenode', { type: 'string', global: true, describe: `NameNode HTTP address for hdfs:// paths, e.g. http://host:9870 (default: $${NAMENODE_ENV})` })
     .option('hdfs-user', { type: 'string', global: true, describe: `HDFS user to act as (default: $${HDFS_USER_ENV})` })
     .middleware((args) => {

@@ -1,9 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { checkTableName } from '../fs/names.ts';
 import { fileSystemFor, joinPath } from '../fs/resolve.ts';
 
-/** `<index-root>/<table>/generation_<gid>/partition_<from>_<to>/` (havenask.md §5). */
-export const tableDir = (indexRoot: string, table: string): string => path.join(indexRoot, table);
+/** `<index-root>/<table>/generation_<gid>/partition_<from>_<to>/` (havenask.md §5); the name is checked. */
+export const tableDir = (indexRoot: string, table: string): string => path.join(indexRoot, checkTableName(table));
+/** The same on any FileSystem (local paths or hdfs:// URIs). */
+export const tableDirOn = (indexRoot: string, table: string): string => joinPath(indexRoot, checkTableName(table));
 export const generationName = (gid: number): string => `generation_${gid}`;
 export const partitionName = (from: number, to: number): string => `partition_${from}_${to}`;
 
@@ -62,7 +65,7 @@ export function listPartitions(generationDir: string): PartitionInfo[] {
 
 /** Generation ids under `<indexRoot>/<table>` on any FileSystem, ascending. */
 export async function listGenerationsOn(indexRoot: string, table: string): Promise<number[]> {
-  const dir = joinPath(indexRoot, table);
+  const dir = tableDirOn(indexRoot, table);
   const fsys = fileSystemFor(dir);
   if (!(await fsys.stat(dir))) return [];
   return generationIds((await fsys.list(dir)).map((s) => s.path.slice(s.path.lastIndexOf('/') + 1)));
@@ -73,11 +76,24 @@ export async function nextGenerationOn(indexRoot: string, table: string): Promis
   return gens.length ? gens[gens.length - 1]! + 1 : 0;
 }
 
-/** Delete all but the newest `keep` generations on any FileSystem. */
-export async function pruneGenerationsOn(indexRoot: string, table: string, keep = 2): Promise<number[]> {
+/** Hidden name an old generation is moved to before it is deleted (never listed as a generation). */
+export const trashName = (gid: number, tag: string): string => `.${generationName(gid)}.bsctl-trash-${tag}`;
+
+/**
+ * Remove all but the newest `keep` generations on any FileSystem: each is first renamed out of the
+ * layout (one atomic step: a loader sees the whole generation or none of it), then deleted. A run
+ * killed in between leaves only a hidden `.generation_<n>.bsctl-trash-<tag>` that `bsctl gc` removes.
+ */
+export async function pruneGenerationsOn(indexRoot: string, table: string, keep = 2, tag = `${process.pid}`): Promise<number[]> {
   const gens = await listGenerationsOn(indexRoot, table);
   const drop = gens.slice(0, Math.max(0, gens.length - keep));
-  for (const g of drop) await fileSystemFor(indexRoot).delete(joinPath(indexRoot, table, generationName(g)));
+  const fsys = fileSystemFor(indexRoot);
+  const dir = tableDirOn(indexRoot, table);
+  for (const g of drop) {
+    const trash = joinPath(dir, trashName(g, tag));
+    await fsys.rename(joinPath(dir, generationName(g)), trash);
+    await fsys.delete(trash);
+  }
   return drop;
 }
 

@@ -1,12 +1,17 @@
 import path from 'node:path';
 import type { JobCli } from '../job/cli.ts';
 import { getAnalyzer } from './analyzers/registry.ts';
+import { acquireLock } from '../fs/lock.ts';
+import { checkTableName } from '../fs/names.ts';
 import { absolutePath, joinPath } from '../fs/resolve.ts';
-import { generationName, nextGenerationOn, partitionNamesOn, pruneGenerationsOn } from './layout.ts';
+import { generationName, nextGenerationOn, partitionNamesOn, pruneGenerationsOn, tableDirOn } from './layout.ts';
 import { CONF_SCHEMA } from './output.ts';
 import { loadSchema } from './schema/load.ts';
 import type { TableSchema } from './schema/model.ts';
 import { readTableConfig } from './table-config.ts';
+
+/** The lock file of a table's builds, `<index-root>/<table>/.bsctl-build.lock` (hidden: never a generation). */
+export const BUILD_LOCK = '.bsctl-build.lock';
 
 /** Flags of `bsctl run full-build`; each overrides the table config. */
 export const fullBuildCli: JobCli = {
@@ -18,10 +23,12 @@ export const fullBuildCli: JobCli = {
     partitions: { type: 'number', describe: 'number of partitions (one reducer each)' },
     'index-root': { type: 'string', describe: 'root directory of the full indexes' },
     'skip-unsupported-indexes': { type: 'boolean', default: false, describe: 'skip ANN/SPATIAL/... indexes with a warning instead of failing' },
+    wait: { type: 'boolean', default: false, describe: 'when another build of the table holds its lock, wait for it instead of failing at once' },
   },
   async plan(args, log) {
     const table = args.table;
     if (typeof table !== 'string' || !table) throw new Error('--table is required for full-build');
+    checkTableName(table);
     const config = readTableConfig(table, args['table-config'] as string | undefined) ?? {};
     const schemaFile = (args.schema as string | undefined) ?? config.schema;
     const data = (args.data as string[] | undefined)?.map(absolutePath) ?? config.data;
@@ -43,7 +50,15 @@ export const fullBuildCli: JobCli = {
       schema = { ...schema, fields: schema.fields.map((f) => (config.analyzers![f.name] ? { ...f, analyzer: config.analyzers![f.name]! } : f)) };
     }
     for (const f of schema.fields) if (f.analyzer) getAnalyzer(f.analyzer);
-    const gid = await nextGenerationOn(indexRoot, table);
+    // One build of a table at a time: the generation id is chosen under the table's lock.
+    const lock = await acquireLock(joinPath(tableDirOn(indexRoot, table), BUILD_LOCK), { what: `table ${table}`, wait: args.wait === true, log });
+    let gid: number;
+    try {
+      gid = await nextGenerationOn(indexRoot, table);
+    } catch (err) {
+      await lock.release();
+      throw err;
+    }
     const output = joinPath(indexRoot, table, generationName(gid));
     log(`full-build ${table}: schema ${schemaFile}, ${data.length} data path(s), ${partitions} partition(s) -> generation ${gid} under ${indexRoot}`);
     return {
@@ -52,6 +67,7 @@ export const fullBuildCli: JobCli = {
       reducers: partitions,
       ...(config.maxBadRecords !== undefined ? { maxBadRecords: config.maxBadRecords } : {}),
       conf: { [CONF_SCHEMA]: JSON.stringify(schema), 'fullbuild.table': table },
+      finish: () => lock.release(),
       afterCommit: async () => {
         const dropped = await pruneGenerationsOn(indexRoot, table, 2);
         if (dropped.length) log(`full-build ${table}: deleted old generation(s) ${dropped.join(', ')}`);

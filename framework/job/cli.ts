@@ -18,6 +18,8 @@ export interface JobPlan {
   readonly conf?: Readonly<Record<string, string>>;
   /** Runs after the job committed its output (e.g. drop old index generations). */
   readonly afterCommit?: () => Promise<void>;
+  /** Runs at the very end, whether the job succeeded or not (e.g. release the table lock). */
+  readonly finish?: () => Promise<void>;
   /** Extra lines for the end-of-job report. */
   readonly summary?: () => Promise<string[]>;
 }

@@ -2,6 +2,7 @@ import type { InputFormat } from '../input/types.ts';
 import type { OutputFormat } from '../output/types.ts';
 import type { JobCli } from './cli.ts';
 import type { CombineFn, Mapper, Partitioner, Reducer, ShuffleKey, TaskHook } from './types.ts';
+import { checkSimpleName } from '../fs/names.ts';
 
 /**
  * One MapReduce step. KI/VI come from the previous step (or the InputFormat), KM/VM are the map
@@ -78,6 +79,7 @@ function builder<KI, VI, K, V>(options: JobOptions<KI, VI>, steps: readonly AnyS
  * Where and how it runs (inline, local workers, SSH hosts) is chosen at run time.
  */
 export function defineJob<KI, VI>(options: JobOptions<KI, VI>): JobBuilder<KI, VI, KI, VI> {
+  checkSimpleName(options.name, 'defineJob({ name })');
   return builder<KI, VI, KI, VI>(options, []);
 }
 

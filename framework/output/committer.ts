@@ -1,12 +1,18 @@
+import { currentOwner } from '../fs/owner.ts';
 import { absolutePath, fileSystemFor, joinPath, splitPath } from '../fs/resolve.ts';
+import { writeSmallFile } from '../fs/small-file.ts';
 import type { FileSystem } from '../fs/types.ts';
+import { looksLikeBsctlOutput } from './output-guard.ts';
+import { OWNER_FILE } from './stale.ts';
 
 /**
  * Hadoop's FileOutputCommitter (v1), made atomic at the job level: the whole job is staged in a hidden
  * sibling of the output dir (`.<name>.bsctl-<jobId>`); attempts write under its `_temporary/<attempt>`;
  * commitTask promotes an attempt's files; commitJob writes `_SUCCESS` and renames the staging dir to the
  * output dir. Until then nothing is visible at the output path, and an existing output is only replaced
- * (with `overwrite`) at that final rename.
+ * (with `overwrite`, and only when it is a previous bsctl output unless `force`) at that final rename.
+ * The staging dir holds an owner record (host, pid, start time) so that `bsctl gc` and later runs can
+ * tell the staging of a killed run from that of a live one.
  */
 export class FileOutputCommitter {
   readonly staging: string;
@@ -20,6 +26,7 @@ export class FileOutputCommitter {
     outputDir: string,
     readonly jobId: string,
     private readonly overwrite = false,
+    private readonly force = false,
   ) {
     this.outputDir = absolutePath(outputDir);
     this.fs = fileSystemFor(outputDir);
@@ -36,9 +43,10 @@ export class FileOutputCommitter {
     }
   }
 
-  /** Checks the output and creates the staging area. */
+  /** Checks the output and creates the staging area, owner record first. */
   async setupJob(): Promise<void> {
     await this.checkOutput();
+    await writeSmallFile(joinPath(this.staging, OWNER_FILE), `${JSON.stringify(currentOwner(this.jobId))}\n`);
     await this.fs.mkdirs(joinPath(this.staging, '_temporary'));
   }
 
@@ -75,6 +83,10 @@ export class FileOutputCommitter {
     const old = joinPath(this.parent, `.${this.name}.bsctl-old-${this.jobId}`);
     if (previous) {
       if (!this.overwrite) throw new Error(`output directory ${this.outputDir} appeared during the job; not replacing it`);
+      // Checked again at the last moment: what is there now must still be a previous bsctl output.
+      if (!this.force && !(await looksLikeBsctlOutput(this.outputDir))) {
+        throw new Error(`output directory ${this.outputDir} is no longer a previous bsctl output; not replacing it`);
+      }
       await this.fs.rename(this.outputDir, old);
     }
     try {
@@ -84,6 +96,7 @@ export class FileOutputCommitter {
       throw err;
     }
     if (previous) await this.fs.delete(old);
+    await this.fs.delete(joinPath(this.outputDir, OWNER_FILE));
   }
 
   async abortJob(): Promise<void> {

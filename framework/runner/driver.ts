@@ -7,6 +7,10 @@ import type { Job } from '../job/define.ts';
 import type { InputSplit } from '../input/types.ts';
 import { intermediateInput } from '../output/intermediate.ts';
 import { FileOutputCommitter } from '../output/committer.ts';
+import { checkOutputSafety } from '../output/output-guard.ts';
+import { OWNER_FILE, sweepStaleOutputs, sweepStaleWorkDirs } from '../output/stale.ts';
+import { currentOwner } from '../fs/owner.ts';
+import { splitPath } from '../fs/resolve.ts';
 import { FRAMEWORK, mergeCounters } from '../task/context.ts';
 import { loadJob } from '../task/load-job.ts';
 import type { CounterMap, MapTaskSpec, ReduceTaskSpec, TaskResult } from '../task/spec.ts';
@@ -43,6 +47,11 @@ export interface JobReport {
   readonly badRecords: readonly BadRecord[];
 }
 
+/** Where jobs keep map outputs and intermediate data: `$TMPDIR/bsctl-<uid>`. */
+export function defaultWorkRoot(): string {
+  return path.join(os.tmpdir(), `bsctl-${os.userInfo().uid}`);
+}
+
 export function newJobId(): string {
   const t = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 12);
   return `job_${t}_${randomBytes(4).toString('hex')}`;
@@ -69,13 +78,20 @@ export async function runJob(opts: RunOptions): Promise<JobReport> {
   const jobId = opts.jobId ?? newJobId();
   const maxAttempts = opts.maxAttempts ?? 4;
   const sortBytes = Math.min(2047, Math.max(1, opts.sortMb ?? 100)) * 1024 * 1024;
-  const committer = new FileOutputCommitter(opts.output, jobId, opts.overwrite ?? false);
+  // Before anything runs: the output must not be (or hold, or sit in) an input, and an existing one
+  // is replaced only when it is provably a previous bsctl output.
+  await checkOutputSafety({ output: opts.output, inputs: opts.input, overwrite: opts.overwrite ?? false, forceOverwrite: opts.forceOverwrite ?? false });
+  const committer = new FileOutputCommitter(opts.output, jobId, opts.overwrite ?? false, opts.forceOverwrite ?? false);
   await committer.checkOutput();
+  const workRoot = opts.workRoot ?? defaultWorkRoot();
+  // What killed runs left behind (their staging beside this output, their work dirs) goes first.
+  await sweepStaleOutputs(splitPath(committer.outputDir).parent, log);
+  await sweepStaleWorkDirs(workRoot, log);
 
   const firstSplits = await job.input.getSplits(opts.input, opts.splitSize !== undefined ? { splitSize: opts.splitSize } : {});
   if (firstSplits.length === 0) throw new Error(`input is empty: ${opts.input.join(', ')} hold no data`);
 
-  const workDir = path.join(opts.workRoot ?? path.join(os.tmpdir(), `bsctl-${os.userInfo().uid}`), jobId);
+  const workDir = path.join(workRoot, jobId);
   const runner = makeRunner(opts);
   const speculation = resolveSpeculation(opts.speculation, runner.name);
   // Each task's committed result, by task id: a map re-run after its output was lost replaces its own.
@@ -99,6 +115,10 @@ export async function runJob(opts: RunOptions): Promise<JobReport> {
     maxTaskRss = Math.max(maxTaskRss, r.maxRss);
   };
   try {
+    // The owner record first: `bsctl gc` and later runs remove the dir only once this process is gone.
+    fs.mkdirSync(workDir, { recursive: true });
+    fs.writeFileSync(path.join(workDir, OWNER_FILE), `${JSON.stringify(currentOwner(jobId))}\n`);
+    opts.signal?.throwIfAborted();
     await runner.start?.({ id: jobId, name: job.name });
     log(`${jobId}: ${job.name}, ${job.steps.length} step(s), ${firstSplits.length} split(s), runner ${runner.name} (${runner.slots} slot(s))`);
     await committer.setupJob();
@@ -161,7 +181,7 @@ export async function runJob(opts: RunOptions): Promise<JobReport> {
           if (spec.type === 'map') fs.rmSync(spec.spillDir, { recursive: true, force: true });
         },
       }));
-      const phaseOpts = { runner, maxAttempts, jobModule: opts.jobModule, log, speculation, stats };
+      const phaseOpts = { runner, maxAttempts, jobModule: opts.jobModule, log, speculation, stats, ...(opts.signal ? { signal: opts.signal } : {}) };
       const lostMaps = new LostMapOutputs(
         splitTasks,
         mapOutputs,
@@ -234,6 +254,7 @@ export async function runJob(opts: RunOptions): Promise<JobReport> {
       }
       checkBadRecords();
       fs.rmSync(path.join(workDir, `step${s}`), { recursive: true, force: true });
+      opts.signal?.throwIfAborted();
       if (!last) await stepCommitter.commitJob();
     }
     await committer.commitJob();

@@ -24,7 +24,10 @@ export interface RunOptions {
   readonly splitSize?: number;
   /** Map-side sort / aggregation budget, MiB (default 100, Hadoop's io.sort.mb). */
   readonly sortMb?: number;
+  /** Replace an existing output, once the job succeeds, if it is a previous bsctl output. */
   readonly overwrite?: boolean;
+  /** With overwrite: replace an existing output even when it does not look like a bsctl output. */
+  readonly forceOverwrite?: boolean;
   readonly conf?: Readonly<Record<string, string>>;
   /** Bad input records tolerated (reported with `ctx.badRecord`); more fail the job (default 0). */
   readonly maxBadRecords?: number;
@@ -40,6 +43,11 @@ export interface RunOptions {
   readonly speculation?: SpeculationOptions;
   /** Local directory for map outputs and intermediate data (default: os.tmpdir()/bsctl-<uid>). */
   readonly workRoot?: string;
+  /**
+   * Aborting interrupts the job (Ctrl-C, SIGTERM): running attempts are killed, the staging and work
+   * dirs removed, and runJob rejects with the signal's reason; a commit already under way completes.
+   */
+  readonly signal?: AbortSignal;
   readonly onProgress?: (p: JobProgress) => void;
   readonly log?: (line: string) => void;
 }

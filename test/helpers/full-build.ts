@@ -31,18 +31,22 @@ export async function fullBuild(args: BuildArgs, run: Partial<RunOptions> = {}):
     },
     (l) => logs.push(l),
   );
-  const report = await runJob({
-    jobModule: FULL_BUILD,
-    input: plan.input,
-    output: plan.output,
-    conf: plan.conf ?? {},
-    maxBadRecords: plan.maxBadRecords ?? 0,
-    runner: 'inline',
-    ...(plan.reducers ? { reducers: plan.reducers } : {}),
-    ...run,
-  });
-  await plan.afterCommit?.();
-  return { ...report, generationDir: plan.output };
+  try {
+    const report = await runJob({
+      jobModule: FULL_BUILD,
+      input: plan.input,
+      output: plan.output,
+      conf: plan.conf ?? {},
+      maxBadRecords: plan.maxBadRecords ?? 0,
+      runner: 'inline',
+      ...(plan.reducers ? { reducers: plan.reducers } : {}),
+      ...run,
+    });
+    await plan.afterCommit?.();
+    return { ...report, generationDir: plan.output };
+  } finally {
+    await plan.finish?.(); // the table lock
+  }
 }
 
 /** sha256 of every file under `root` (relative path → hash), skipping version.N (it carries a timestamp). */

@@ -16,6 +16,7 @@ export interface RunArgs {
   'split-size'?: string;
   'sort-mb': number;
   overwrite: boolean;
+  'force-overwrite': boolean;
   'max-bad-records'?: number;
   'task-timeout': number;
   speculative: boolean;
@@ -39,7 +40,8 @@ export function runBuilder(y: Argv, jobCli?: JobCli): Argv<RunArgs> {
     .option('workers', { type: 'number', describe: 'worker processes of the local runner (default: number of cores)' })
     .option('split-size', { type: 'string', describe: 'split size, e.g. 64m (default: the block size, 64m on local disk)' })
     .option('sort-mb', { type: 'number', default: 100, describe: 'map-side sort / aggregation buffer per task, MiB' })
-    .option('overwrite', { type: 'boolean', default: false, describe: 'replace an existing output directory (only once the job succeeds)' })
+    .option('overwrite', { type: 'boolean', default: false, describe: 'replace an existing output directory that is a previous bsctl output (only once the job succeeds)' })
+    .option('force-overwrite', { type: 'boolean', default: false, describe: 'with --overwrite: replace the output even if it does not look like a bsctl output (never /, home, the current directory, or an input)' })
     .option('task-timeout', { type: 'number', default: 600, describe: 'seconds an attempt may report no progress before it is killed and retried' })
     .option('speculative', { type: 'boolean', default: true, describe: 'speculative execution: a straggling task (60 s in, progress 20% behind) gets a second attempt; --no-speculative turns it off' })
     .option('max-bad-records', { type: 'number', describe: 'bad input records tolerated before the job fails (default 0)' })

@@ -38,6 +38,26 @@ async function planOf(jobModule: string, args: RunArgs): Promise<JobPlan> {
   return { input: args.input!.map(absolutePath), output: absolutePath(args.output!) };
 }
 
+/** Exit codes of an interrupted run, as a shell reports them (128 + signal number). */
+const SIGNAL_EXIT: Readonly<Record<string, number>> = { SIGINT: 130, SIGTERM: 143 };
+
+/**
+ * Ctrl-C or SIGTERM interrupts the job and waits for its clean-up (running attempts killed, staging
+ * and work dirs removed, the table lock released) before exiting; a second signal exits at once.
+ */
+function interruptOnSignals(controller: AbortController): { readonly signal: () => string | undefined; readonly dispose: () => void } {
+  let received: string | undefined;
+  const on = (sig: NodeJS.Signals): void => {
+    if (received) process.exit(SIGNAL_EXIT[sig] ?? 1);
+    received = sig;
+    process.stderr.write(`\n${sig}: stopping the job and cleaning up (again to exit at once)\n`);
+    controller.abort(new Error(`interrupted by ${sig}`));
+  };
+  const sigs: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
+  for (const s of sigs) process.on(s, on);
+  return { signal: () => received, dispose: () => sigs.forEach((s) => process.off(s, on)) };
+}
+
 export async function runHandler(args: RunArgs): Promise<number> {
   const jobModule = resolveJobModule(args.job);
   const reducers = positiveInt(args.reducers, '--reducers');
@@ -48,10 +68,27 @@ export async function runHandler(args: RunArgs): Promise<number> {
   const splitSize = args['split-size'] !== undefined ? parseSize(args['split-size'], '--split-size') : undefined;
   sortFactorOf(parseConf(args.conf)); // a bad mapreduce.task.io.sort.factor fails once, here, not in every task attempt
   const plan = await planOf(jobModule, args);
+  try {
+    return await runPlanned(args, jobModule, plan, { reducers, workers, sortMb, maxBad, splitSize });
+  } finally {
+    await plan.finish?.();
+  }
+}
+
+async function runPlanned(
+  args: RunArgs,
+  jobModule: string,
+  plan: JobPlan,
+  o: { reducers: number | undefined; workers: number | undefined; sortMb: number; maxBad: number | undefined; splitSize: number | undefined },
+): Promise<number> {
+  const { reducers, workers, sortMb, maxBad, splitSize } = o;
   const taskTimeoutMs = positiveInt(args['task-timeout'], '--task-timeout')! * 1000;
   const cluster = args.runner === 'cluster' ? await clusterRun(args, log) : undefined;
   const run = cluster && 'daemon' in cluster ? cluster.daemon : runJob;
   const progress = new ProgressReporter();
+  // Following a daemon's job, Ctrl-C detaches instead (cluster.ts): the job runs on in the daemon.
+  const controller = new AbortController();
+  const interrupt = cluster && 'daemon' in cluster ? undefined : interruptOnSignals(controller);
   try {
     const report = await run({
       jobModule,
@@ -62,6 +99,8 @@ export async function runHandler(args: RunArgs): Promise<number> {
       ...(args.speculative ? {} : { speculation: { enabled: false } }),
       sortMb,
       overwrite: args.overwrite || (plan.overwrite ?? false),
+      forceOverwrite: args['force-overwrite'],
+      signal: controller.signal,
       conf: { ...plan.conf, ...parseConf(args.conf) },
       maxBadRecords: maxBad ?? plan.maxBadRecords ?? 0,
       ...((plan.reducers ?? reducers) !== undefined ? { reducers: plan.reducers ?? reducers } : {}),
@@ -76,7 +115,14 @@ export async function runHandler(args: RunArgs): Promise<number> {
     process.stdout.write(`${[formatReport(report), ...extra].join('\n')}\n`);
     if (args['report-json']) fs.writeFileSync(args['report-json'], `${JSON.stringify(report, null, 2)}\n`);
     return 0;
+  } catch (err) {
+    const sig = interrupt?.signal();
+    if (!sig) throw err;
+    progress.stop();
+    process.stderr.write(`bsctl: interrupted by ${sig}; nothing was published\n`);
+    return SIGNAL_EXIT[sig] ?? 1;
   } finally {
+    interrupt?.dispose();
     progress.stop();
   }
 }
