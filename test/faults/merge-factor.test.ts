@@ -251,8 +251,13 @@ test.serial('map side: a combiner that throws in the spill merge leaves no open 
 // ---------------------------------------------------------------------------------------------
 // Reduce task: intermediate files in the attempt's scratch dir, removed at the end, closed on failure.
 
+/** Job dirs the reduce tests' scratch dirs live in (the task removes its scratch dir; the test, the job dir). */
+const jobDirs: string[] = [];
+test.after.always(() => jobDirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
 function reduceSpec(dir: string, segments: readonly Segment[], conf: Record<string, string>, attempt: number): ReduceTaskSpec {
   const jobId = `job_mergefactor_${process.pid}_${seq++}`;
+  jobDirs.push(path.join(os.tmpdir(), `bsctl-${os.userInfo().uid}`, jobId));
   return {
     type: 'reduce',
     jobId,
