@@ -72,7 +72,10 @@ test('--sort-mb above 2047 is refused (buffer offsets are 32-bit, as in Hadoop)'
   t.regex(r.stderr, /--sort-mb: at most 2047/);
 });
 
-test('a task that stops reporting progress is killed after the task timeout and retried; the job fails with the cause', async (t) => {
+// The two task-timeout tests are serial (ava runs serial tests before the concurrent ones): the other
+// tests here call bsctl with spawnSync, which blocks this process's event loop for seconds, and the
+// driver's timeout check would then fire before it reads the worker's progress (a false timeout).
+test.serial('a task that stops reporting progress is killed after the task timeout and retried; the job fails with the cause', async (t) => {
   const input = path.join(dir, 'spin.txt');
   fs.writeFileSync(input, 'x\n');
   const logs: string[] = [];
@@ -97,7 +100,7 @@ test('a task that stops reporting progress is killed after the task timeout and 
   t.false(fs.existsSync(path.join(dir, 'spin-out')));
 });
 
-test('a long computation that calls ctx.progress() outlives the task timeout', async (t) => {
+test.serial('a long computation that calls ctx.progress() outlives the task timeout', async (t) => {
   const input = path.join(dir, 'slow.txt');
   fs.writeFileSync(input, 'y\n');
   await runJob({
