@@ -15,6 +15,8 @@ import { waitFor } from './helpers/wait.ts';
 const SLOW = fileURLToPath(new URL('./fixtures/jobs/slow-count.ts', import.meta.url));
 const dir = tempDir('scheduler');
 const stateDir = path.join(dir, 'state');
+// The daemon's token lives in its state dir: every bsctl this file starts (and fetchStatus here) reads it there.
+process.env.BSCTL_SCHEDULER_DIR = stateDir;
 const allocations = path.join(dir, 'fair-scheduler.xml');
 const ALLOCATIONS = `<?xml version="1.0"?>
 <allocations>
@@ -29,7 +31,7 @@ let url = '';
 
 test.before(() => {
   fs.writeFileSync(allocations, ALLOCATIONS);
-  const args = ['--cluster', testCluster().file, '--allocations', allocations, '--port', '0', '--state-dir', stateDir];
+  const args = ['--cluster', testCluster().file, '--allocations', allocations, '--port', '0', '--state-dir', stateDir, '--jobs-dir', path.join(ROOT, 'test/fixtures/jobs'), '--jobs-dir', dir];
   const r = bsctl(['scheduler', 'start', ...args, '--preemption', '--preemption-interval', '500', '--reload-interval', '300', '--locality-delay', '0']);
   if (r.code !== 0) throw new Error(`scheduler start failed: ${r.stderr}`);
   url = /scheduler started: (http:\/\/\S+)\/scheduler/.exec(r.stdout)![1]!;

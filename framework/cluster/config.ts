@@ -65,6 +65,9 @@ export function loadClusterConfig(file: string): ClusterConfig {
     const knownHosts = str('knownHosts', false);
     if (!hostKey && !knownHosts) fail(key('hostKey'), 'give a pinned hostKey or a knownHosts file (host keys are always verified)');
     if (hostKey && !/^ssh-[\w-]+ [A-Za-z0-9+/=]+$|^ecdsa-[\w-]+ [A-Za-z0-9+/=]+$/.test(hostKey.trim())) fail(key('hostKey'), 'must look like "ssh-ed25519 AAAA..."');
+    const workDir = str('workDir')!;
+    // A path on the machine, spliced (quoted) into shell commands there: absolute, plain characters, no '..'.
+    if (!/^\/[A-Za-z0-9_.\/-]*$/.test(workDir) || workDir.split('/').includes('..')) fail(key('workDir'), 'must be an absolute path of letters, digits, _ . - and / (no ..)');
     return {
       name,
       host,
@@ -75,7 +78,7 @@ export function loadClusterConfig(file: string): ClusterConfig {
       ...(knownHosts ? { knownHosts } : {}),
       mapSlots: int('mapSlots', 2, 0),
       reduceSlots: int('reduceSlots', 1, 0),
-      workDir: str('workDir')!,
+      workDir,
     };
   });
   const top = raw as { scheduler?: unknown; allocations?: unknown };

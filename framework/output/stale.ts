@@ -111,7 +111,9 @@ export async function sweepStaleWorkDirs(workRoot: string, log: (line: string) =
     if (!/^job_[A-Za-z0-9_]+$/.test(name)) continue;
     const dir = path.join(workRoot, name);
     try {
-      const { state, who } = await dirOwnerState(dir, fs.statSync(dir).mtimeMs);
+      // Without an owner record (a task's own scratch), the newest entry's time says whether it is in use.
+      const newest = Math.max(fs.statSync(dir).mtimeMs, ...fs.readdirSync(dir).slice(0, 1000).map((n) => fs.statSync(path.join(dir, n), { throwIfNoEntry: false })?.mtimeMs ?? 0));
+      const { state, who } = await dirOwnerState(dir, newest);
       if (state !== 'dead') {
         result.kept.push(dir);
         continue;

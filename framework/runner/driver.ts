@@ -10,7 +10,8 @@ import { FileOutputCommitter } from '../output/committer.ts';
 import { checkOutputSafety } from '../output/output-guard.ts';
 import { OWNER_FILE, sweepStaleOutputs, sweepStaleWorkDirs } from '../output/stale.ts';
 import { currentOwner } from '../fs/owner.ts';
-import { splitPath } from '../fs/resolve.ts';
+import { isLocal, splitPath } from '../fs/resolve.ts';
+import { diskFullError, isDiskFull } from '../task/disk-full.ts';
 import { FRAMEWORK, mergeCounters } from '../task/context.ts';
 import { loadJob } from '../task/load-job.ts';
 import type { CounterMap, MapTaskSpec, ReduceTaskSpec, TaskResult } from '../task/spec.ts';
@@ -261,7 +262,8 @@ export async function runJob(opts: RunOptions): Promise<JobReport> {
     log(`${jobId}: committed ${opts.output}`);
   } catch (err) {
     await committer.abortJob().catch((e: unknown) => log(`could not remove the staging directory ${committer.staging}: ${e instanceof Error ? e.message : String(e)}`));
-    throw err;
+    // A disk that filled under the driver itself (its work dir, the staging): name it and its role.
+    throw isDiskFull(err) ? diskFullError(err, [{ role: 'local', dir: workDir }, ...(isLocal(opts.output) ? [{ role: 'output' as const, dir: committer.staging }] : [])]) : err;
   } finally {
     await runner.close();
     fs.rmSync(workDir, { recursive: true, force: true });

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { Readable } from 'node:stream';
+import { clientToken } from './auth.ts';
 import type { DaemonInfo, JobEvent, SubmitRequest } from './protocol.ts';
 import type { SchedulerStatus } from './status.ts';
 
@@ -22,7 +23,14 @@ export function readDaemonInfo(stateDir: string): DaemonInfo | undefined {
   }
 }
 
-async function request(url: string, init: RequestInit = {}, timeoutMs = 5000): Promise<Response> {
+/** Headers of an authenticated request: the token of `stateDir` (default: the default state dir), JSON. */
+function authHeaders(stateDir?: string): Record<string, string> {
+  const token = clientToken(stateDir ?? defaultStateDir());
+  return { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) };
+}
+
+async function request(url: string, init: RequestInit = {}, timeoutMs = 5000, stateDir?: string): Promise<Response> {
+  init = { ...init, headers: { ...authHeaders(stateDir), ...(init.headers as Record<string, string> | undefined) } };
   let res: Response;
   try {
     res = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
@@ -38,15 +46,15 @@ async function request(url: string, init: RequestInit = {}, timeoutMs = 5000): P
   return res;
 }
 
-/** The daemon's status, or undefined when nothing answers at `url`. */
-export async function fetchStatus(url: string, since = 0): Promise<SchedulerStatus> {
-  return (await (await request(`${url}/scheduler.json?since=${since}`)).json()) as SchedulerStatus;
+/** The daemon's status (needs its token: from `stateDir`, the default state dir or $BSCTL_SCHEDULER_TOKEN). */
+export async function fetchStatus(url: string, since = 0, stateDir?: string): Promise<SchedulerStatus> {
+  return (await (await request(`${url}/scheduler.json?since=${since}`, {}, 5000, stateDir)).json()) as SchedulerStatus;
 }
 
 /** Whether a daemon answers at `url` (within 2 s). */
 export async function isUp(url: string): Promise<boolean> {
   try {
-    await request(`${url}/scheduler.json?since=${Date.now()}`, {}, 2000);
+    await request(`${url}/health`, {}, 2000);
     return true;
   } catch {
     return false;
@@ -68,9 +76,9 @@ export async function findDaemon(explicit: string | undefined, fromConfig: strin
 
 /** Submit a job and follow its events to the end; resolves with the final event. */
 export async function submitAndFollow(url: string, job: SubmitRequest, onEvent: (e: JobEvent) => void): Promise<JobEvent & { event: 'succeeded' | 'failed' }> {
-  const res = await request(`${url}/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(job) });
+  const res = await request(`${url}/jobs`, { method: 'POST', body: JSON.stringify(job) });
   const { jobId } = (await res.json()) as { jobId: string };
-  const stream = await fetch(`${url}/jobs/${jobId}/events`);
+  const stream = await fetch(`${url}/jobs/${jobId}/events`, { headers: authHeaders() });
   if (!stream.ok || !stream.body) throw new Error(`scheduler ${url}: cannot follow ${jobId}: ${stream.status}`);
   const lines = readline.createInterface({ input: Readable.fromWeb(stream.body as import('node:stream/web').ReadableStream), crlfDelay: Infinity });
   for await (const line of lines) {
@@ -82,10 +90,10 @@ export async function submitAndFollow(url: string, job: SubmitRequest, onEvent: 
   throw new Error(`scheduler ${url}: lost the connection while following ${jobId}; the job may still be running (see ${url}/scheduler)`);
 }
 
-export async function killJob(url: string, jobId: string): Promise<void> {
-  await request(`${url}/jobs/${jobId}/kill`, { method: 'POST' });
+export async function killJob(url: string, jobId: string, stateDir?: string): Promise<void> {
+  await request(`${url}/jobs/${encodeURIComponent(jobId)}/kill`, { method: 'POST', body: '{}' }, 5000, stateDir);
 }
 
-export async function shutdown(url: string): Promise<void> {
-  await request(`${url}/shutdown`, { method: 'POST' });
+export async function shutdown(url: string, stateDir?: string): Promise<void> {
+  await request(`${url}/shutdown`, { method: 'POST', body: '{}' }, 5000, stateDir);
 }

@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import type { ClusterConfig } from '../cluster/config.ts';
+import { checkSimpleName } from '../fs/names.ts';
+import { crossSiteReason, hasToken, isLoopback, loopbackHosts } from './auth.ts';
 import { ClusterScheduler, type SchedulerOptions } from './cluster-scheduler.ts';
 import { JobRun } from './job-run.ts';
 import { schedulerPage } from './page.ts';
@@ -13,8 +15,14 @@ export interface DaemonOptions extends SchedulerOptions {
   /** Address to listen on (default 127.0.0.1: loopback only) and port (0: any free port). */
   readonly bind?: string;
   readonly port?: number;
-  /** Directory for daemon.json (the address clients find) and nothing else. */
+  /** Directory for daemon.json (the address clients find), the token file and user logs. */
   readonly stateDir: string;
+  /** The secret every mutating or job-data request must carry (see auth.ts). */
+  readonly token: string;
+  /** The user jobs run as and are recorded under: the token's owner, never the request's word. */
+  readonly user: string;
+  /** Directories job modules may come from (their real paths); anything else is refused. */
+  readonly jobDirs: readonly string[];
 }
 
 export interface Daemon {
@@ -43,17 +51,55 @@ function readBody(req: http.IncomingMessage): Promise<string> {
   });
 }
 
-function parseSubmit(body: string): SubmitRequest {
-  const r = JSON.parse(body) as Partial<SubmitRequest>;
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const realDir = (d: string): string => {
+  try {
+    return fs.realpathSync(d);
+  } catch {
+    return path.resolve(d);
+  }
+};
+
+/** A submitted job, checked: the module must lie in an allowed directory; the user is the daemon's. */
+function parseSubmit(body: string, options: Pick<DaemonOptions, 'user' | 'jobDirs'>): SubmitRequest {
+  let r: Partial<SubmitRequest>;
+  try {
+    r = JSON.parse(body) as Partial<SubmitRequest>;
+  } catch {
+    throw new HttpError(400, 'submit: the body is not JSON');
+  }
   const need = (ok: boolean, key: string): void => {
-    if (!ok) throw new Error(`submit: ${key} is missing or invalid`);
+    if (!ok) throw new HttpError(400, `submit: ${key} is missing or invalid`);
   };
+  need(typeof r === 'object' && r !== null, 'the request');
   need(typeof r.jobModule === 'string' && path.isAbsolute(r.jobModule), 'jobModule (an absolute path)');
-  need(Array.isArray(r.input) && r.input.length > 0 && r.input.every((x) => typeof x === 'string'), 'input');
+  need(Array.isArray(r.input) && r.input.length > 0 && r.input.every((x) => typeof x === 'string' && x.length > 0), 'input');
   need(typeof r.output === 'string' && r.output.length > 0, 'output');
   need(typeof r.pool === 'string' && r.pool.length > 0, 'pool');
-  need(typeof r.user === 'string' && r.user.length > 0, 'user');
-  return r as SubmitRequest;
+  try {
+    checkSimpleName(r.pool!, 'submit: pool');
+  } catch (err) {
+    throw new HttpError(400, (err as Error).message);
+  }
+  let module: string;
+  try {
+    module = fs.realpathSync(r.jobModule!);
+  } catch {
+    throw new HttpError(400, `submit: jobModule ${r.jobModule}: no such file`);
+  }
+  const allowed = options.jobDirs.map(realDir);
+  if (!allowed.some((d) => module.startsWith(`${d}${path.sep}`))) {
+    throw new HttpError(403, `submit: jobModule ${r.jobModule} is not in a job directory this daemon allows (${allowed.join(', ')}; start it with --jobs-dir DIR to add one)`);
+  }
+  return { ...(r as SubmitRequest), jobModule: module, user: options.user };
 }
 
 /**
@@ -79,15 +125,24 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     res.end(type === 'application/json' ? `${JSON.stringify(body)}\n` : String(body));
   };
 
+  let allowedHosts: Set<string> | undefined;
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://daemon');
     const route = `${req.method} ${url.pathname}`;
     void (async () => {
+      // Nobody in: no cross-site browser request, and beyond the health check and the read-only
+      // page, nothing without the daemon's token; bodies must be JSON (a plain form cannot send one).
+      const crossSite = crossSiteReason(req, allowedHosts);
+      if (crossSite) return send(res, 403, { error: `refused: ${crossSite}` });
+      if (route === 'GET /health') return send(res, 200, { ok: true });
+      const open = route === 'GET /scheduler' || route === 'GET /';
+      if (!open && !hasToken(req, options.token)) return send(res, 401, { error: 'this needs the scheduler daemon\'s token (Authorization: Bearer ...; bsctl sends the one in the state dir or $BSCTL_SCHEDULER_TOKEN)' });
+      if (req.method === 'POST' && !/^application\/json\b/i.test(req.headers['content-type'] ?? '')) return send(res, 415, { error: 'POST bodies must be application/json' });
       if (route === 'GET /scheduler.json') return send(res, 200, schedulerStatus(scheduler, Number(url.searchParams.get('since') ?? 0)));
       if (route === 'GET /scheduler' || route === 'GET /') return send(res, 200, schedulerPage(schedulerStatus(scheduler, Date.now() - 60_000)), 'text/html');
       if (route === 'POST /jobs') {
         if (scheduler.stopping) return send(res, 503, { error: 'the scheduler daemon is stopping' });
-        const run = new JobRun(`job_${startStamp}_${String(++sequence).padStart(4, '0')}`, parseSubmit(await readBody(req)), scheduler, log);
+        const run = new JobRun(`job_${startStamp}_${String(++sequence).padStart(4, '0')}`, parseSubmit(await readBody(req), options), scheduler, log);
         runs.set(run.id, run);
         // Keep the last 200 ended jobs' events for late clients; older ones go.
         const ended = [...runs.values()].filter((x) => x.ended);
@@ -121,7 +176,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         return;
       }
       send(res, 404, { error: `no such page: ${route}` });
-    })().catch((err: unknown) => send(res, 400, { error: err instanceof Error ? err.message : String(err) }));
+    })().catch((err: unknown) => send(res, err instanceof HttpError ? err.status : 400, { error: err instanceof Error ? err.message : String(err) }));
   });
   // Clients poll and follow long jobs: keep idle connections well past their polling interval, so a
   // client never reuses a socket the server is just closing.
@@ -134,7 +189,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const addr = server.address() as { address: string; port: number };
   const host = addr.address.includes(':') ? `[${addr.address}]` : addr.address;
   const url = `http://${host}:${addr.port}`;
-  fs.mkdirSync(options.stateDir, { recursive: true });
+  // A loopback daemon answers only to its own addresses (no DNS rebinding); beyond loopback the token guards it.
+  if (isLoopback(addr.address)) allowedHosts = new Set([...loopbackHosts(addr.port), `${host}:${addr.port}`]);
+  fs.mkdirSync(options.stateDir, { recursive: true, mode: 0o700 });
   const infoFile = path.join(options.stateDir, 'daemon.json');
   const info: DaemonInfo = {
     pid: process.pid,
@@ -146,8 +203,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   fs.writeFileSync(`${infoFile}.tmp`, `${JSON.stringify(info, null, 2)}\n`);
   fs.renameSync(`${infoFile}.tmp`, infoFile);
   log(`scheduler listening on ${url}/scheduler (${scheduler.totalSlots().map} map / ${scheduler.totalSlots().reduce} reduce slots)`);
-  // Like Hadoop 1's JobTracker without Kerberos: whoever reaches the port may submit jobs (code to run).
-  if (!/^(127\.|::1$|localhost$)/.test(addr.address)) log(`warning: listening on ${addr.address}, not loopback: anyone who can reach this port can submit jobs and kill them`);
+  if (!isLoopback(addr.address)) log(`warning: listening on ${addr.address}, not loopback: whoever holds the token can submit jobs from ${options.jobDirs.join(', ')} as ${options.user}`);
 
   let closing: Promise<void> | undefined;
   const daemon: Daemon = {

@@ -15,6 +15,8 @@ export interface SchedulerArgs {
   'reload-interval': number;
   json: boolean;
   url?: string;
+  'token-file'?: string;
+  'jobs-dir'?: string[];
 }
 
 /** `bsctl scheduler start|stop|status|kill`: the scheduler daemon (the JobTracker role). */
@@ -31,6 +33,8 @@ export function schedulerCommand(result: CommandResult): CommandModule<object, S
         .option('bind', { type: 'string', default: '127.0.0.1', describe: 'address the HTTP page and job API listen on' })
         .option('port', { type: 'number', default: 50030, describe: 'HTTP port (0: any free port), like the JobTracker\'s 50030' })
         .option('state-dir', { type: 'string', describe: 'where daemon.json and scheduler.log live (default $BSCTL_SCHEDULER_DIR or $TMPDIR/bsctl-scheduler-<uid>)' })
+        .option('token-file', { type: 'string', describe: 'use this secret (mode 600, ≥ 32 characters) as the daemon\'s token instead of a fresh one; required with a --bind beyond loopback' })
+        .option('jobs-dir', { type: 'string', array: true, describe: 'a directory submitted job modules may come from (repeatable; the bundled jobs/ always may)' })
         .option('url', { type: 'string', describe: 'daemon address for status/stop/kill (default: from the state dir)' })
         .option('locality-delay', { type: 'number', default: 1000, describe: 'ms a job waits for a data-local map slot (delay scheduling)' })
         .option('preemption', { type: 'boolean', default: false, describe: 'let pools starved past their preemption timeouts kill other pools\' youngest tasks (off by default, as in Hadoop)' })

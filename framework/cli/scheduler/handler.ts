@@ -1,10 +1,13 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadClusterConfig } from '../../cluster/config.ts';
 import { defaultStateDir, fetchStatus, isUp, killJob, readDaemonInfo, shutdown } from '../../scheduler/client.ts';
+import { createToken, isLoopback } from '../../scheduler/auth.ts';
 import { startDaemon } from '../../scheduler/daemon.ts';
+import { JOBS_DIR } from '../jobs-dir.ts';
 import { formatStatus } from './format.ts';
 import type { SchedulerArgs } from './command.ts';
 
@@ -28,12 +31,29 @@ function clusterFile(args: SchedulerArgs): string {
   return f;
 }
 
+/** Where submitted job modules may come from: the bundled jobs/ and every --jobs-dir. */
+function jobDirs(args: SchedulerArgs): string[] {
+  return [JOBS_DIR, ...(args['jobs-dir'] ?? []).map((d) => path.resolve(d))];
+}
+
+/** Beyond loopback, only with a token the operator made and hands to clients (--token-file). */
+function checkBind(args: SchedulerArgs): void {
+  if (!isLoopback(args.bind) && !args['token-file']) {
+    throw new Error(`--bind ${args.bind}: listening beyond loopback needs --token-file FILE (a secret of at least 32 characters, mode 600, that clients send with $BSCTL_SCHEDULER_TOKEN)`);
+  }
+}
+
 /** Run the daemon in this process until it is stopped (SIGTERM, SIGINT or POST /shutdown). */
 async function serve(args: SchedulerArgs, stateDir: string): Promise<number> {
   const cluster = loadClusterConfig(clusterFile(args));
   const allocations = args.allocations ? path.resolve(args.allocations) : cluster.allocations;
+  checkBind(args);
+  const token = createToken(stateDir, args['token-file']);
   const daemon = await startDaemon({
     cluster,
+    token,
+    user: os.userInfo().username,
+    jobDirs: jobDirs(args),
     ...(allocations ? { allocations } : {}),
     bind: args.bind,
     port: args.port,
@@ -58,6 +78,7 @@ async function start(args: SchedulerArgs, stateDir: string): Promise<number> {
   const running = readDaemonInfo(stateDir);
   if (running && (await isUp(running.url))) throw new Error(`a scheduler daemon already runs at ${running.url} (pid ${running.pid}); \`bsctl scheduler stop\` first`);
   loadClusterConfig(clusterFile(args)); // config errors here, not in the log
+  checkBind(args);
   fs.mkdirSync(stateDir, { recursive: true });
   fs.rmSync(path.join(stateDir, 'daemon.json'), { force: true });
   const logFile = path.join(stateDir, 'scheduler.log');
@@ -66,6 +87,8 @@ async function start(args: SchedulerArgs, stateDir: string): Promise<number> {
   argv.push('--locality-delay', String(args['locality-delay']), '--preemption-interval', String(args['preemption-interval']), '--reload-interval', String(args['reload-interval']));
   if (args.preemption) argv.push('--preemption');
   if (args.allocations) argv.push('--allocations', path.resolve(args.allocations));
+  if (args['token-file']) argv.push('--token-file', path.resolve(args['token-file']));
+  for (const d of args['jobs-dir'] ?? []) argv.push('--jobs-dir', path.resolve(d));
   const child = spawn(process.execPath, [BSCTL_BIN, ...argv], { detached: true, stdio: ['ignore', out, out] });
   let exited: number | null | undefined;
   child.on('exit', (code) => (exited = code));
@@ -86,7 +109,7 @@ async function start(args: SchedulerArgs, stateDir: string): Promise<number> {
 async function stop(args: SchedulerArgs, stateDir: string): Promise<number> {
   const url = await daemonUrl(args, stateDir);
   const pid = readDaemonInfo(stateDir)?.pid;
-  await shutdown(url);
+  await shutdown(url, stateDir);
   for (let i = 0; i < 300 && (await isUp(url)); i++) await sleep(100);
   for (let i = 0; pid && i < 100; i++) {
     try {
@@ -111,13 +134,13 @@ export async function schedulerHandler(args: SchedulerArgs): Promise<number> {
       return stop(args, stateDir);
     case 'kill': {
       if (!args.job) throw new Error('scheduler kill: name the job id (see `bsctl scheduler status`)');
-      await killJob(await daemonUrl(args, stateDir), args.job);
+      await killJob(await daemonUrl(args, stateDir), args.job, stateDir);
       process.stdout.write(`killing ${args.job}\n`);
       return 0;
     }
     case 'status': {
       const url = await daemonUrl(args, stateDir);
-      const status = await fetchStatus(url, args.json ? 0 : Date.now());
+      const status = await fetchStatus(url, args.json ? 0 : Date.now(), stateDir);
       process.stdout.write(args.json ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(url, status));
       return 0;
     }
