@@ -1,8 +1,10 @@
+import { currentOwner, type OwnerRecord } from '../fs/owner.ts';
 import type { WorkerProcess } from '../runner/worker-process.ts';
 import { shipBundle, type WorkerBundle } from './bundle.ts';
 import type { ClusterConfig, Machine } from './config.ts';
 import { startRemoteWorker } from './remote-worker.ts';
 import { HostKeyError, shellQuote, SshPool, type SshConnection } from './ssh.ts';
+import { jobsRoot, sweepJobDirs, writeJobOwner } from './stale-job-dirs.ts';
 
 export type SlotType = 'map' | 'reduce';
 
@@ -29,24 +31,51 @@ export const slotsOf = (m: Machine, t: SlotType): number => (t === 'map' ? m.map
 export class ClusterHosts {
   readonly hosts: Host[];
   private readonly pool = new SshPool();
+  /** Jobs open on these machines: their driver's owner record, and its write into each machine's job dir. */
+  private readonly owners = new Map<string, { readonly owner: OwnerRecord; readonly written: Map<string, Promise<void>> }>();
+  /** What the sweeps of killed drivers' job dirs did, not yet logged by a job (see takeNotes). */
+  private notes: string[] = [];
 
   constructor(readonly config: ClusterConfig) {
     this.hosts = config.machines.map((machine) => ({ machine, running: { map: 0, reduce: 0 }, down: undefined, idle: new Map(), all: [], shipped: new Map() }));
   }
 
-  /** Connect to every machine: a wrong host key throws; an unreachable machine is marked down. */
+  /**
+   * Connect to every machine: a wrong host key throws; an unreachable machine is marked down. On each
+   * machine reached, the job dirs that killed drivers left there are swept (stale-job-dirs.ts).
+   */
   async connect(): Promise<void> {
     await Promise.all(
       this.hosts.map(async (h) => {
+        let conn: SshConnection;
         try {
-          await this.pool.get(h.machine);
+          conn = await this.pool.get(h.machine);
           h.down = undefined;
         } catch (err) {
           if (err instanceof HostKeyError) throw err;
           h.down = (err as Error).message;
+          return;
         }
+        await this.sweep(h, conn);
       }),
     );
+  }
+
+  private async sweep(h: Host, conn: SshConnection): Promise<void> {
+    try {
+      const swept = await sweepJobDirs(conn, h.machine.workDir);
+      for (const r of swept.removed) this.notes.push(`${h.machine.name}: removed ${r.path}: ${r.why}`);
+      for (const e of swept.errors) this.notes.push(`${h.machine.name}: could not clean ${e}`);
+    } catch (err) {
+      this.notes.push(`${h.machine.name}: could not clean ${jobsRoot(h.machine.workDir)}: ${(err as Error).message}`);
+    }
+  }
+
+  /** Lines about the sweeps since the last call (a job's runner logs them as it starts). */
+  takeNotes(): string[] {
+    const n = this.notes;
+    this.notes = [];
+    return n;
   }
 
   capacity(t: SlotType, usable: (h: Host) => boolean = () => true): number {
@@ -99,18 +128,51 @@ export class ClusterHosts {
     for (const [k, l] of h.idle) if (l.length === 0) h.idle.delete(k);
   }
 
-  jobDir(h: Host, jobId: string): string {
-    return `${h.machine.workDir}/jobs/${jobId}`;
+  /**
+   * A job starts on these machines: its dir on each reachable machine gets this process's owner
+   * record first, so that if this process is killed, the next one to connect removes the dir.
+   */
+  async openJob(jobId: string): Promise<void> {
+    if (!this.owners.has(jobId)) this.owners.set(jobId, { owner: currentOwner(jobId), written: new Map() });
+    await Promise.all(
+      this.hosts
+        .filter((h) => !h.down)
+        .map((h) => this.ownJobDir(h, jobId).catch((err: unknown) => void this.notes.push(`${h.machine.name}: no owner record in ${jobsRoot(h.machine.workDir)}/${jobId} (it stays after a kill of this process): ${(err as Error).message}`))),
+    );
   }
 
-  /** Remove a job's directory (map outputs, fetched segments) from every reachable machine. */
+  /** Write the open job's owner record into its dir on `h`, once (a machine that came up later gets it with its first file). */
+  private ownJobDir(h: Host, jobId: string): Promise<void> {
+    const open = this.owners.get(jobId);
+    if (!open) return Promise.resolve();
+    let written = open.written.get(h.machine.name);
+    if (!written) {
+      written = this.connection(h).then((conn) => writeJobOwner(conn, `${jobsRoot(h.machine.workDir)}/${jobId}`, open.owner));
+      open.written.set(h.machine.name, written);
+      written.catch(() => open.written.delete(h.machine.name));
+    }
+    return written;
+  }
+
+  /** A job's dir on a machine (map outputs, shuffle copies, fetched segments); an open job's holds its owner record. */
+  jobDir(h: Host, jobId: string): string {
+    void this.ownJobDir(h, jobId).catch(() => {});
+    return `${jobsRoot(h.machine.workDir)}/${jobId}`;
+  }
+
+  /** Remove a job's directory from every reachable machine (rename, then delete: no half-deleted dir keeps its name). */
   async cleanupJob(jobId: string): Promise<void> {
+    const open = this.owners.get(jobId);
+    this.owners.delete(jobId);
+    if (open) await Promise.allSettled(open.written.values());
     await Promise.all(
       this.hosts
         .filter((h) => !h.down)
         .map(async (h) => {
           const conn = await this.connection(h).catch(() => undefined);
-          await conn?.run(`rm -rf ${shellQuote(this.jobDir(h, jobId))}`).catch(() => {});
+          const dir = `${jobsRoot(h.machine.workDir)}/${jobId}`;
+          const trash = `${jobsRoot(h.machine.workDir)}/.${jobId}.bsctl-trash-${process.pid}`;
+          await conn?.run(`if [ -e ${shellQuote(dir)} ]; then mv -- ${shellQuote(dir)} ${shellQuote(trash)}; fi; rm -rf -- ${shellQuote(trash)}`).catch(() => {});
         }),
     );
   }

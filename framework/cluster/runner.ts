@@ -63,6 +63,9 @@ export class ClusterRunner implements TaskRunner {
       ...(this.options.taskTimeoutMs ? { taskTimeoutMs: this.options.taskTimeoutMs } : {}),
     });
     await this.job.start();
+    // Connecting swept what killed drivers left on the machines; this job's dirs get its owner record.
+    await this.scheduler.hosts.openJob(job.id);
+    for (const line of this.scheduler.hosts.takeNotes()) this.log(line);
   }
 
   runAttempt(spec: TaskSpec, progress: AttemptProgress, options?: AttemptOptions): Promise<TaskResult> {
