@@ -10,7 +10,10 @@ const BLOCKS = path.join(ROOT, 'test/fixtures/jobs/blocks-forever.ts');
 const dir = tempDir('orphans');
 /** Every worker pid a test saw, killed after the tests if one is still running (a failed test). */
 const seen = new Set<number>();
+/** Drivers the tests started, killed after the tests if a test failed before killing its own. */
+const drivers: ChildProcess[] = [];
 test.after.always(() => {
+  for (const d of drivers) if (d.exitCode === null && d.signalCode === null) d.kill('SIGKILL');
   for (const pid of seen) if (isWorker(pid)) process.kill(pid, 'SIGKILL');
   fs.rmSync(dir, { recursive: true, force: true });
 });
@@ -61,6 +64,7 @@ async function startBlockedJob(name: string, runnerArgs: readonly string[]): Pro
   fs.writeFileSync(path.join(work, 'in.txt'), `${'a'.repeat(1100)}\n${'b'.repeat(100)}\n`);
   const args = ['run', BLOCKS, '--input', path.join(work, 'in.txt'), '--split-size', '1k', '--output', path.join(work, 'out'), '--conf', `marker.dir=${markerDir}`, ...runnerArgs];
   const driver = spawn(process.execPath, [BSCTL, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  drivers.push(driver);
   let output = '';
   driver.stdout!.setEncoding('utf8').on('data', (d: string) => (output += d));
   driver.stderr!.setEncoding('utf8').on('data', (d: string) => (output += d));
