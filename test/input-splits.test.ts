@@ -13,6 +13,8 @@ import { textInput } from '../framework/input/text.ts';
 import { tsvInput } from '../framework/input/tsv.ts';
 import { ha3Input, type Ha3Document } from '../framework/input/ha3.ts';
 import type { InputFormat, InputSplit } from '../framework/input/types.ts';
+import { splitChunks, type FileChunk } from '../framework/input/combined.ts';
+import { combineSmallFiles } from '../framework/input/combine.ts';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'bsctl-splits-test-'));
 test.after.always(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -568,4 +570,128 @@ test('large ha3 file: the 2-byte \\x1E\\n delimiter split across 1 MiB read chun
   sameRecords(t, one, expected, 'one split');
   const many = (await readSplits(t, fmt, await fmt.getSplits([file], { splitSize: 300_001 }), 'many')).map(docView);
   sameRecords(t, many, expected, 'split size 300001');
+});
+
+// ---------------------------------------------------------------------------------------------
+// Combined splits (Hadoop's CombineFileInputFormat): small files share a split; records keep their file.
+
+test('combining: small files share splits of up to the split size, big ones are split, every record once in file order', async (t) => {
+  const dir = freshDir();
+  const contents: string[] = [];
+  for (let i = 0; i < 40; i++) {
+    // Files 0..39: mostly 10..40 bytes; files 7 and 23 are big (split by size).
+    const c = i === 7 || i === 23 ? `${'big line\n'.repeat(40)}` : `${i} ${'w'.repeat(i % 25)}\n${i}b\n`;
+    contents.push(c);
+    fs.writeFileSync(path.join(dir, `f${String(i).padStart(2, '0')}.txt`), c);
+  }
+  const fmt = textInput();
+  const splits = await fmt.getSplits([dir], { splitSize: 100 });
+  const got: [number, number, string][] = [];
+  for (const s of splits) {
+    const chunks = [...splitChunks(s)];
+    if (s.combined) {
+      t.true(chunks.length >= 2);
+      t.true(s.length <= 100, `combined split of ${s.length} bytes`);
+      t.is(s.length, chunks.reduce((n, c) => n + c.length, 0));
+      for (const c of chunks) t.true(c.length < 100 && c.start === 0 && c.length === c.fileLength, 'only whole small files are combined');
+    }
+    let fileOf = 0;
+    await fmt.createRecordReader(s).read((k, v) => {
+      // Which chunk a record comes from: its line names the file (files 7 and 23 are the big ones).
+      const n = /^(\d+)/.exec(v)?.[1];
+      fileOf = n !== undefined ? Number(n) : fileOf;
+      got.push([v.startsWith('big') ? (chunks[0]!.fileIndex) : fileOf, k, v]);
+    });
+  }
+  const expected: [number, number, string][] = [];
+  for (const [i, c] of contents.entries()) for (const [k, v] of textOracle(c)) expected.push([i, k, v]);
+  t.deepEqual(got, expected);
+  t.true(splits.length < 20, `${splits.length} splits for 40 files`);
+  for (let i = 1; i < splits.length; i++) t.true(splits[i]!.fileIndex > splits[i - 1]!.fileIndex || splits[i]!.start > splits[i - 1]!.start, 'splits in input order');
+});
+
+test('combining off (format option or split option): one split per small file, as before', async (t) => {
+  const dir = freshDir();
+  for (let i = 0; i < 5; i++) fs.writeFileSync(path.join(dir, `f${i}.txt`), `line ${i}\n`);
+  t.is((await textInput().getSplits([dir], {})).length, 1);
+  for (const fmt of [textInput({ combine: false }), tsvInput({ combine: false }), ha3Input({ combine: false })] as InputFormat<number, unknown>[]) {
+    const splits = await fmt.getSplits([dir], {});
+    t.deepEqual(
+      splits.map((s) => [path.basename(s.path), s.fileIndex, s.combined]),
+      [0, 1, 2, 3, 4].map((i) => [`f${i}.txt`, i, undefined]),
+    );
+  }
+  t.is((await tsvInput().getSplits([dir], { combine: false })).length, 5);
+});
+
+test('combined ha3 split: each document keeps its own path, fileIndex and offset; bytesRead runs across the files', async (t) => {
+  const dir = freshDir();
+  const files: { path: string; content: string }[] = [];
+  for (let i = 0; i < 12; i++) {
+    const content = `CMD=add\x1F\nid=${i}\x1F\n\x1E\nCMD=add\x1F\nid=${i}-b\x1F\ntitle=${'t'.repeat(i)}\x1F\n\x1E\n`;
+    const p = path.join(dir, `d${String(i).padStart(2, '0')}.ha3`);
+    fs.writeFileSync(p, content);
+    files.push({ path: p, content });
+  }
+  const fmt = ha3Input();
+  const [split, ...rest] = await fmt.getSplits([dir], {});
+  t.is(rest.length, 0);
+  t.is(split!.combined?.names.length, 12);
+  const reader = fmt.createRecordReader(split!);
+  const got: { path: string; fileIndex: number; offset: number; key: number; fields: [string, string][] }[] = [];
+  const before = new Map<string, number>();
+  let done = 0;
+  for (const f of files) {
+    before.set(f.path, done);
+    done += Buffer.byteLength(f.content);
+  }
+  await reader.read((key, d) => {
+    // Progress is a fraction of the whole split: at a document of file k, every earlier file is counted.
+    const floor = before.get(d.path)!;
+    if (reader.bytesRead < floor || reader.bytesRead > split!.length) t.fail(`bytesRead ${reader.bytesRead} at ${d.path} (earlier files: ${floor})`);
+    got.push({ path: d.path, fileIndex: d.fileIndex, offset: d.offset, key, fields: d.fields.map(([a, b]) => [a, b]) });
+  });
+  t.is(reader.bytesRead, split!.length);
+  const expected = files.flatMap((f, i) => ha3Oracle(f.content).map((d) => ({ path: f.path, fileIndex: i, offset: d.offset, key: d.offset, fields: d.fields })));
+  t.deepEqual(got, expected);
+  // The split survives the JSON TaskSpec unchanged.
+  const wire = JSON.parse(JSON.stringify(split)) as InputSplit;
+  const again: string[] = [];
+  await fmt.createRecordReader(wire).read((_k, d) => again.push(`${d.fileIndex}:${d.offset}`));
+  t.deepEqual(again, expected.map((d) => `${d.fileIndex}:${d.offset}`));
+});
+
+test('combineSmallFiles: same-host files together, each chunk once, at most the split size and file cap, hosts holding most bytes', (t) => {
+  const hosts = ['h1', 'h2', 'h3', 'h4'];
+  const chunks: FileChunk[] = [];
+  for (let i = 0; i < 300; i++) {
+    // Replication 2 on 4 hosts; every 10th file has no known host.
+    const on = i % 10 === 9 ? [] : [hosts[i % 4]!, hosts[(i + 1 + (i % 3 === 0 ? 1 : 0)) % 4]!];
+    chunks.push({ path: `/d/f${i}`, start: 0, length: 1 + (i % 17), fileLength: 1 + (i % 17), fileIndex: i, hosts: on });
+  }
+  const splits = combineSmallFiles(chunks, 60, 7);
+  const seen = new Set<number>();
+  for (const s of splits) {
+    const cs = [...splitChunks(s)];
+    t.true(s.length <= 60 && cs.length <= 7, `${s.length} bytes, ${cs.length} files`);
+    t.is(s.length, cs.reduce((n, c) => n + c.length, 0));
+    for (let k = 1; k < cs.length; k++) t.true(cs[k]!.fileIndex > cs[k - 1]!.fileIndex, 'chunks in input order');
+    for (const c of cs) {
+      t.false(seen.has(c.fileIndex), `file ${c.fileIndex} twice`);
+      seen.add(c.fileIndex);
+      const orig = chunks[c.fileIndex]!;
+      t.deepEqual([c.path, c.length, c.fileLength], [orig.path, orig.length, orig.fileLength]);
+    }
+    // Hosts: those holding at least half of the split's bytes (else the one holding most).
+    const bytes = new Map<string, number>();
+    for (const c of cs) for (const h of chunks[c.fileIndex]!.hosts) bytes.set(h, (bytes.get(h) ?? 0) + c.length);
+    const max = Math.max(0, ...bytes.values());
+    for (const h of s.hosts) t.true(2 * bytes.get(h)! >= s.length || bytes.get(h) === max, `host ${h} holds ${bytes.get(h)} of ${s.length}`);
+    if (bytes.size > 0) t.true(s.hosts.length > 0);
+  }
+  t.is(seen.size, 300);
+  // Most splits are node-local: all their chunks on one host.
+  const local = splits.filter((s) => s.hosts.some((h) => [...splitChunks(s)].every((c) => chunks[c.fileIndex]!.hosts.includes(h))));
+  t.true(local.length >= splits.length * 0.7, `${local.length} of ${splits.length} splits node-local`);
+  for (let i = 1; i < splits.length; i++) t.true(splits[i]!.fileIndex > splits[i - 1]!.fileIndex, 'splits in order of their first file');
 });

@@ -6,12 +6,12 @@ import { InputError, type ChunkHook, type InputSplit } from './types.ts';
 /** A record longer than this is an input error (usually a wrong delimiter, e.g. CRLF in ha3 files). */
 export const MAX_RECORD_BYTES = 256 * 1024 * 1024;
 
-/** The last `n` bytes across `parts`, without joining them all. */
-function tail(parts: readonly Buffer[], n: number): Buffer {
+/** The last `n` bytes of `first` followed by `rest`, without joining (or copying the list of) them all. */
+function tail(first: Buffer, rest: readonly Buffer[], n: number): Buffer {
   const out: Buffer[] = [];
   let need = n;
-  for (let k = parts.length - 1; k >= 0 && need > 0; k--) {
-    const b = parts[k]!;
+  for (let k = rest.length; k >= 0 && need > 0; k--) {
+    const b = k === 0 ? first : rest[k - 1]!;
     const take = Math.min(need, b.length);
     out.unshift(b.subarray(b.length - take));
     need -= take;
@@ -75,7 +75,7 @@ export class DelimitedReader {
     try {
       for await (const chunk of stream as AsyncIterable<Buffer>) {
         if (p !== undefined && carry.length + pendingLength > 0) {
-          const boundary = L > 1 ? Buffer.concat([tail([carry, ...pending], L - 1), chunk.subarray(0, L - 1)]) : Buffer.alloc(0);
+          const boundary = L > 1 ? Buffer.concat([tail(carry, pending, L - 1), chunk.subarray(0, L - 1)]) : Buffer.alloc(0);
           if (chunk.indexOf(D) < 0 && boundary.indexOf(D) < 0) {
             pending.push(chunk);
             pendingLength += chunk.length;

@@ -51,10 +51,16 @@ function splitFile(file: FileStatus, fileIndex: number, size: number, splittable
 async function planSplits(paths: readonly string[], options: SplitOptions, combine: boolean): Promise<InputSplit[]> {
   const files = await listInputFiles(paths);
   const hostLists = new HostLists();
-  const splitSizeOf = (f: FileStatus): number => Math.max(1, Math.floor(options.splitSize ?? f.blockSize));
   const splits: InputSplit[] = [];
-  const small: FileChunk[] = [];
-  let combineSize = Infinity;
+  // The current run of consecutive small files: combined when a big file (or the end) closes it, so
+  // maps still read the files in input order (on one host exactly as without combining).
+  let run: FileChunk[] = [];
+  let runSize = Infinity;
+  const closeRun = (): void => {
+    if (run.length) for (const s of combineSmallFiles(run, runSize, options.maxFilesPerSplit)) splits.push(s);
+    run = [];
+    runSize = Infinity;
+  };
   const located = inWindows(files, PLANNING_WIDTH, async (f) => (f.length === 0 ? [] : fileSystemFor(f.path).blockLocations(f.path, 0, f.length)));
   let fileIndex = 0;
   for await (const blocks of located) {
@@ -62,32 +68,17 @@ async function planSplits(paths: readonly string[], options: SplitOptions, combi
     const i = fileIndex++;
     if (f.length === 0) continue;
     const hostsAt = hostsWalker(blocks, hostLists);
-    const size = splitSizeOf(f);
+    const size = Math.max(1, Math.floor(options.splitSize ?? f.blockSize));
     if (combine && f.length < size) {
-      small.push({ path: f.path, start: 0, length: f.length, fileLength: f.length, fileIndex: i, hosts: hostsAt(0) });
-      combineSize = Math.min(combineSize, size);
+      run.push({ path: f.path, start: 0, length: f.length, fileLength: f.length, fileIndex: i, hosts: hostsAt(0) });
+      runSize = Math.min(runSize, size);
       continue;
     }
+    closeRun();
     splitFile(f, i, size, !f.path.endsWith('.gz'), hostsAt, splits);
   }
-  if (small.length === 0) return splits;
-  const combined = combineSmallFiles(small, combineSize, options.maxFilesPerSplit);
-  // Both lists are in (fileIndex, start) order: merge them so maps run in input order.
-  const out: InputSplit[] = [];
-  let a = 0;
-  let b = 0;
-  while (a < splits.length || b < combined.length) {
-    const x = splits[a];
-    const y = combined[b];
-    if (y === undefined || (x !== undefined && (x.fileIndex < y.fileIndex || (x.fileIndex === y.fileIndex && x.start < y.start)))) {
-      out.push(x!);
-      a++;
-    } else {
-      out.push(y);
-      b++;
-    }
-  }
-  return out;
+  closeRun();
+  return splits;
 }
 
 /**
@@ -102,7 +93,8 @@ export function fileSplits(paths: readonly string[], options: SplitOptions): Pro
 /**
  * Like fileSplits, but files smaller than the split size are combined into splits of up to the split
  * size, preferring files on the same host (Hadoop's CombineFileInputFormat), unless `combine: false`.
- * Files of at least the split size are split as fileSplits does.
+ * Files of at least the split size are split as fileSplits does, and only consecutive small files
+ * share a split, so maps read the input in the same order as without combining (on one host).
  */
 export function combineFileSplits(paths: readonly string[], options: SplitOptions): Promise<InputSplit[]> {
   return planSplits(paths, options, options.combine !== false);
