@@ -5,7 +5,7 @@ import { formatBytes } from './sizes.ts';
 export function formatReport(r: JobReport): string {
   const lines: string[] = [];
   const n = Object.values(r.counters).reduce((a, g) => a + Object.keys(g).length, 0);
-  lines.push(`${r.jobId} (${r.jobName}) succeeded in ${(r.elapsedMs / 1000).toFixed(2)} s: ${r.maps} map(s), ${r.reduces} reduce(s) -> ${r.output}`);
+  lines.push(`${r.jobId} (${r.jobName}) succeeded in ${(r.elapsedMs / 1000).toFixed(2)} s: ${r.maps} map(s)${r.reusedMaps ? ` (+${r.reusedMaps} reused, --resume)` : ''}, ${r.reduces} reduce(s) -> ${r.output}`);
   if (r.speculativeAttempts || r.killedAttempts) lines.push(`Attempts: ${r.speculativeAttempts} speculative, ${r.killedAttempts} killed (preempted or lost a speculative race; not failures)`);
   lines.push(`Peak RSS: driver ${formatBytes(r.driverRss)}, largest task process ${formatBytes(r.maxTaskRss)}`);
   lines.push(`Counters: ${n}`);

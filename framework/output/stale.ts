@@ -128,5 +128,36 @@ export async function sweepStaleWorkDirs(workRoot: string, log: (line: string) =
     }
   }
   for (const name of names) if (/^\.job_[A-Za-z0-9_]+\.bsctl-trash-\d+$/.test(name)) fs.rmSync(path.join(workRoot, name), { recursive: true, force: true });
+  await sweepResumeRecords(path.join(workRoot, 'resume'), result, log);
   return result;
+}
+
+/** `--resume` records nobody resumed for this long are removed (a run using them holds their lock). */
+const RESUME_KEEP_MS = 7 * 24 * 60 * 60 * 1000;
+
+async function sweepResumeRecords(root: string, result: SweepResult, log: (line: string) => void): Promise<void> {
+  let names: string[];
+  try {
+    names = fs.readdirSync(root);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const dir = path.join(root, name);
+    try {
+      if (/\.bsctl-trash-\d+$/.test(name)) {
+        fs.rmSync(dir, { recursive: true, force: true });
+        continue;
+      }
+      const owner = parseOwner(await readSmallFile(path.join(dir, '.bsctl-resume.lock')).catch(() => undefined));
+      if ((owner && ownerState(owner) !== 'dead') || Date.now() - fs.statSync(dir).mtimeMs < RESUME_KEEP_MS) continue;
+      const trash = `${dir}.bsctl-trash-${process.pid}`;
+      fs.renameSync(dir, trash);
+      fs.rmSync(trash, { recursive: true, force: true });
+      result.removed.push(dir);
+      log(`removed ${dir}: --resume records unused for 7 days`);
+    } catch (err) {
+      log(`could not clean ${dir}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
 }

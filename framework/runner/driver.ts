@@ -24,6 +24,7 @@ import type { JobProgress, PhaseProgress, RunOptions } from './options.ts';
 import { BadRecordLog, BadRecordsError } from './bad-records.ts';
 import { LostMapOutputs } from './lost-maps.ts';
 import { runPhase, type PhaseOptions, type PhaseStats, type PhaseTask } from './phase.ts';
+import { ResumeStore } from './resume.ts';
 import { resolveSpeculation } from './speculation.ts';
 import type { TaskRunner } from './types.ts';
 
@@ -35,6 +36,8 @@ export interface JobReport {
   readonly elapsedMs: number;
   /** Map tasks run to completion, counting maps re-run because their output was lost. */
   readonly maps: number;
+  /** Map outputs reused from an earlier run (--resume) instead of run again. */
+  readonly reusedMaps: number;
   readonly reduces: number;
   /** Speculative attempts launched for stragglers. */
   readonly speculativeAttempts: number;
@@ -115,6 +118,8 @@ export async function runJob(opts: RunOptions): Promise<JobReport> {
     results.set(taskId, r);
     maxTaskRss = Math.max(maxTaskRss, r.maxRss);
   };
+  let resume: ResumeStore | undefined;
+  let reusedMaps = 0;
   try {
     // The owner record first: `bsctl gc` and later runs remove the dir only once this process is gone.
     fs.mkdirSync(workDir, { recursive: true });
@@ -123,6 +128,10 @@ export async function runJob(opts: RunOptions): Promise<JobReport> {
     await runner.start?.({ id: jobId, name: job.name });
     log(`${jobId}: ${job.name}, ${job.steps.length} step(s), ${firstSplits.length} split(s), runner ${runner.name} (${runner.slots} slot(s))`);
     await committer.setupJob();
+    if (opts.resume) {
+      if (runner.name === 'cluster') throw new Error('--resume: works with the inline and local runners (map outputs on SSH hosts are not recorded)');
+      resume = await ResumeStore.open(workRoot, { jobModule: opts.jobModule, jobExport, input: opts.input, conf: opts.conf ?? {}, reducers: opts.reducers ?? -1, splitSize: opts.splitSize, sortMb: opts.sortMb ?? 100 }, log);
+    }
     let splits: InputSplit[] = firstSplits;
     for (let s = 0; s < job.steps.length; s++) {
       const step = job.steps[s]!;
@@ -175,7 +184,7 @@ export async function runJob(opts: RunOptions): Promise<JobReport> {
         },
         commit: async (spec, result) => {
           if (numReduces === 0) await stepCommitter.commitTask(spec.attemptId);
-          else mapOutputs[i] = result.mapOutput!;
+          else mapOutputs[i] = resume && s === 0 ? await resume.record(i, split, result) : result.mapOutput!;
         },
         discard: async (spec) => {
           if (numReduces === 0) await stepCommitter.abortTask(spec.attemptId);
@@ -199,14 +208,31 @@ export async function runJob(opts: RunOptions): Promise<JobReport> {
         runner.queuesAttempts ?? false,
       );
       const mapTasks = lostMaps.tasks;
-      await runPhase(mapTasks, {
+      // --resume: maps whose recorded output still matches their input and code are not run again.
+      const live: number[] = [];
+      for (const [i, split] of splits.entries()) {
+        const reused = resume && s === 0 && numReduces > 0 ? await resume.reusable(i, split) : undefined;
+        if (!reused) {
+          live.push(i);
+          continue;
+        }
+        mapOutputs[i] = reused.mapOutput;
+        done(mapTasks[i]!.taskId, reused.result);
+        progress.map.fractions[i] = 1;
+        progress.map.done++;
+        reusedMaps++;
+      }
+      if (resume && s === 0) log(`resume: reused ${reusedMaps} of ${splits.length} map output(s); running ${live.length}`);
+      await runPhase(live.map((i) => mapTasks[i]!), {
         ...phaseOpts,
-        onTaskProgress: (i, f, b) => {
+        onTaskProgress: (k, f, b) => {
+          const i = live[k]!;
           progress.map.fractions[i] = f;
           bytesBy[i] = b;
           report();
         },
-        onTaskDone: (i, r) => {
+        onTaskDone: (k, r) => {
+          const i = live[k]!;
           progress.map.fractions[i] = 1;
           progress.map.done++;
           maps++;
@@ -260,7 +286,10 @@ export async function runJob(opts: RunOptions): Promise<JobReport> {
     }
     await committer.commitJob();
     log(`${jobId}: committed ${opts.output}`);
+    await resume?.finish().catch((e: unknown) => log(`could not remove the resume records ${resume!.dir}: ${e instanceof Error ? e.message : String(e)}`));
+    resume = undefined;
   } catch (err) {
+    await resume?.close().catch(() => {});
     await committer.abortJob().catch((e: unknown) => log(`could not remove the staging directory ${committer.staging}: ${e instanceof Error ? e.message : String(e)}`));
     // A disk that filled under the driver itself (its work dir, the staging): name it and its role.
     throw isDiskFull(err) ? diskFullError(err, [{ role: 'local', dir: workDir }, ...(isLocal(opts.output) ? [{ role: 'output' as const, dir: committer.staging }] : [])]) : err;
@@ -278,6 +307,7 @@ export async function runJob(opts: RunOptions): Promise<JobReport> {
     counters,
     elapsedMs: Date.now() - started,
     maps,
+    reusedMaps,
     reduces,
     speculativeAttempts: stats.speculativeAttempts,
     killedAttempts: stats.killedAttempts,

@@ -41,6 +41,12 @@ export interface RunOptions {
    * (default 0.2) below the phase's average.
    */
   readonly speculation?: SpeculationOptions;
+  /**
+   * Reuse the map outputs an earlier `resume` run of the same job recorded (same job code, input
+   * paths, conf, reducers, split size), each checked against its input's and output's content hash;
+   * record this run's as they finish. Inline and local runners.
+   */
+  readonly resume?: boolean;
   /** Local directory for map outputs and intermediate data (default: os.tmpdir()/bsctl-<uid>). */
   readonly workRoot?: string;
   /**

@@ -83,6 +83,7 @@ async function runPlanned(
 ): Promise<number> {
   const { reducers, workers, sortMb, maxBad, splitSize } = o;
   const taskTimeoutMs = positiveInt(args['task-timeout'], '--task-timeout')! * 1000;
+  if (args.resume && args.runner === 'cluster') throw new Error('--resume: works with the inline and local runners (map outputs on SSH hosts are not recorded)');
   const cluster = args.runner === 'cluster' ? await clusterRun(args, log) : undefined;
   const run = cluster && 'daemon' in cluster ? cluster.daemon : runJob;
   const progress = new ProgressReporter();
@@ -100,6 +101,7 @@ async function runPlanned(
       sortMb,
       overwrite: args.overwrite || (plan.overwrite ?? false),
       forceOverwrite: args['force-overwrite'],
+      resume: args.resume,
       signal: controller.signal,
       conf: { ...plan.conf, ...parseConf(args.conf) },
       maxBadRecords: maxBad ?? plan.maxBadRecords ?? 0,
