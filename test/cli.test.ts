@@ -39,7 +39,11 @@ test('an existing output is refused without --overwrite and left intact', (t) =>
   t.is(r.code, 1);
   t.deepEqual(errorLines(r.stderr), [`bsctl: error: output directory ${out} already exists (use --overwrite to replace it)`]);
   t.deepEqual(fs.readdirSync(out), ['keep.txt']);
-  const ok = bsctl(['run', 'word-count', '--input', input, '--output', out, '--overwrite']);
+  // --overwrite replaces only what is provably a previous bsctl output; this one needs --force-overwrite.
+  const refused = bsctl(['run', 'word-count', '--input', input, '--output', out, '--overwrite']);
+  t.is(refused.code, 1);
+  t.deepEqual(fs.readdirSync(out), ['keep.txt']);
+  const ok = bsctl(['run', 'word-count', '--input', input, '--output', out, '--overwrite', '--force-overwrite']);
   t.is(ok.code, 0, ok.stderr);
   t.false(fs.existsSync(path.join(out, 'keep.txt')));
   t.is(outputLines(out), 'a\t2\nb\t2\nc\t1');

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ByteSink, readVarint } from '../../shuffle/bytes.ts';
-import { SegmentMerger } from '../../shuffle/merge.ts';
+import { MultiPassMerger } from '../../shuffle/multi-pass-merge.ts';
+import { DEFAULT_SORT_FACTOR } from '../../shuffle/sort-factor.ts';
 import { RunWriter } from '../../shuffle/run-writer.ts';
 import type { Segment } from '../../shuffle/segment.ts';
 import { FileSink } from './file-sink.ts';
@@ -158,7 +159,8 @@ export class PostingsBuilder {
       }
     } else {
       if (!this.empty) this.spill();
-      const merger = new SegmentMerger(this.runs);
+      // At most DEFAULT_SORT_FACTOR runs open at once (earlier passes merge consecutive runs, keeping run order).
+      const merger = new MultiPassMerger(this.runs, { factor: DEFAULT_SORT_FACTOR, dir: this.scratch, prefix: 'postings-merge' });
       let has = merger.next();
       while (has) {
         const key = Buffer.from(merger.key);
