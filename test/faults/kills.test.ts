@@ -5,6 +5,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BSCTL, ROOT, bsctl, leftovers, outputLines, tempDir, type CliResult } from '../helpers/cli.ts';
+import { currentOwner } from '../../framework/fs/owner.ts';
+import { fileSystemFor } from '../../framework/fs/resolve.ts';
+import { writeSmallFile } from '../../framework/fs/small-file.ts';
+import { runJob } from '../../framework/runner/driver.ts';
+import { hdfsDir, requireHdfs } from '../helpers/hdfs.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 // Issue 9, defects 4 (killed runs leak staging and work dirs) and 5 (pruning deletes generations in
@@ -161,4 +166,20 @@ test.serial('kill -9 while old generations are pruned: no half-deleted generatio
   // Whatever the prune left is hidden, and gc removes it.
   t.is(bsctl(['gc', '--index-root', root]).code, 0);
   t.deepEqual(fs.readdirSync(table).filter((n) => n.startsWith('.')), []);
+});
+
+test.serial('HDFS: the next run removes a dead run\'s staging beside its output, never a live one\'s', async (t) => {
+  requireHdfs();
+  const parent = hdfsDir('stale');
+  const input = words('hdfs-stale', 30);
+  const dead = `${parent}/.out.bsctl-job_202612010000_0000dead`;
+  const live = `${parent}/.out.bsctl-job_202612010000_00000001`;
+  await writeSmallFile(`${dead}/_bsctl_owner.json`, JSON.stringify({ host: os.hostname(), pid: 4194305, start: '1', createdAt: 1 }));
+  await writeSmallFile(`${dead}/_temporary/attempt_x/part-r-00000`, 'half\n');
+  await writeSmallFile(`${live}/_bsctl_owner.json`, JSON.stringify(currentOwner('job_202612010000_00000001')));
+  const logs: string[] = [];
+  await runJob({ jobModule: path.join(ROOT, 'jobs/word-count.ts'), input: [input], output: `${parent}/out`, runner: 'inline', log: (l) => logs.push(l) });
+  const names = (await fileSystemFor(parent).list(parent)).map((s) => s.path.slice(s.path.lastIndexOf('/') + 1)).sort();
+  t.deepEqual(names, ['.out.bsctl-job_202612010000_00000001', 'out']);
+  t.regex(logs.join('\n'), /removed \S+\.out\.bsctl-job_202612010000_0000dead: staging of a run that is gone/);
 });
