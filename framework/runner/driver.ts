@@ -63,6 +63,26 @@ export function newJobId(): string {
 
 const pad = (n: number): string => String(n).padStart(6, '0');
 
+/** Per-task values (progress fractions, bytes read) and their sum, kept up to date: O(1) per progress event. */
+class Tally {
+  private readonly values: Float64Array;
+  sum = 0;
+  constructor(n: number) {
+    this.values = new Float64Array(n);
+  }
+  set(i: number, v: number): void {
+    this.sum += v - this.values[i]!;
+    this.values[i] = v;
+  }
+  clear(): void {
+    this.values.fill(0);
+    this.sum = 0;
+  }
+}
+
+/** `--conf bsctl.input.combine=false`: one split per file (or byte range), small files not combined. */
+export const COMBINE_CONF = 'bsctl.input.combine';
+
 function makeRunner(opts: RunOptions): TaskRunner {
   const r = opts.runner ?? 'local';
   if (typeof r !== 'string') return r;
@@ -92,7 +112,9 @@ export async function runJob(opts: RunOptions): Promise<JobReport> {
   await sweepStaleOutputs(splitPath(committer.outputDir).parent, log);
   await sweepStaleWorkDirs(workRoot, log);
 
-  const firstSplits = await job.input.getSplits(opts.input, opts.splitSize !== undefined ? { splitSize: opts.splitSize } : {});
+  const combine = opts.conf?.[COMBINE_CONF];
+  if (combine !== undefined && combine !== 'true' && combine !== 'false') throw new Error(`--conf ${COMBINE_CONF}: must be true or false (got "${combine}")`);
+  const firstSplits = await job.input.getSplits(opts.input, { ...(opts.splitSize !== undefined ? { splitSize: opts.splitSize } : {}), ...(combine === 'false' ? { combine: false } : {}) });
   if (firstSplits.length === 0) throw new Error(`input is empty: ${opts.input.join(', ')} hold no data`);
 
   const workDir = path.join(workRoot, jobId);
@@ -143,13 +165,13 @@ export async function runJob(opts: RunOptions): Promise<JobReport> {
       const outKind = last ? 'final' : 'intermediate';
       const base = { jobId, jobModule: opts.jobModule, jobExport, step: s, conf: opts.conf ?? {} };
 
-      const progress = { map: { total: splits.length, done: 0, fractions: new Array<number>(splits.length).fill(0) }, reduce: { total: numReduces, done: 0, fractions: new Array<number>(numReduces).fill(0) } };
-      const bytesBy = new Array<number>(splits.length).fill(0);
+      const progress = { map: { total: splits.length, done: 0, fractions: new Tally(splits.length) }, reduce: { total: numReduces, done: 0, fractions: new Tally(numReduces) } };
+      const bytesBy = new Tally(splits.length);
       let bytesBefore = 0;
-      const phase = (p: { total: number; done: number; fractions: number[] }): PhaseProgress => ({
+      const phase = (p: { total: number; done: number; fractions: Tally }): PhaseProgress => ({
         total: p.total,
         done: p.done,
-        fraction: p.total ? p.fractions.reduce((a, b) => a + b, 0) / p.total : 1,
+        fraction: p.total ? p.fractions.sum / p.total : 1,
       });
       const report = (): void =>
         opts.onProgress?.({
@@ -158,7 +180,7 @@ export async function runJob(opts: RunOptions): Promise<JobReport> {
           steps: job.steps.length,
           map: phase(progress.map),
           reduce: phase(progress.reduce),
-          bytesRead: bytesBefore + bytesBy.reduce((a, b) => a + b, 0),
+          bytesRead: bytesBefore + bytesBy.sum,
           elapsedMs: Date.now() - started,
         } satisfies JobProgress);
 
@@ -218,7 +240,7 @@ export async function runJob(opts: RunOptions): Promise<JobReport> {
         }
         mapOutputs[i] = reused.mapOutput;
         done(mapTasks[i]!.taskId, reused.result);
-        progress.map.fractions[i] = 1;
+        progress.map.fractions.set(i, 1);
         progress.map.done++;
         reusedMaps++;
       }
@@ -227,13 +249,13 @@ export async function runJob(opts: RunOptions): Promise<JobReport> {
         ...phaseOpts,
         onTaskProgress: (k, f, b) => {
           const i = live[k]!;
-          progress.map.fractions[i] = f;
-          bytesBy[i] = b;
+          progress.map.fractions.set(i, f);
+          bytesBy.set(i, b);
           report();
         },
         onTaskDone: (k, r) => {
           const i = live[k]!;
-          progress.map.fractions[i] = 1;
+          progress.map.fractions.set(i, 1);
           progress.map.done++;
           maps++;
           done(mapTasks[i]!.taskId, r);
@@ -241,8 +263,8 @@ export async function runJob(opts: RunOptions): Promise<JobReport> {
         },
       });
       checkBadRecords();
-      bytesBefore += bytesBy.reduce((a, b) => a + b, 0);
-      bytesBy.fill(0);
+      bytesBefore += bytesBy.sum;
+      bytesBy.clear();
 
       // Reduce phase.
       if (numReduces > 0) {
@@ -267,11 +289,11 @@ export async function runJob(opts: RunOptions): Promise<JobReport> {
         await runPhase(reduceTasks, {
           ...phaseOpts,
           onTaskProgress: (i, f) => {
-            progress.reduce.fractions[i] = f;
+            progress.reduce.fractions.set(i, f);
             report();
           },
           onTaskDone: (i, r) => {
-            progress.reduce.fractions[i] = 1;
+            progress.reduce.fractions.set(i, 1);
             progress.reduce.done++;
             reduces++;
             done(reduceTasks[i]!.taskId, r);

@@ -172,6 +172,10 @@ test('full build over 400 small ha3 files: combined, uncombined and one concaten
   const maps = Number(/, (\d+) split\(s\), /.exec(uncombined.stderr)?.[1]);
   t.true(maps >= 400, `${maps} splits`);
   const single = build('single', one, ['--runner', 'inline']);
+  // Combining switched off from the command line: one split per file.
+  const off = build('off', dir, ['--runner', 'inline', '--conf', 'bsctl.input.combine=false']);
+  t.regex(off.stderr, /, 400 split\(s\), /);
+  t.deepEqual(off.digest, single.digest);
   t.true(Object.keys(combined.digest).length > 20);
   t.deepEqual(combined.digest, uncombined.digest);
   t.deepEqual(combined.digest, single.digest);
