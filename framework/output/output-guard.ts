@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import picomatch from 'picomatch';
 import { fileSystemFor, isLocal, joinPath } from '../fs/resolve.ts';
 
@@ -30,7 +31,7 @@ interface Place {
 
 /** Resolve symlinks of the longest existing prefix of a local path. */
 function realLocal(p: string): string {
-  const abs = path.resolve(p.startsWith('file://') ? new URL(p).pathname : p);
+  const abs = path.resolve(p.startsWith('file://') ? fileURLToPath(p) : p);
   let head = abs;
   const tail: string[] = [];
   for (;;) {

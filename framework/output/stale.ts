@@ -35,8 +35,8 @@ async function dirOwnerState(dir: string, mtime: number): Promise<{ state: 'aliv
 async function removeDir(parent: string, p: string): Promise<void> {
   const fsys = fileSystemFor(p);
   const trash = joinPath(parent, `.${nameOf(p).replace(/^\./, '')}.bsctl-trash-${process.pid}`);
-  if (!TRASH.test(nameOf(p))) await fsys.rename(p, trash);
-  await fsys.delete(TRASH.test(nameOf(p)) ? p : trash);
+  await fsys.rename(p, trash);
+  await fsys.delete(trash);
 }
 
 /**

@@ -106,7 +106,6 @@ export async function runJob(opts: RunOptions): Promise<JobReport> {
   // is replaced only when it is provably a previous bsctl output.
   await checkOutputSafety({ output: opts.output, inputs: opts.input, overwrite: opts.overwrite ?? false, forceOverwrite: opts.forceOverwrite ?? false });
   const committer = new FileOutputCommitter(opts.output, jobId, opts.overwrite ?? false, opts.forceOverwrite ?? false);
-  await committer.checkOutput();
   const workRoot = opts.workRoot ?? defaultWorkRoot();
   // What killed runs left behind (their staging beside this output, their work dirs) goes first.
   await sweepStaleOutputs(splitPath(committer.outputDir).parent, log);
