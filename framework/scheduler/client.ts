@@ -81,12 +81,17 @@ export async function submitAndFollow(url: string, job: SubmitRequest, onEvent: 
   const stream = await fetch(`${url}/jobs/${jobId}/events`, { headers: authHeaders() });
   if (!stream.ok || !stream.body) throw new Error(`scheduler ${url}: cannot follow ${jobId}: ${stream.status}`);
   const lines = readline.createInterface({ input: Readable.fromWeb(stream.body as import('node:stream/web').ReadableStream), crlfDelay: Infinity });
-  for await (const line of lines) {
-    if (!line.trim()) continue;
-    const e = JSON.parse(line) as JobEvent;
-    onEvent(e);
-    if (e.event === 'succeeded' || e.event === 'failed') return e;
+  try {
+    for await (const line of lines) {
+      if (!line.trim()) continue;
+      const e = JSON.parse(line) as JobEvent;
+      onEvent(e);
+      if (e.event === 'succeeded' || e.event === 'failed') return e;
+    }
+  } catch {
+    // The stream broke (undici says only "terminated"): what happened is told below.
   }
+  if (!(await isUp(url))) throw new Error(`the scheduler daemon at ${url} is gone (nothing answers): ${jobId} ended with it, unfinished (an output it had not committed is not published); start the daemon again and rerun the job`);
   throw new Error(`scheduler ${url}: lost the connection while following ${jobId}; the job may still be running (see ${url}/scheduler)`);
 }
 
