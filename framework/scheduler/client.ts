@@ -88,7 +88,8 @@ export async function submitAndFollow(url: string, job: SubmitRequest, onEvent: 
       onEvent(e);
       if (e.event === 'succeeded' || e.event === 'failed') return e;
     }
-  } catch {
+  } catch (err) {
+    if (err instanceof SyntaxError) throw err; // not the daemon's events
     // The stream broke (undici says only "terminated"): what happened is told below.
   }
   if (!(await isUp(url))) throw new Error(`the scheduler daemon at ${url} is gone (nothing answers): ${jobId} ended with it, unfinished (an output it had not committed is not published); start the daemon again and rerun the job`);
