@@ -104,6 +104,25 @@ test.serial('kill -9 mid-map leaks staging and work dir; the next run and bsctl 
   t.false(fs.existsSync(path.join(dir, 'kill9-b')));
 });
 
+test.serial('kill -9 mid-shuffle/reduce with a previous output: it stays intact; the next --overwrite run cleans up and replaces it', async (t) => {
+  const input = words('reduce-kill', 200);
+  const output = path.join(dir, 'reduce-kill-out');
+  const tmpdir = path.join(dir, 'tmp-reduce-kill');
+  t.is(bsctl(['run', 'word-count', '--input', input, '--output', output]).code, 0);
+  const before = outputLines(output);
+  const s = start(['run', SLOW, '--input', input, '--output', output, '--overwrite', '--workers', '1', '--reducers', '2', '--conf', 'sleep.ms=0', '--conf', 'reduce.sleep.ms=300'], tmpdir);
+  await waitFor(() => /map 100% reduce/.test(s.stderr()), { what: 'the reduce phase', timeoutMs: 120_000 });
+  s.child.kill('SIGKILL');
+  await s.done;
+  t.is(outputLines(output), before, 'the previous output is untouched');
+  t.is(leftovers(output).length, 1);
+  const again = bsctl(['run', 'word-count', '--input', input, '--output', output, '--overwrite'], { wrapper: ['env', `TMPDIR=${tmpdir}`] });
+  t.is(again.code, 0, again.stderr);
+  t.deepEqual(leftovers(output), []);
+  t.deepEqual(jobDirs(tmpdir), []);
+  t.is(outputLines(output), before);
+});
+
 test.serial('a commit killed after moving the old output aside: the next run puts the previous output back first', async (t) => {
   const input = words('commit', 20);
   const output = path.join(dir, 'commit-out');
