@@ -5,7 +5,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Job } from '../job/define.ts';
 import type { InputSplit } from '../input/types.ts';
-import { intermediateInput } from '../output/intermediate.ts';
+import { intermediateInput } from '../shuffle/intermediate.ts';
 import { FileOutputCommitter } from '../output/committer.ts';
 import { checkOutputSafety } from '../output/output-guard.ts';
 import { OWNER_FILE, sweepStaleOutputs, sweepStaleWorkDirs } from '../output/stale.ts';
@@ -16,8 +16,6 @@ import { FRAMEWORK, mergeCounters } from '../task/context.ts';
 import { loadJob } from '../task/load-job.ts';
 import type { CounterMap, MapTaskSpec, ReduceTaskSpec, TaskResult } from '../task/spec.ts';
 import type { Segment } from '../shuffle/segment.ts';
-import { loadClusterConfig } from '../cluster/config.ts';
-import { ClusterRunner } from '../cluster/runner.ts';
 import { InlineRunner } from './inline.ts';
 import { LocalRunner } from './local.ts';
 import type { JobProgress, PhaseProgress, RunOptions } from './options.ts';
@@ -86,10 +84,8 @@ export const COMBINE_CONF = 'bsctl.input.combine';
 function makeRunner(opts: RunOptions): TaskRunner {
   const r = opts.runner ?? 'local';
   if (typeof r !== 'string') return r;
-  if (r === 'cluster') {
-    if (!opts.cluster) throw new Error('--runner cluster needs --cluster FILE (a cluster config; scripts/sshd cluster prints one)');
-    return new ClusterRunner(loadClusterConfig(opts.cluster), opts.log, opts.taskTimeoutMs);
-  }
+  // The cluster's TaskRunner is built above this layer (the CLI or the scheduler daemon) and handed in.
+  if (r === 'cluster') throw new Error('the cluster runner is given to runJob as a TaskRunner (bsctl run --runner cluster builds it)');
   return r === 'inline' ? new InlineRunner() : new LocalRunner(opts.workers, opts.taskTimeoutMs);
 }
 

@@ -14,10 +14,8 @@ export interface RunOptions {
   readonly output: string;
   /** Reducers per step with a reducer (default: the step's `reducers`, else 2). */
   readonly reducers?: number;
-  /** Where attempts run (default local worker processes). */
+  /** Where attempts run (default local worker processes); the cluster's runner is passed as a TaskRunner. */
   readonly runner?: RunnerName | TaskRunner;
-  /** Cluster config file for the cluster runner. */
-  readonly cluster?: string;
   /** Worker processes for the local runner (default: number of cores). */
   readonly workers?: number;
   /** Split size in bytes (default: the file's block size, 64 MiB on local disk). */

@@ -1,7 +1,7 @@
 import { joinPath } from '../fs/resolve.ts';
 import type { Job } from '../job/define.ts';
 import type { Partitioner, ShuffleKey } from '../job/types.ts';
-import { intermediateInput, intermediateOutput } from '../output/intermediate.ts';
+import { intermediateInput, intermediateOutput } from '../shuffle/intermediate.ts';
 import type { RecordWriter } from '../output/types.ts';
 import { createCollector } from '../shuffle/collector.ts';
 import { hashPartitioner } from '../shuffle/partitioner.ts';

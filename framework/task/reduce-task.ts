@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { joinPath } from '../fs/resolve.ts';
 import type { Job } from '../job/define.ts';
-import { intermediateOutput } from '../output/intermediate.ts';
+import { intermediateOutput } from '../shuffle/intermediate.ts';
 import { decodeKey, decodeValue } from '../shuffle/codec.ts';
 import { MultiPassMerger } from '../shuffle/multi-pass-merge.ts';
 import { sortFactorOf } from '../shuffle/sort-factor.ts';

@@ -12,7 +12,7 @@ import { prng } from '../../scripts/bench/zipf-text.ts';
 import { defineJob, textInput, textOutput, type Job } from '../../framework/job/index.ts';
 import type { CombineFn } from '../../framework/job/types.ts';
 import { encodeKey, encodeValue, decodeValue } from '../../framework/shuffle/codec.ts';
-import { intermediateInput } from '../../framework/output/intermediate.ts';
+import { intermediateInput } from '../../framework/shuffle/intermediate.ts';
 import { createCollector } from '../../framework/shuffle/collector.ts';
 import { MultiPassMerger, passGroups } from '../../framework/shuffle/multi-pass-merge.ts';
 import { hashPartitioner } from '../../framework/shuffle/partitioner.ts';

@@ -1,10 +1,10 @@
-import { ByteSink } from '../shuffle/bytes.ts';
-import { encodeValue, decodeValue } from '../shuffle/codec.ts';
-import { SegmentReader } from '../shuffle/segment.ts';
+import { ByteSink } from './bytes.ts';
+import { encodeValue, decodeValue } from './codec.ts';
+import { SegmentReader } from './segment.ts';
 import { fileSplits } from '../input/splits.ts';
 import type { InputFormat, RecordReader } from '../input/types.ts';
-import { StreamWriter } from './stream-writer.ts';
-import type { OutputFormat } from './types.ts';
+import { StreamWriter } from '../output/stream-writer.ts';
+import type { OutputFormat } from '../output/types.ts';
 
 /** Binary (key, value) records passed between the steps of a multi-step job (like a SequenceFile). */
 export function intermediateOutput(): OutputFormat<unknown, unknown> {
