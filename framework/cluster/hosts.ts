@@ -4,7 +4,7 @@ import { shipBundle, type WorkerBundle } from './bundle.ts';
 import type { ClusterConfig, Machine } from './config.ts';
 import { startRemoteWorker } from './remote-worker.ts';
 import { HostKeyError, shellQuote, SshPool, type SshConnection } from './ssh.ts';
-import { jobsRoot, sweepJobDirs, writeJobOwner } from './stale-job-dirs.ts';
+import { checkJobId, jobDirOn, jobsRoot, sweepJobDirs, writeJobOwner } from './stale-job-dirs.ts';
 
 export type SlotType = 'map' | 'reduce';
 
@@ -133,11 +133,12 @@ export class ClusterHosts {
    * record first, so that if this process is killed, the next one to connect removes the dir.
    */
   async openJob(jobId: string): Promise<void> {
+    checkJobId(jobId);
     if (!this.owners.has(jobId)) this.owners.set(jobId, { owner: currentOwner(jobId), written: new Map() });
     await Promise.all(
       this.hosts
         .filter((h) => !h.down)
-        .map((h) => this.ownJobDir(h, jobId).catch((err: unknown) => void this.notes.push(`${h.machine.name}: no owner record in ${jobsRoot(h.machine.workDir)}/${jobId} (it stays after a kill of this process): ${(err as Error).message}`))),
+        .map((h) => this.ownJobDir(h, jobId).catch((err: unknown) => void this.notes.push(`${h.machine.name}: no owner record in ${jobDirOn(h.machine.workDir, jobId)} (it stays after a kill of this process): ${(err as Error).message}`))),
     );
   }
 
@@ -147,7 +148,7 @@ export class ClusterHosts {
     if (!open) return Promise.resolve();
     let written = open.written.get(h.machine.name);
     if (!written) {
-      written = this.connection(h).then((conn) => writeJobOwner(conn, `${jobsRoot(h.machine.workDir)}/${jobId}`, open.owner));
+      written = this.connection(h).then((conn) => writeJobOwner(conn, jobDirOn(h.machine.workDir, jobId), open.owner));
       open.written.set(h.machine.name, written);
       written.catch(() => open.written.delete(h.machine.name));
     }
@@ -156,12 +157,14 @@ export class ClusterHosts {
 
   /** A job's dir on a machine (map outputs, shuffle copies, fetched segments); an open job's holds its owner record. */
   jobDir(h: Host, jobId: string): string {
+    const dir = jobDirOn(h.machine.workDir, jobId);
     void this.ownJobDir(h, jobId).catch(() => {});
-    return `${jobsRoot(h.machine.workDir)}/${jobId}`;
+    return dir;
   }
 
   /** Remove a job's directory from every reachable machine (rename, then delete: no half-deleted dir keeps its name). */
   async cleanupJob(jobId: string): Promise<void> {
+    checkJobId(jobId);
     const open = this.owners.get(jobId);
     this.owners.delete(jobId);
     if (open) await Promise.allSettled(open.written.values());
@@ -170,7 +173,7 @@ export class ClusterHosts {
         .filter((h) => !h.down)
         .map(async (h) => {
           const conn = await this.connection(h).catch(() => undefined);
-          const dir = `${jobsRoot(h.machine.workDir)}/${jobId}`;
+          const dir = jobDirOn(h.machine.workDir, jobId);
           const trash = `${jobsRoot(h.machine.workDir)}/.${jobId}.bsctl-trash-${process.pid}`;
           await conn?.run(`if [ -e ${shellQuote(dir)} ]; then mv -- ${shellQuote(dir)} ${shellQuote(trash)}; fi; rm -rf -- ${shellQuote(trash)}`).catch(() => {});
         }),

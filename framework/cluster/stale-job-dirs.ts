@@ -21,6 +21,15 @@ export interface JobDirSweep {
 /** The machine's job dirs root. */
 export const jobsRoot = (workDir: string): string => `${workDir}/jobs`;
 
+/** A job id names one dir in `<workDir>/jobs/`, never a path. */
+export function checkJobId(jobId: string): string {
+  if (!JOB_DIR.test(jobId)) throw new Error(`not a job id: ${JSON.stringify(jobId)} (job_ and letters, digits, _)`);
+  return jobId;
+}
+
+/** A job's dir on a machine, `<workDir>/jobs/<jobId>`. */
+export const jobDirOn = (workDir: string, jobId: string): string => `${jobsRoot(workDir)}/${checkJobId(jobId)}`;
+
 /**
  * Create a job's dir on a machine with the driver's owner record in it (written aside, then renamed,
  * so a reader never sees half a record): a sweep by a later driver removes the dir once that process
