@@ -26,7 +26,7 @@ test.before(() => {
 });
 test.after.always(() => {
   for (const d of drivers) if (d.exitCode === null && d.signalCode === null) d.kill('SIGKILL');
-  fs.rmSync(dir, { recursive: true, force: true });
+  fs.rmSync(dir, { recursive: true, force: true, maxRetries: 5 }); // (a killed job's workers may still be exiting)
 });
 
 interface Driver {
