@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadClusterConfig } from '../framework/cluster/config.ts';
-import { ClusterRunner } from '../framework/cluster/runner.ts';
+import { ClusterRunner } from '../framework/scheduler/cluster-runner.ts';
 import { runJob } from '../framework/runner/driver.ts';
 import { bsctl, errorLines, outputLines, tempDir } from './helpers/cli.ts';
 import { clusterVariant, sshdScript, testCluster } from './helpers/cluster.ts';

@@ -1,5 +1,5 @@
 import { importJobModuleFresh } from '../cluster/bundle.ts';
-import { ClusterRunner } from '../cluster/runner.ts';
+import { ClusterRunner } from './cluster-runner.ts';
 import { registerJobModule } from '../task/load-job.ts';
 import { runJob } from '../runner/driver.ts';
 import type { ClusterScheduler } from './cluster-scheduler.ts';

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadClusterConfig } from '../../framework/cluster/config.ts';
-import { ClusterRunner } from '../../framework/cluster/runner.ts';
+import { ClusterRunner } from '../../framework/scheduler/cluster-runner.ts';
 import { SshConnection } from '../../framework/cluster/ssh.ts';
 import type { MapTaskSpec, TaskResult } from '../../framework/task/spec.ts';
 import { ClusterScheduler } from '../../framework/scheduler/cluster-scheduler.ts';

@@ -1,7 +1,7 @@
 import test from 'ava';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ClusterRunner } from '../../framework/cluster/runner.ts';
+import { ClusterRunner } from '../../framework/scheduler/cluster-runner.ts';
 import type { JobProgress } from '../../framework/runner/options.ts';
 import { ClusterScheduler } from '../../framework/scheduler/cluster-scheduler.ts';
 import { writeHa3Docs } from '../../scripts/bench/ha3-docs.ts';

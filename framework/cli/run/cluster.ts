@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { loadClusterConfig } from '../../cluster/config.ts';
-import { ClusterRunner } from '../../cluster/runner.ts';
+import { ClusterRunner } from '../../scheduler/cluster-runner.ts';
 import type { JobReport } from '../../runner/driver.ts';
 import type { RunOptions } from '../../runner/options.ts';
 import type { TaskRunner } from '../../runner/types.ts';

@@ -1,10 +1,10 @@
 import os from 'node:os';
 import type { TaskResult, TaskSpec } from '../task/spec.ts';
 import type { AttemptOptions, AttemptProgress, TaskRunner } from '../runner/types.ts';
-import { ClusterScheduler, type SchedulerOptions } from '../scheduler/cluster-scheduler.ts';
-import type { ScheduledJob } from '../scheduler/scheduled-job.ts';
-import type { ClusterConfig, Machine } from './config.ts';
-import type { SlotType } from './hosts.ts';
+import { ClusterScheduler, type SchedulerOptions } from './cluster-scheduler.ts';
+import type { ScheduledJob } from './scheduled-job.ts';
+import type { ClusterConfig, Machine } from '../cluster/config.ts';
+import type { SlotType } from '../cluster/hosts.ts';
 
 export interface ClusterRunnerOptions extends SchedulerOptions {
   readonly pool?: string;
