@@ -1,3 +1,4 @@
+import { DEFAULT_TASK_TIMEOUT_MS } from './options.ts';
 import os from 'node:os';
 import type { TaskResult, TaskSpec } from '../task/spec.ts';
 import { AttemptKilled, killReason, type AttemptOptions, type AttemptProgress, type TaskRunner } from './types.ts';
@@ -11,7 +12,7 @@ export class LocalRunner implements TaskRunner {
 
   constructor(
     readonly slots: number = os.availableParallelism(),
-    private readonly taskTimeoutMs = 600_000,
+    private readonly taskTimeoutMs = DEFAULT_TASK_TIMEOUT_MS,
   ) {}
 
   private acquire(): WorkerProcess {

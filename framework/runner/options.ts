@@ -3,6 +3,9 @@ import type { TaskRunner } from './types.ts';
 
 export type RunnerName = 'inline' | 'local' | 'cluster';
 
+/** Hadoop's task timeout (mapreduce.task.timeout): an attempt silent this long is killed, 600 s. */
+export const DEFAULT_TASK_TIMEOUT_MS = 600_000;
+
 /** Everything `bsctl run` (or a test) decides about one job run. */
 export interface RunOptions {
   /** Absolute path of the module exporting the job, and the export's name (default "default"). */

@@ -1,3 +1,4 @@
+import { DEFAULT_TASK_TIMEOUT_MS } from './options.ts';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -81,7 +82,7 @@ export class WorkerProcess {
   /** `taskTimeoutMs`: kill an attempt that reports nothing (progress, heartbeat) for this long. */
   constructor(
     private readonly io: WorkerIo = spawnLocalWorker(),
-    private readonly taskTimeoutMs = 600_000,
+    private readonly taskTimeoutMs = DEFAULT_TASK_TIMEOUT_MS,
   ) {
     readline.createInterface({ input: io.stdout, crlfDelay: Infinity }).on('line', (l) => this.onLine(l));
     io.stderr.setEncoding('utf8').on('data', (d: string) => this.appendTail(d));

@@ -1,6 +1,8 @@
 import { poolConfig, type Allocations, type PoolConfig } from './allocations.ts';
 
-export type SlotType = 'map' | 'reduce';
+import type { SlotType } from '../cluster/hosts.ts';
+
+export type { SlotType };
 
 /** A job as the scheduler sees it. */
 export interface SchedJob {

@@ -1,3 +1,4 @@
+import { DEFAULT_TASK_TIMEOUT_MS } from '../runner/options.ts';
 import { buildWorkerBundle, type WorkerBundle } from '../cluster/bundle.ts';
 import type { Host, SlotType } from '../cluster/hosts.ts';
 import { fetchSegments } from '../cluster/shuffle-fetch.ts';
@@ -229,7 +230,7 @@ export class ScheduledJob implements TaskRunner {
         ? ({ ...spec, spillDir: `${hosts.jobDir(h, spec.jobId)}/${spec.attemptId}` } satisfies MapTaskSpec)
         : ({ ...spec, segments: await fetchSegments(hosts, h, spec, (f) => this.outputHost.get(f), r.abort.signal, async (_i, seg) => this.prefetch?.local(spec.taskIndex, seg, h)) } satisfies ReduceTaskSpec);
     if (r.killed) throw new AttemptKilled(spec.attemptId, r.killed, r.preempted);
-    const { worker, key } = await hosts.worker(h, this.workerBundle(spec.jobModule), this.info.taskTimeoutMs ?? 600_000);
+    const { worker, key } = await hosts.worker(h, this.workerBundle(spec.jobModule), this.info.taskTimeoutMs ?? DEFAULT_TASK_TIMEOUT_MS);
     try {
       if (r.killed) throw new AttemptKilled(spec.attemptId, r.killed, r.preempted);
       r.worker = worker;

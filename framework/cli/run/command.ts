@@ -1,3 +1,4 @@
+import { DEFAULT_TASK_TIMEOUT_MS } from '../../runner/options.ts';
 import type { Argv, CommandModule, Options } from 'yargs';
 import type { JobCli } from '../../job/cli.ts';
 import type { CommandResult } from '../types.ts';
@@ -44,7 +45,7 @@ export function runBuilder(y: Argv, jobCli?: JobCli): Argv<RunArgs> {
     .option('overwrite', { type: 'boolean', default: false, describe: 'replace an existing output directory that is a previous bsctl output (only once the job succeeds)' })
     .option('force-overwrite', { type: 'boolean', default: false, describe: 'with --overwrite: replace the output even if it does not look like a bsctl output (never /, home, the current directory, or an input)' })
     .option('resume', { type: 'boolean', default: false, describe: 'reuse the map outputs an earlier --resume run of this job (killed or failed) finished, if its code and input are unchanged; record this run\'s' })
-    .option('task-timeout', { type: 'number', default: 600, describe: 'seconds an attempt may report no progress before it is killed and retried' })
+    .option('task-timeout', { type: 'number', default: DEFAULT_TASK_TIMEOUT_MS / 1000, describe: 'seconds an attempt may report no progress before it is killed and retried' })
     .option('speculative', { type: 'boolean', default: true, describe: 'speculative execution: a straggling task (60 s in, progress 20% behind) gets a second attempt; --no-speculative turns it off' })
     .option('max-bad-records', { type: 'number', describe: 'bad input records tolerated before the job fails (default 0)' })
     .option('report-json', { type: 'string', describe: 'also write the job report (counters, times, peak RSS) as JSON to this file' })
