@@ -1,7 +1,6 @@
-import { isDeterministic } from '../task/deterministic.ts';
 import { runTask } from '../task/run-task.ts';
 import type { TaskResult, TaskSpec } from '../task/spec.ts';
-import { AttemptFailure, AttemptKilled, killReason, type AttemptOptions, type AttemptProgress, type TaskRunner } from './types.ts';
+import { attemptEnded, type AttemptOptions, type AttemptProgress, type TaskRunner } from './types.ts';
 
 /**
  * Runs attempts one at a time in this process: for tests and debuggers. It cannot stop an attempt that
@@ -14,17 +13,15 @@ export class InlineRunner implements TaskRunner {
 
   async runAttempt(spec: TaskSpec, progress: AttemptProgress, options: AttemptOptions = {}): Promise<TaskResult> {
     const { signal } = options;
-    if (signal?.aborted) throw new AttemptKilled(spec.attemptId, killReason(signal));
+    if (signal?.aborted) throw attemptEnded(spec.attemptId, undefined, signal);
     options.onStart?.('localhost');
     let result: TaskResult;
     try {
       result = await runTask(spec, progress);
     } catch (err) {
-      if (signal?.aborted) throw new AttemptKilled(spec.attemptId, killReason(signal));
-      const e = err instanceof Error ? err : new Error(String(err));
-      throw new AttemptFailure(spec.attemptId, e.message, '', e.name, e.stack, undefined, isDeterministic(e));
+      throw attemptEnded(spec.attemptId, err, signal);
     }
-    if (signal?.aborted) throw new AttemptKilled(spec.attemptId, killReason(signal));
+    if (signal?.aborted) throw attemptEnded(spec.attemptId, undefined, signal);
     return result;
   }
 

@@ -1,7 +1,7 @@
 import { DEFAULT_TASK_TIMEOUT_MS } from './options.ts';
 import os from 'node:os';
 import type { TaskResult, TaskSpec } from '../task/spec.ts';
-import { AttemptKilled, killReason, type AttemptOptions, type AttemptProgress, type TaskRunner } from './types.ts';
+import { attemptEnded, type AttemptOptions, type AttemptProgress, type TaskRunner } from './types.ts';
 import { WorkerProcess } from './worker-process.ts';
 
 /** Runs attempts in a pool of worker processes on this machine (default: one per core). */
@@ -28,7 +28,7 @@ export class LocalRunner implements TaskRunner {
   /** Aborting `options.signal` kills the attempt's worker; the attempt rejects with AttemptKilled. */
   async runAttempt(spec: TaskSpec, progress: AttemptProgress, options: AttemptOptions = {}): Promise<TaskResult> {
     if (this.closed) throw new Error('runner closed');
-    if (options.signal?.aborted) throw new AttemptKilled(spec.attemptId, killReason(options.signal));
+    if (options.signal?.aborted) throw attemptEnded(spec.attemptId, undefined, options.signal);
     const result = this.acquire().run(spec, progress, options.signal);
     options.onStart?.('localhost');
     return result;

@@ -1,3 +1,4 @@
+import { isDeterministic } from '../task/deterministic.ts';
 import type { TaskResult, TaskSpec } from '../task/spec.ts';
 
 export type AttemptProgress = (fraction: number, bytes: number) => void;
@@ -65,6 +66,24 @@ export class AttemptKilled extends AttemptFailure {
 /** The reason an aborted attempt's signal carries: `signal.reason` when a string, else 'killed'. */
 export function killReason(signal: AbortSignal): string {
   return typeof signal.reason === 'string' ? signal.reason : 'killed';
+}
+
+/** What killed an attempt, if anything: its (aborted) signal, or a kill with a reason (preempted or not). */
+export type KillCause = AbortSignal | { readonly reason: string; readonly preempted?: boolean } | undefined;
+
+/**
+ * How an attempt that gave no result ended, decided in one place for every runner. Killed, when a
+ * kill cause is present (an aborted signal, or a kill with a reason): then it never counts as a
+ * failure. Otherwise failed: the error itself when it is already an AttemptFailure (a lost map output,
+ * a timeout, a remote worker's report), else wrapped with its message, name, stack and whether it is
+ * deterministic (bad input: never retried).
+ */
+export function attemptEnded(attemptId: string, err: unknown, killed?: KillCause): AttemptFailure {
+  const kill = killed instanceof AbortSignal ? (killed.aborted ? { reason: killReason(killed) } : undefined) : killed;
+  if (kill) return err instanceof AttemptKilled ? err : new AttemptKilled(attemptId, kill.reason, kill.preempted ?? false);
+  if (err instanceof AttemptFailure) return err;
+  const e = err instanceof Error ? err : new Error(String(err));
+  return new AttemptFailure(attemptId, e.message, '', e.name, e.stack, undefined, isDeterministic(e));
 }
 
 /**

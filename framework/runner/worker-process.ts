@@ -6,7 +6,7 @@ import readline from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { TaskEvent, TaskResult, TaskSpec } from '../task/spec.ts';
-import { AttemptFailure, AttemptKilled, killReason, type AttemptProgress } from './types.ts';
+import { AttemptFailure, AttemptKilled, attemptEnded, killReason, type AttemptProgress } from './types.ts';
 
 export const WORKER_ENTRY = fileURLToPath(new URL('../task/worker-main.ts', import.meta.url));
 /**
@@ -93,7 +93,7 @@ export class WorkerProcess {
       const r = this.running;
       this.running = undefined;
       r?.settle?.();
-      if (r?.killed !== undefined) return r.reject(new AttemptKilled(r.spec.attemptId, r.killed));
+      if (r?.killed !== undefined) return r.reject(attemptEnded(r.spec.attemptId, undefined, { reason: r.killed }));
       const how = this.killedFor ?? `worker process exited (${signal ?? `code ${code}`}) while running the attempt`;
       r?.reject(new AttemptFailure(r.spec.attemptId, how, r.tail, this.killedFor ? 'TaskTimeout' : undefined, undefined, { code, signal }));
     });
@@ -146,7 +146,7 @@ export class WorkerProcess {
    */
   run(spec: TaskSpec, progress: AttemptProgress, signal?: AbortSignal, logFile?: string): Promise<TaskResult> {
     if (this.running) throw new Error('worker is busy');
-    if (signal?.aborted) return Promise.reject(new AttemptKilled(spec.attemptId, killReason(signal)));
+    if (signal?.aborted) return Promise.reject(attemptEnded(spec.attemptId, undefined, signal));
     return new Promise<TaskResult>((resolve, reject) => {
       const running: Running = { spec, progress, resolve, reject: (e) => reject(logFile && e instanceof AttemptFailure && !(e instanceof AttemptKilled) ? withLog(e, logFile) : e), tail: '', lastEvent: Date.now() };
       if (logFile) {

@@ -4,7 +4,7 @@ import type { Host, SlotType } from '../cluster/hosts.ts';
 import { fetchSegments } from '../cluster/shuffle-fetch.ts';
 import { ShufflePrefetch } from '../cluster/shuffle-prefetch.ts';
 import type { JobProgress } from '../runner/options.ts';
-import { AttemptFailure, AttemptKilled, ShuffleFetchFailure, type AttemptOptions, type AttemptProgress, type TaskRunner } from '../runner/types.ts';
+import { AttemptFailure, attemptEnded, ShuffleFetchFailure, type AttemptOptions, type AttemptProgress, type TaskRunner } from '../runner/types.ts';
 import { attemptLogFile } from '../runner/userlogs.ts';
 import type { WorkerProcess } from '../runner/worker-process.ts';
 import type { MapTaskSpec, ReduceTaskSpec, TaskResult, TaskSpec } from '../task/spec.ts';
@@ -120,7 +120,7 @@ export class ScheduledJob implements TaskRunner {
     return new Promise<TaskResult>((resolve, reject) => {
       const attempt: QueuedAttempt = { spec, progress, options, queuedAt: Date.now(), resolve, reject };
       const signal = options.signal;
-      if (signal?.aborted) return reject(new AttemptKilled(spec.attemptId, String(signal.reason ?? 'killed')));
+      if (signal?.aborted) return reject(attemptEnded(spec.attemptId, undefined, signal));
       signal?.addEventListener('abort', () => this.kill(spec.attemptId, typeof signal.reason === 'string' ? signal.reason : 'killed'), { once: true });
       this.queued[spec.type].add(attempt);
       this.scheduler.queued(this, spec.type, 1);
@@ -149,7 +149,7 @@ export class ScheduledJob implements TaskRunner {
       const q = this.queued[t].get(attemptId);
       if (q && this.queued[t].delete(q)) {
         this.scheduler.queued(this, t, -1);
-        q.reject(new AttemptKilled(attemptId, reason, preempted));
+        q.reject(attemptEnded(attemptId, undefined, { reason, preempted }));
         return;
       }
     }
@@ -229,10 +229,10 @@ export class ScheduledJob implements TaskRunner {
       spec.type === 'map'
         ? ({ ...spec, spillDir: `${hosts.jobDir(h, spec.jobId)}/${spec.attemptId}` } satisfies MapTaskSpec)
         : ({ ...spec, segments: await fetchSegments(hosts, h, spec, (f) => this.outputHost.get(f), r.abort.signal, async (_i, seg) => this.prefetch?.local(spec.taskIndex, seg, h)) } satisfies ReduceTaskSpec);
-    if (r.killed) throw new AttemptKilled(spec.attemptId, r.killed, r.preempted);
+    if (r.killed) throw attemptEnded(spec.attemptId, undefined, { reason: r.killed, preempted: r.preempted });
     const { worker, key } = await hosts.worker(h, this.workerBundle(spec.jobModule), this.info.taskTimeoutMs ?? DEFAULT_TASK_TIMEOUT_MS);
     try {
-      if (r.killed) throw new AttemptKilled(spec.attemptId, r.killed, r.preempted);
+      if (r.killed) throw attemptEnded(spec.attemptId, undefined, { reason: r.killed, preempted: r.preempted });
       r.worker = worker;
       const log = attemptLogFile(this.scheduler.userLogDir, spec.jobId, spec.attemptId);
       return await worker.run(remote, (f, b) => {
@@ -256,7 +256,7 @@ export class ScheduledJob implements TaskRunner {
   }
 
   private failure(spec: TaskSpec, h: Host, r: RunningAttempt, err: unknown): Error {
-    if (r.killed) return err instanceof AttemptKilled ? err : new AttemptKilled(spec.attemptId, r.killed, r.preempted);
+    if (r.killed) return attemptEnded(spec.attemptId, err, { reason: r.killed, preempted: r.preempted });
     // A lost map output is the map machine's problem: the map re-runs, this machine is not to blame;
     // nor is it when the job's code cannot be bundled.
     if (err instanceof ShuffleFetchFailure) return err;
@@ -272,7 +272,7 @@ export class ScheduledJob implements TaskRunner {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const t of ['map', 'reduce'] as const) for (const q of this.queued[t].drain()) q.reject(new AttemptKilled(q.spec.attemptId, 'job closed'));
+    for (const t of ['map', 'reduce'] as const) for (const q of this.queued[t].drain()) q.reject(attemptEnded(q.spec.attemptId, undefined, { reason: 'job closed' }));
     for (const id of [...this.running.keys()]) this.kill(id, 'job closed');
     await this.prefetch?.stop();
     if (this.launched.map) this.log(`${this.launched.map} map attempt(s) launched, ${this.dataLocalMaps} data-local; ${this.launched.reduce} reduce attempt(s)`);
