@@ -131,10 +131,20 @@ test.serial('two pools with weights 2:1 and a long job each: running map slots c
 });
 
 test.serial('maxRunningJobs=1: the second job of the pool waits (never fails), then runs after the first', async (t) => {
-  const first = submit(input('solo1', 8), path.join(dir, 'solo1-out'), 'solo', 15);
-  const running = await until('the first solo job to run', async () => (await status(Date.now())).jobs.find((j) => j.pool === 'solo' && j.state === 'running'));
-  const second = submit(input('solo2', 4), path.join(dir, 'solo2-out'), 'solo', 5);
-  const waiting = await until('the second solo job to wait', async () => (await status(Date.now())).jobs.find((j) => j.pool === 'solo' && j.id !== running.id && j.state === 'waiting'));
+  // Both submitted at once, each long enough (maps of about 3 s) that whichever the daemon admits
+  // first is still running when the other arrives: a client's start-up under load must not decide it.
+  const first = submit(input('solo1', 8), path.join(dir, 'solo1-out'), 'solo', 60);
+  const second = submit(input('solo2', 4), path.join(dir, 'solo2-out'), 'solo', 60);
+  const { running, waiting } = await until(
+    'one solo job running and the other waiting',
+    async () => {
+      const jobs = (await status(Date.now())).jobs.filter((j) => j.pool === 'solo');
+      const run = jobs.find((j) => j.state === 'running');
+      const wait = jobs.find((j) => j.state === 'waiting');
+      return run && wait ? { running: run, waiting: wait } : undefined;
+    },
+    60_000,
+  );
   t.is(waiting.firstTaskAt, undefined);
   const [a, b] = await Promise.all([first, second]);
   t.is(a.code, 0, a.stderr);
