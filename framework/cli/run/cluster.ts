@@ -14,7 +14,7 @@ export type ClusterRun = { readonly daemon: (opts: RunOptions) => Promise<JobRep
  * `--runner cluster`: submit to the scheduler daemon when one answers (it runs the job and we follow
  * its events), else run a private scheduler for this job on the config's machines.
  */
-export async function clusterRun(args: RunArgs, log: (line: string) => void): Promise<ClusterRun> {
+export async function clusterRun(args: RunArgs, taskTimeoutMs: number, log: (line: string) => void): Promise<ClusterRun> {
   const file = args.cluster ?? process.env.BSCTL_CLUSTER;
   if (!file) throw new Error('--runner cluster needs --cluster FILE (a cluster config; scripts/sshd cluster prints one) or $BSCTL_CLUSTER');
   const config = loadClusterConfig(file);
@@ -23,7 +23,6 @@ export async function clusterRun(args: RunArgs, log: (line: string) => void): Pr
   const found = await findDaemon(args.scheduler, config.scheduler);
   if (found.note) log(found.note);
   if (!found.url) {
-    const taskTimeoutMs = args['task-timeout'] * 1000;
     return { runner: new ClusterRunner(config, log, { pool, user, taskTimeoutMs, ...(config.allocations ? { allocations: config.allocations } : {}), ...(args.priority !== undefined ? { priority: args.priority } : {}) }) };
   }
   const url = found.url;

@@ -1,4 +1,4 @@
-import { DEFAULT_TASK_TIMEOUT_MS } from '../../runner/options.ts';
+import { RUN_DEFAULTS } from './resolve.ts';
 import type { Argv, CommandModule, Options } from 'yargs';
 import type { JobCli } from '../../job/cli.ts';
 import type { CommandResult } from '../types.ts';
@@ -33,7 +33,7 @@ export function runBuilder(y: Argv, jobCli?: JobCli): Argv<RunArgs> {
     .positional('job', { type: 'string', demandOption: true, describe: 'a job name from jobs/ (see `bsctl jobs`) or a path to your own .ts/.js job module' })
     .option('input', { alias: 'i', type: 'string', array: true, demandOption: !jobCli, describe: 'input file, directory or glob (repeatable)' })
     .option('output', { alias: 'o', type: 'string', demandOption: !jobCli, describe: 'output directory (must not exist unless --overwrite)' })
-    .option('reducers', { type: 'number', describe: 'reduce tasks per step (default: the step\'s own, else 2)' })
+    .option('reducers', { type: 'number', describe: 'reduce tasks per step (default: the job\'s plan, e.g. a full build\'s partitions, else the step\'s own, else 2)' })
     .option('runner', { choices: ['inline', 'local', 'cluster'] as const, default: 'local' as const, describe: 'where tasks run: in this process, local worker processes, or SSH machines (--cluster)' })
     .option('cluster', { type: 'string', describe: 'cluster config (machines, slots, host keys) for --runner cluster; default $BSCTL_CLUSTER' })
     .option('pool', { type: 'string', describe: 'fair-scheduler pool for --runner cluster (default: your user name, as in Hadoop)' })
@@ -41,13 +41,13 @@ export function runBuilder(y: Argv, jobCli?: JobCli): Argv<RunArgs> {
     .option('priority', { type: 'number', describe: 'job priority within its pool (higher first; FIFO pools and waiting jobs)' })
     .option('workers', { type: 'number', describe: 'worker processes of the local runner (default: number of cores)' })
     .option('split-size', { type: 'string', describe: 'split size, e.g. 64m (default: the block size, 64m on local disk)' })
-    .option('sort-mb', { type: 'number', default: 100, describe: 'map-side sort / aggregation buffer per task, MiB' })
+    .option('sort-mb', { type: 'number', default: RUN_DEFAULTS.sortMb, describe: 'map-side sort / aggregation buffer per task, MiB' })
     .option('overwrite', { type: 'boolean', default: false, describe: 'replace an existing output directory that is a previous bsctl output (only once the job succeeds)' })
     .option('force-overwrite', { type: 'boolean', default: false, describe: 'with --overwrite: replace the output even if it does not look like a bsctl output (never /, home, the current directory, or an input)' })
     .option('resume', { type: 'boolean', default: false, describe: 'reuse the map outputs an earlier --resume run of this job (killed or failed) finished, if its code and input are unchanged; record this run\'s' })
-    .option('task-timeout', { type: 'number', default: DEFAULT_TASK_TIMEOUT_MS / 1000, describe: 'seconds an attempt may report no progress before it is killed and retried' })
+    .option('task-timeout', { type: 'number', default: RUN_DEFAULTS.taskTimeoutS, describe: 'seconds an attempt may report no progress before it is killed and retried' })
     .option('speculative', { type: 'boolean', default: true, describe: 'speculative execution: a straggling task (60 s in, progress 20% behind) gets a second attempt; --no-speculative turns it off' })
-    .option('max-bad-records', { type: 'number', describe: 'bad input records tolerated before the job fails (default 0)' })
+    .option('max-bad-records', { type: 'number', describe: `bad input records tolerated before the job fails (default: the table config's, else ${RUN_DEFAULTS.maxBadRecords})` })
     .option('report-json', { type: 'string', describe: 'also write the job report (counters, times, peak RSS) as JSON to this file' })
     .option('conf', { type: 'string', array: true, default: [] as string[], describe: 'job configuration key=value (repeatable)' }) as Argv;
   for (const [name, o] of Object.entries(jobCli?.options ?? {})) {

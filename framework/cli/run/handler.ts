@@ -2,30 +2,15 @@ import fs from 'node:fs';
 import { absolutePath } from '../../fs/resolve.ts';
 import type { JobPlan } from '../../job/cli.ts';
 import { runJob } from '../../runner/driver.ts';
-import { sortFactorOf } from '../../shuffle/sort-factor.ts';
 import { loadJob } from '../../task/load-job.ts';
 import { resolveJobModule } from '../jobs-dir.ts';
 import { ProgressReporter } from '../progress.ts';
 import { formatReport } from '../report.ts';
-import { parseSize } from '../sizes.ts';
 import { clusterRun } from './cluster.ts';
+import { checkRunFlags, resolveRunOptions } from './resolve.ts';
 import type { RunArgs } from './command.ts';
 
-export function parseConf(pairs: readonly string[]): Record<string, string> {
-  const conf: Record<string, string> = {};
-  for (const p of pairs) {
-    const eq = p.indexOf('=');
-    if (eq <= 0) throw new Error(`--conf: "${p}" is not key=value`);
-    conf[p.slice(0, eq)] = p.slice(eq + 1);
-  }
-  return conf;
-}
-
-export function positiveInt(v: number | undefined, key: string, min = 1): number | undefined {
-  if (v === undefined) return undefined;
-  if (!Number.isInteger(v) || v < min) throw new Error(`${key}: must be a whole number of at least ${min} (got ${v})`);
-  return v;
-}
+export { parseConf, positiveInt } from './resolve.ts';
 
 const log = (line: string): void => {
   process.stderr.write(`${line}\n`);
@@ -60,31 +45,19 @@ function interruptOnSignals(controller: AbortController): { readonly signal: () 
 
 export async function runHandler(args: RunArgs): Promise<number> {
   const jobModule = resolveJobModule(args.job);
-  const reducers = positiveInt(args.reducers, '--reducers');
-  const workers = positiveInt(args.workers, '--workers');
-  const sortMb = positiveInt(args['sort-mb'], '--sort-mb')!;
-  if (sortMb > 2047) throw new Error(`--sort-mb: at most 2047 (like Hadoop's io.sort.mb), got ${sortMb}`);
-  const maxBad = positiveInt(args['max-bad-records'], '--max-bad-records', 0);
-  const splitSize = args['split-size'] !== undefined ? parseSize(args['split-size'], '--split-size') : undefined;
-  sortFactorOf(parseConf(args.conf)); // a bad mapreduce.task.io.sort.factor fails once, here, not in every task attempt
+  checkRunFlags(args); // before the job plans anything (a full build takes its table's lock there)
   const plan = await planOf(jobModule, args);
   try {
-    return await runPlanned(args, jobModule, plan, { reducers, workers, sortMb, maxBad, splitSize });
+    return await runPlanned(args, jobModule, plan);
   } finally {
     await plan.finish?.();
   }
 }
 
-async function runPlanned(
-  args: RunArgs,
-  jobModule: string,
-  plan: JobPlan,
-  o: { reducers: number | undefined; workers: number | undefined; sortMb: number; maxBad: number | undefined; splitSize: number | undefined },
-): Promise<number> {
-  const { reducers, workers, sortMb, maxBad, splitSize } = o;
-  const taskTimeoutMs = positiveInt(args['task-timeout'], '--task-timeout')! * 1000;
-  if (args.resume && args.runner === 'cluster') throw new Error('--resume: works with the inline and local runners (map outputs on SSH hosts are not recorded)');
-  const cluster = args.runner === 'cluster' ? await clusterRun(args, log) : undefined;
+async function runPlanned(args: RunArgs, jobModule: string, plan: JobPlan): Promise<number> {
+  const o = resolveRunOptions(args, plan);
+  for (const w of o.warnings) log(`warning: ${w}`);
+  const cluster = args.runner === 'cluster' ? await clusterRun(args, o.taskTimeoutMs, log) : undefined;
   const run = cluster && 'daemon' in cluster ? cluster.daemon : runJob;
   const progress = new ProgressReporter();
   // Following a daemon's job, Ctrl-C detaches instead (cluster.ts): the job runs on in the daemon.
@@ -96,18 +69,18 @@ async function runPlanned(
       input: plan.input,
       output: plan.output,
       runner: cluster && 'runner' in cluster ? cluster.runner : args.runner,
-      taskTimeoutMs,
+      taskTimeoutMs: o.taskTimeoutMs,
       ...(args.speculative ? {} : { speculation: { enabled: false } }),
-      sortMb,
-      overwrite: args.overwrite || (plan.overwrite ?? false),
+      sortMb: o.sortMb,
+      overwrite: o.overwrite,
       forceOverwrite: args['force-overwrite'],
       resume: args.resume,
       signal: controller.signal,
-      conf: { ...plan.conf, ...parseConf(args.conf) },
-      maxBadRecords: maxBad ?? plan.maxBadRecords ?? 0,
-      ...((plan.reducers ?? reducers) !== undefined ? { reducers: plan.reducers ?? reducers } : {}),
-      ...(workers !== undefined ? { workers } : {}),
-      ...(splitSize !== undefined ? { splitSize } : {}),
+      conf: o.conf,
+      maxBadRecords: o.maxBadRecords,
+      ...(o.reducers !== undefined ? { reducers: o.reducers } : {}),
+      ...(o.workers !== undefined ? { workers: o.workers } : {}),
+      ...(o.splitSize !== undefined ? { splitSize: o.splitSize } : {}),
       onProgress: (p) => progress.update(p),
       log,
     });
