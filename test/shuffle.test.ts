@@ -580,3 +580,24 @@ test('SegmentReader: a segment longer than its file is reported as truncated', (
     { message: /truncated/ },
   );
 });
+
+test('a combiner whose accumulator is not its output: spills hold accumulators, joined with merge (an exact mean across spills)', (t) => {
+  // mean: accumulator {s, n}, output the mean; re-adding per-spill means would give a mean of means.
+  const mean: import('../framework/job/types.ts').CombineFn<number, { s: number; n: number }> = {
+    create: () => ({ s: 0, n: 0 }),
+    add: (a, v) => ({ s: a.s + v, n: a.n + 1 }),
+    merge: (a, b) => ({ s: a.s + b.s, n: a.n + b.n }),
+    extract: (a) => a.s / a.n,
+  };
+  // Filler keys make the table spill every few thousand records; 'm' comes often with 1 early and
+  // rarely with 100 late, so its spills hold very different counts.
+  const input: [ShuffleKey, number][] = [];
+  for (let i = 0; i < 12_000; i++) {
+    input.push([`w${(i * 7919) % 20_000}`, 0]);
+    if (i < 6000 ? i % 3 === 0 : i % 50 === 0) input.push(['m', i < 6000 ? 1 : 100]);
+  }
+  const run = runCollector({ numPartitions: 1, partitioner: hashPartitioner, budgetBytes: 190_000, combiner: mean as import('../framework/job/types.ts').CombineFn<unknown, unknown> }, input);
+  t.true(run.spills > 3, `${run.spills} spills`);
+  const got = new Map(run.recs[0]!.map(([k, v]) => [k, v]));
+  t.is(got.get(encodeKey('m').toString('hex')), (2000 * 1 + 120 * 100) / 2120);
+});

@@ -41,8 +41,11 @@ export type Reducer<K, V, KO, VO> = (key: K, values: Iterable<V>, ctx: TaskConte
 
 /**
  * A combiner in the CombineFn contract (create / add / merge / extract). The map side aggregates
- * every key's values into an accumulator held in a hash table within the sort budget; `extract`
- * turns an accumulator back into a map-output value, so reducers see the same value type either way.
+ * every key's values into an accumulator held in a hash table within the sort budget (`create`, `add`);
+ * a map that spills writes accumulators, and `merge` joins a key's accumulators from its spills;
+ * `extract` turns the final accumulator into a map-output value, so reducers see the same value type
+ * either way. Accumulators must survive serialisation (structured clone: plain objects, numbers,
+ * strings, bigints, arrays, Maps...).
  */
 export interface CombineFn<V, A> {
   create(): A;

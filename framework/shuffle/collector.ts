@@ -73,6 +73,8 @@ abstract class BaseCollector implements MapOutputCollector {
     spills: 0,
   };
   protected readonly spills: Segment[][] = [];
+  /** Set while close() writes the last spill. */
+  protected closing = false;
 
   constructor(protected readonly opts: CollectorOptions) {
     fs.mkdirSync(opts.dir, { recursive: true });
@@ -97,6 +99,7 @@ abstract class BaseCollector implements MapOutputCollector {
   }
 
   close(): MapOutput {
+    this.closing = true;
     if (!this.empty || this.spills.length === 0) this.spill();
     const final = path.join(this.opts.dir, 'file.out');
     if (this.spills.length === 1) {
@@ -119,8 +122,8 @@ abstract class BaseCollector implements MapOutputCollector {
 
   /**
    * Merge partition p of every spill into `out`, at most `sortFactor` spills open at once (earlier
-   * passes write intermediate files next to the spills); the combiner runs on the final pass only, so
-   * it sees every value of a key in spill order, as with a single merge.
+   * passes write intermediate files next to the spills). With a combiner the spills hold accumulators:
+   * the final pass `merge`s a key's accumulators in spill order and `extract`s the map-output value.
    */
   private mergePartition(p: number, out: RunWriter): void {
     const combiner = this.opts.combiner;
@@ -142,10 +145,10 @@ abstract class BaseCollector implements MapOutputCollector {
           continue;
         }
         const key = Buffer.from(merger.key);
-        let acc = combiner.add(combiner.create(), decodeValue(merger.value));
+        let acc = decodeValue(merger.value);
         let n = 1;
         while ((has = merger.next()) && merger.key.equals(key)) {
-          acc = combiner.add(acc, decodeValue(merger.value));
+          acc = combiner.merge(acc, decodeValue(merger.value));
           n++;
         }
         this.counters.combineInputRecords += n;
@@ -231,7 +234,8 @@ export class SortingCollector extends BaseCollector {
 
 /**
  * With a combiner: map-side aggregation in a hash table (as Spark does) within the byte budget;
- * each spill writes one record per key, sorted.
+ * each spill writes one record per key, sorted: its accumulator (merged with the other spills' at the
+ * end), or, when the map never spilled before closing, the extracted map-output value itself.
  */
 export class AggregatingCollector extends BaseCollector {
   private strings = new StringTable<unknown>();
@@ -299,12 +303,13 @@ export class AggregatingCollector extends BaseCollector {
     }
     rows.sort((a, b) => a.part - b.part || a.kb.compare(b.kb));
     let p = 0;
+    const asOutput = this.closing && this.spills.length === 0; // the only spill becomes the map output
     for (const r of rows) {
       while (p < r.part) {
         out.endPartition();
         p++;
       }
-      const vb = encodeValue(c.extract(r.acc));
+      const vb = encodeValue(asOutput ? c.extract(r.acc) : r.acc);
       this.counters.mapOutputBytes += r.kb.length + vb.length;
       out.add(r.kb, vb);
     }

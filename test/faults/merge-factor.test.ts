@@ -199,15 +199,14 @@ const words = (n: number, seed: number, space = 400): string[] => {
 const SORT_BUDGET = 3000;
 const AGGREGATION_BUDGET = 190_000;
 
-/** A sum combiner whose partial sums are tagged, so the final merge sees spilled values. */
+/** A sum combiner whose output is tagged (so it differs from its accumulator); may fail in the spill merge. */
 const taggedSum = (failOnMerge: boolean): CombineFn<unknown, number> => ({
   create: () => 0,
-  add: (acc, v) => {
-    if (typeof v === 'number') return acc + v;
+  add: (acc, v) => acc + (v as number),
+  merge: (a, b) => {
     if (failOnMerge) throw new Error('combiner failed in the spill merge');
-    return acc + (v as { n: number }).n;
+    return a + b;
   },
-  merge: (a, b) => a + b,
   extract: (acc) => ({ n: acc }),
 });
 
