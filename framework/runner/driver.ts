@@ -14,14 +14,16 @@ import { isLocal, splitPath } from '../fs/resolve.ts';
 import { diskFullError, isDiskFull } from '../task/disk-full.ts';
 import { FRAMEWORK, mergeCounters } from '../task/context.ts';
 import { loadJob } from '../task/load-job.ts';
-import type { CounterMap, MapTaskSpec, ReduceTaskSpec, TaskResult } from '../task/spec.ts';
+import type { CounterMap, TaskResult } from '../task/spec.ts';
 import type { Segment } from '../shuffle/segment.ts';
 import { InlineRunner } from './inline.ts';
 import { LocalRunner } from './local.ts';
-import type { JobProgress, PhaseProgress, RunOptions } from './options.ts';
+import type { RunOptions } from './options.ts';
 import { BadRecordLog, BadRecordsError } from './bad-records.ts';
 import { LostMapOutputs } from './lost-maps.ts';
 import { runPhase, type PhaseOptions, type PhaseStats, type PhaseTask } from './phase.ts';
+import { StepProgress } from './progress.ts';
+import { mapTask, reduceTask, type StepPlan } from './task-plan.ts';
 import { ResumeStore } from './resume.ts';
 import { resolveSpeculation } from './speculation.ts';
 import type { TaskRunner } from './types.ts';
@@ -57,25 +59,6 @@ export function defaultWorkRoot(): string {
 export function newJobId(): string {
   const t = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 12);
   return `job_${t}_${randomBytes(4).toString('hex')}`;
-}
-
-const pad = (n: number): string => String(n).padStart(6, '0');
-
-/** Per-task values (progress fractions, bytes read) and their sum, kept up to date: O(1) per progress event. */
-class Tally {
-  private readonly values: Float64Array;
-  sum = 0;
-  constructor(n: number) {
-    this.values = new Float64Array(n);
-  }
-  set(i: number, v: number): void {
-    this.sum += v - this.values[i]!;
-    this.values[i] = v;
-  }
-  clear(): void {
-    this.values.fill(0);
-    this.sum = 0;
-  }
 }
 
 /** `--conf bsctl.input.combine=false`: one split per file (or byte range), small files not combined. */
@@ -157,57 +140,17 @@ export async function runJob(opts: RunOptions): Promise<JobReport> {
       const stepCommitter = last ? committer : new FileOutputCommitter(path.join(workDir, `step${s}-out`), jobId);
       if (!last) await stepCommitter.setupJob();
       const numReduces = step.reduce ? (opts.reducers ?? step.reducers ?? 2) : 0;
-      const outKind = last ? 'final' : 'intermediate';
-      const base = { jobId, jobModule: opts.jobModule, jobExport, step: s, conf: opts.conf ?? {} };
+      const plan: StepPlan = { jobId, jobModule: opts.jobModule, jobExport, step: s, conf: opts.conf ?? {}, numReduces, numMaps: splits.length, last, committer: stepCommitter, workDir, sortBytes };
 
-      const progress = { map: { total: splits.length, done: 0, fractions: new Tally(splits.length) }, reduce: { total: numReduces, done: 0, fractions: new Tally(numReduces) } };
-      const bytesBy = new Tally(splits.length);
-      let bytesBefore = 0;
-      const phase = (p: { total: number; done: number; fractions: Tally }): PhaseProgress => ({
-        total: p.total,
-        done: p.done,
-        fraction: p.total ? p.fractions.sum / p.total : 1,
-      });
-      const report = (): void =>
-        opts.onProgress?.({
-          jobId,
-          step: s,
-          steps: job.steps.length,
-          map: phase(progress.map),
-          reduce: phase(progress.reduce),
-          bytesRead: bytesBefore + bytesBy.sum,
-          elapsedMs: Date.now() - started,
-        } satisfies JobProgress);
+      const progress = new StepProgress({ jobId, step: s, steps: job.steps.length, startedAt: started }, splits.length, numReduces, opts.onProgress);
 
       // Map phase.
       const mapOutputs: { file: string; segments: readonly Segment[] }[] = [];
-      const splitTasks: PhaseTask[] = splits.map((split, i) => ({
-        taskId: `task_${jobId}_${s}_m_${pad(i)}`,
-        spec: (attempt): MapTaskSpec => {
-          const attemptId = `attempt_${jobId}_${s}_m_${pad(i)}_${attempt}`;
-          return {
-            ...base,
-            type: 'map',
-            taskIndex: i,
-            attempt,
-            attemptId,
-            split,
-            intermediateInput: s > 0,
-            numReduces,
-            sortBytes,
-            spillDir: path.join(workDir, `step${s}`, attemptId),
-            ...(numReduces === 0 ? { output: { kind: outKind, dir: stepCommitter.attemptDir(attemptId), numTasks: splits.length } } : {}),
-          };
-        },
-        commit: async (spec, result) => {
-          if (numReduces === 0) await stepCommitter.commitTask(spec.attemptId);
-          else mapOutputs[i] = resume && s === 0 ? await resume.record(i, split, result) : result.mapOutput!;
-        },
-        discard: async (spec) => {
-          if (numReduces === 0) await stepCommitter.abortTask(spec.attemptId);
-          if (spec.type === 'map') fs.rmSync(spec.spillDir, { recursive: true, force: true });
-        },
-      }));
+      const splitTasks: PhaseTask[] = splits.map((split, i) =>
+        mapTask(plan, i, split, async (result) => {
+          mapOutputs[i] = resume && s === 0 ? await resume.record(i, split, result) : result.mapOutput!;
+        }),
+      );
       const phaseOpts = { runner, maxAttempts, jobModule: opts.jobModule, log, speculation, stats, ...(opts.signal ? { signal: opts.signal } : {}) };
       const lostMaps = new LostMapOutputs(
         splitTasks,
@@ -235,64 +178,32 @@ export async function runJob(opts: RunOptions): Promise<JobReport> {
         }
         mapOutputs[i] = reused.mapOutput;
         done(mapTasks[i]!.taskId, reused.result);
-        progress.map.fractions.set(i, 1);
-        progress.map.done++;
+        progress.mapDone(i, true);
         reusedMaps++;
       }
       if (resume && s === 0) log(`resume: reused ${reusedMaps} of ${splits.length} map output(s); running ${live.length}`);
       await runPhase(live.map((i) => mapTasks[i]!), {
         ...phaseOpts,
-        onTaskProgress: (k, f, b) => {
-          const i = live[k]!;
-          progress.map.fractions.set(i, f);
-          bytesBy.set(i, b);
-          report();
-        },
+        onTaskProgress: (k, f, b) => progress.mapProgress(live[k]!, f, b),
         onTaskDone: (k, r) => {
-          const i = live[k]!;
-          progress.map.fractions.set(i, 1);
-          progress.map.done++;
           maps++;
-          done(mapTasks[i]!.taskId, r);
-          report();
+          done(mapTasks[live[k]!]!.taskId, r);
+          progress.mapDone(live[k]!);
         },
       });
       checkBadRecords();
-      bytesBefore += bytesBy.sum;
-      bytesBy.clear();
+      progress.mapsFinished();
 
       // Reduce phase.
       if (numReduces > 0) {
-        const reduceTasks: PhaseTask[] = Array.from({ length: numReduces }, (_, p) => ({
-          taskId: `task_${jobId}_${s}_r_${pad(p)}`,
-          spec: (attempt): ReduceTaskSpec => {
-            const attemptId = `attempt_${jobId}_${s}_r_${pad(p)}_${attempt}`;
-            return {
-              ...base,
-              type: 'reduce',
-              taskIndex: p,
-              attempt,
-              attemptId,
-              segments: mapOutputs.map((m) => m.segments[p]!),
-              output: { kind: outKind, dir: stepCommitter.attemptDir(attemptId), numTasks: numReduces },
-            };
-          },
-          commit: (spec) => stepCommitter.commitTask(spec.attemptId),
-          discard: (spec) => stepCommitter.abortTask(spec.attemptId),
-          recover: lostMaps.recover,
-        }));
+        const reduceTasks: PhaseTask[] = Array.from({ length: numReduces }, (_, r) => reduceTask(plan, r, () => mapOutputs.map((m) => m.segments[r]!), lostMaps.recover));
         await runPhase(reduceTasks, {
           ...phaseOpts,
-          onTaskProgress: (i, f) => {
-            progress.reduce.fractions.set(i, f);
-            report();
-          },
+          onTaskProgress: (i, f) => progress.reduceProgress(i, f),
           onTaskDone: (i, r) => {
-            progress.reduce.fractions.set(i, 1);
-            progress.reduce.done++;
             reduces++;
             done(reduceTasks[i]!.taskId, r);
-            report();
+            progress.reduceDone(i);
           },
         });
       }

@@ -1,0 +1,82 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { InputSplit } from '../input/types.ts';
+import type { FileOutputCommitter } from '../output/committer.ts';
+import type { Segment } from '../shuffle/segment.ts';
+import type { MapTaskSpec, ReduceTaskSpec, TaskResult } from '../task/spec.ts';
+import type { PhaseTask } from './phase.ts';
+
+const pad = (n: number): string => String(n).padStart(6, '0');
+
+/** What every task of one step shares: ids, job code, where outputs and scratch go. */
+export interface StepPlan {
+  readonly jobId: string;
+  readonly jobModule: string;
+  readonly jobExport: string;
+  readonly step: number;
+  readonly conf: Readonly<Record<string, string>>;
+  /** 0 for a map-only step. */
+  readonly numReduces: number;
+  readonly numMaps: number;
+  /** The job's last step writes the job's output; earlier ones intermediate files. */
+  readonly last: boolean;
+  readonly committer: FileOutputCommitter;
+  /** The job's local work dir (map scratch: `<workDir>/step<s>/<attempt>`). */
+  readonly workDir: string;
+  readonly sortBytes: number;
+}
+
+/** Hadoop-style ids: task_<job>_<step>_m_000003, attempt_<job>_<step>_m_000003_<n>. */
+const taskId = (p: StepPlan, kind: 'm' | 'r', i: number): string => `task_${p.jobId}_${p.step}_${kind}_${pad(i)}`;
+const attemptId = (p: StepPlan, kind: 'm' | 'r', i: number, attempt: number): string => `attempt_${p.jobId}_${p.step}_${kind}_${pad(i)}_${attempt}`;
+
+const base = (p: StepPlan) => ({ jobId: p.jobId, jobModule: p.jobModule, jobExport: p.jobExport, step: p.step, conf: p.conf });
+const outputOf = (p: StepPlan, attempt: string, numTasks: number) => ({ kind: p.last ? ('final' as const) : ('intermediate' as const), dir: p.committer.attemptDir(attempt), numTasks });
+
+/**
+ * Map task i of a step over `split`. A map-only step commits through the step's committer; otherwise
+ * `onOutput` takes the finished map's output (to hand to the reduces).
+ */
+export function mapTask(p: StepPlan, i: number, split: InputSplit, onOutput: (result: TaskResult) => Promise<void>): PhaseTask {
+  return {
+    taskId: taskId(p, 'm', i),
+    spec: (attempt): MapTaskSpec => {
+      const id = attemptId(p, 'm', i, attempt);
+      return {
+        ...base(p),
+        type: 'map',
+        taskIndex: i,
+        attempt,
+        attemptId: id,
+        split,
+        intermediateInput: p.step > 0,
+        numReduces: p.numReduces,
+        sortBytes: p.sortBytes,
+        spillDir: path.join(p.workDir, `step${p.step}`, id),
+        ...(p.numReduces === 0 ? { output: outputOf(p, id, p.numMaps) } : {}),
+      };
+    },
+    commit: async (spec, result) => {
+      if (p.numReduces === 0) await p.committer.commitTask(spec.attemptId);
+      else await onOutput(result);
+    },
+    discard: async (spec) => {
+      if (p.numReduces === 0) await p.committer.abortTask(spec.attemptId);
+      if (spec.type === 'map') fs.rmSync(spec.spillDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Reduce task r of a step: partition r of every map's output (`segments` is read when an attempt starts). */
+export function reduceTask(p: StepPlan, r: number, segments: () => readonly Segment[], recover: NonNullable<PhaseTask['recover']>): PhaseTask {
+  return {
+    taskId: taskId(p, 'r', r),
+    spec: (attempt): ReduceTaskSpec => {
+      const id = attemptId(p, 'r', r, attempt);
+      return { ...base(p), type: 'reduce', taskIndex: r, attempt, attemptId: id, segments: segments(), output: outputOf(p, id, p.numReduces) };
+    },
+    commit: (spec) => p.committer.commitTask(spec.attemptId),
+    discard: (spec) => p.committer.abortTask(spec.attemptId),
+    recover,
+  };
+}
