@@ -4,8 +4,8 @@ import { ClusterHosts, type Host, type SlotType } from '../cluster/hosts.ts';
 import type { ClusterConfig } from '../cluster/config.ts';
 import { EMPTY_ALLOCATIONS, loadAllocations, type Allocations } from './allocations.ts';
 import { FairScheduler } from './fair.ts';
-import { ScheduledJob, type JobInfo } from './scheduled-job.ts';
-import type { FinishedJob, PreemptionRecord, Sample } from './status.ts';
+import { ScheduledJob, type JobSubmission } from './scheduled-job.ts';
+import type { JobRecord, PreemptionRecord, Sample } from './status.ts';
 
 export interface SchedulerOptions {
   /** MR1 allocation file (reloaded when it changes), or allocations given directly. */
@@ -38,7 +38,7 @@ export class ClusterScheduler {
   readonly jobs = new Map<string, ScheduledJob>();
   readonly history: Sample[] = [];
   readonly preemptions: PreemptionRecord[] = [];
-  readonly finished: FinishedJob[] = [];
+  readonly finished: JobRecord[] = [];
   allocationsFile: { path: string; mtimeMs: number; loadedAt: number; error?: string } | undefined;
   private started: Promise<void> | undefined;
   private timers: NodeJS.Timeout[] = [];
@@ -101,7 +101,7 @@ export class ClusterScheduler {
     }
   }
 
-  openJob(info: JobInfo): ScheduledJob {
+  openJob(info: JobSubmission): ScheduledJob {
     if (this.stopping) throw new Error('the scheduler is stopping: no new jobs');
     if (this.jobs.has(info.id)) throw new Error(`a job ${info.id} is already running`);
     const job = new ScheduledJob(info, this);

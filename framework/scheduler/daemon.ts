@@ -5,7 +5,7 @@ import type { ClusterConfig } from '../cluster/config.ts';
 import { checkSimpleName } from '../fs/names.ts';
 import { crossSiteReason, hasToken, isLoopback, loopbackHosts } from './auth.ts';
 import { ClusterScheduler, type SchedulerOptions } from './cluster-scheduler.ts';
-import { JobRun } from './job-run.ts';
+import { SubmittedJob } from './submitted-job.ts';
 import { schedulerPage } from './page.ts';
 import type { DaemonInfo, SubmitRequest } from './protocol.ts';
 import { schedulerStatus } from './status.ts';
@@ -112,7 +112,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const scheduler = new ClusterScheduler(options.cluster, { userLogDir: path.join(options.stateDir, 'userlogs'), ...options });
   await scheduler.start();
   for (const h of scheduler.hosts.hosts) if (h.down) log(`machine ${h.machine.name} is down: ${h.down}`);
-  const runs = new Map<string, JobRun>();
+  const runs = new Map<string, SubmittedJob>();
   // Job ids like the JobTracker's: job_<start time>_<sequence>.
   const startStamp = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14);
   let sequence = 0;
@@ -142,7 +142,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       if (route === 'GET /scheduler' || route === 'GET /') return send(res, 200, schedulerPage(schedulerStatus(scheduler, Date.now() - 60_000)), 'text/html');
       if (route === 'POST /jobs') {
         if (scheduler.stopping) return send(res, 503, { error: 'the scheduler daemon is stopping' });
-        const run = new JobRun(`job_${startStamp}_${String(++sequence).padStart(4, '0')}`, parseSubmit(await readBody(req), options), scheduler, log);
+        const run = new SubmittedJob(`job_${startStamp}_${String(++sequence).padStart(4, '0')}`, parseSubmit(await readBody(req), options), scheduler, log);
         runs.set(run.id, run);
         // Keep the last 200 ended jobs' events for late clients; older ones go.
         const ended = [...runs.values()].filter((x) => x.ended);

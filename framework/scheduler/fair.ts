@@ -4,8 +4,8 @@ import type { SlotType } from '../cluster/hosts.ts';
 
 export type { SlotType };
 
-/** A job as the scheduler sees it. */
-export interface SchedJob {
+/** A job as the FairScheduler model sees it: its pool, user, priority and slot demand (pending, running). */
+export interface JobDemand {
   readonly id: string;
   readonly pool: string;
   readonly user: string;
@@ -46,7 +46,7 @@ const maxOf = (p: PoolConfig, t: SlotType): number => (t === 'map' ? p.maxMaps :
  * their fair share once a pool has starved past its timeouts.
  */
 export class FairScheduler {
-  private readonly jobs = new Map<string, SchedJob>();
+  private readonly jobs = new Map<string, JobDemand>();
   private readonly tasks = new Map<string, RunningTask>();
   private readonly lastAtMinShare = new Map<string, number>();
   private readonly lastAtHalfFair = new Map<string, number>();
@@ -63,7 +63,7 @@ export class FairScheduler {
     this.allocations = a;
   }
 
-  submit(job: Omit<SchedJob, 'running'>): void {
+  submit(job: Omit<JobDemand, 'running'>): void {
     this.jobs.set(job.id, { ...job, pending: { ...job.pending }, running: { map: 0, reduce: 0 } });
   }
 
@@ -73,7 +73,7 @@ export class FairScheduler {
     if (j) j.pending[t] = Math.max(0, j.pending[t] + delta);
   }
 
-  job(jobId: string): Readonly<SchedJob> | undefined {
+  job(jobId: string): Readonly<JobDemand> | undefined {
     return this.jobs.get(jobId);
   }
 
@@ -86,12 +86,12 @@ export class FairScheduler {
   }
 
   /** Jobs allowed to run now; the others wait (they never fail). */
-  admitted(): SchedJob[] {
+  admitted(): JobDemand[] {
     const byPool = new Map<string, number>();
     const byUser = new Map<string, number>();
-    const out: SchedJob[] = [];
+    const out: JobDemand[] = [];
     // A job that already runs tasks keeps running (a later, higher-priority job waits for a free turn).
-    const started = (j: SchedJob): number => Number(j.running.map + j.running.reduce > 0);
+    const started = (j: JobDemand): number => Number(j.running.map + j.running.reduce > 0);
     const order = [...this.jobs.values()].sort((a, b) => started(b) - started(a) || b.priority - a.priority || a.submitTime - b.submitTime || (a.id < b.id ? -1 : 1));
     for (const j of order) {
       const poolMax = poolConfig(this.allocations, j.pool).maxRunningJobs;
@@ -106,8 +106,8 @@ export class FairScheduler {
     return out;
   }
 
-  private pools(): Map<string, { config: PoolConfig; jobs: SchedJob[] }> {
-    const pools = new Map<string, { config: PoolConfig; jobs: SchedJob[] }>();
+  private pools(): Map<string, { config: PoolConfig; jobs: JobDemand[] }> {
+    const pools = new Map<string, { config: PoolConfig; jobs: JobDemand[] }>();
     for (const name of this.allocations.pools.keys()) pools.set(name, { config: poolConfig(this.allocations, name), jobs: [] });
     for (const j of this.admitted()) {
       if (!pools.has(j.pool)) pools.set(j.pool, { config: poolConfig(this.allocations, j.pool), jobs: [] });
@@ -116,7 +116,7 @@ export class FairScheduler {
     return pools;
   }
 
-  private static demand(pool: { config: PoolConfig; jobs: SchedJob[] }, t: SlotType): number {
+  private static demand(pool: { config: PoolConfig; jobs: JobDemand[] }, t: SlotType): number {
     const d = pool.jobs.reduce((n, j) => n + j.pending[t] + j.running[t], 0);
     return Math.min(d, maxOf(pool.config, t));
   }
@@ -138,13 +138,13 @@ export class FairScheduler {
   }
 
   /** The job that should get the next free slot of type `t` (jobs in `skip` pass), or undefined. */
-  assign(t: SlotType, skip?: ReadonlySet<string>): SchedJob | undefined {
-    const wants = (j: SchedJob): boolean => j.pending[t] > 0 && !skip?.has(j.id);
+  assign(t: SlotType, skip?: ReadonlySet<string>): JobDemand | undefined {
+    const wants = (j: JobDemand): boolean => j.pending[t] > 0 && !skip?.has(j.id);
     const candidates = [...this.pools().values()].filter(
       (p) => p.jobs.some(wants) && p.jobs.reduce((n, j) => n + j.running[t], 0) < maxOf(p.config, t),
     );
     if (candidates.length === 0) return undefined;
-    const running = (p: { jobs: SchedJob[] }): number => p.jobs.reduce((n, j) => n + j.running[t], 0);
+    const running = (p: { jobs: JobDemand[] }): number => p.jobs.reduce((n, j) => n + j.running[t], 0);
     const needy = candidates.filter((p) => running(p) < Math.min(minOf(p.config, t), FairScheduler.demand(p, t)));
     const chosen = (needy.length ? needy : candidates).sort((a, b) =>
       needy.length

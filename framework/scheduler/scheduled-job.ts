@@ -18,7 +18,8 @@ class BundleError extends Error {}
 /** Task failures on one machine before it is blacklisted for the job (Hadoop's default). */
 const BLACKLIST_AFTER = 3;
 
-export interface JobInfo {
+/** What a job tells the cluster scheduler when it joins: who it is, its pool, priority and log. */
+export interface JobSubmission {
   readonly id: string;
   readonly name: string;
   readonly pool: string;
@@ -76,7 +77,7 @@ export class ScheduledJob implements TaskRunner {
   private bundle: Promise<WorkerBundle> | undefined;
 
   constructor(
-    readonly info: JobInfo,
+    readonly info: JobSubmission,
     private readonly scheduler: ClusterScheduler,
   ) {}
 

@@ -17,7 +17,8 @@ export interface PreemptionRecord {
   readonly running: readonly { attemptId: string; pool: string; start: number }[];
 }
 
-export interface FinishedJob {
+/** A job's record in the scheduler (running or ended): times, tasks done, outcome. */
+export interface JobRecord {
   readonly id: string;
   readonly name: string;
   readonly pool: string;
@@ -67,7 +68,7 @@ export interface SchedulerStatus {
   readonly pools: readonly PoolStatus[];
   readonly hosts: readonly HostStatus[];
   readonly jobs: readonly RunningJobStatus[];
-  readonly finished: readonly FinishedJob[];
+  readonly finished: readonly JobRecord[];
   readonly preemptions: readonly PreemptionRecord[];
   readonly history: readonly Sample[];
 }

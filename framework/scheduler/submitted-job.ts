@@ -12,7 +12,7 @@ const MAX_EVENTS = 10_000;
  * A job submitted to the daemon, run by the daemon (the JobTracker role): its driver runs here, its
  * attempts go through the shared scheduler. Events are kept so a client may attach at any time.
  */
-export class JobRun {
+export class SubmittedJob {
   readonly events: JobEvent[] = [];
   /** Why the job was killed, if it was (before or after it reached the scheduler). */
   private cancelled: string | undefined;
