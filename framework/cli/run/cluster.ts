@@ -1,20 +1,16 @@
 import os from 'node:os';
 import { loadClusterConfig } from '../../cluster/config.ts';
 import { ClusterRunner } from '../../scheduler/cluster-runner.ts';
-import type { JobReport } from '../../runner/driver.ts';
-import type { RunOptions } from '../../runner/options.ts';
-import type { TaskRunner } from '../../runner/types.ts';
+import { runJob } from '../../runner/driver.ts';
 import { findDaemon, submitAndFollow } from '../../scheduler/client.ts';
 import { submittedOptions } from '../../scheduler/protocol.ts';
-import type { RunArgs } from './command.ts';
-
-export type ClusterRun = { readonly daemon: (opts: RunOptions) => Promise<JobReport> } | { readonly runner: TaskRunner };
+import type { JobRunner, RunnerContext } from './runners.ts';
 
 /**
  * `--runner cluster`: submit to the scheduler daemon when one answers (it runs the job and we follow
  * its events), else run a private scheduler for this job on the config's machines.
  */
-export async function clusterRun(args: RunArgs, taskTimeoutMs: number, log: (line: string) => void): Promise<ClusterRun> {
+export async function clusterRunner({ args, taskTimeoutMs, log }: RunnerContext): Promise<JobRunner> {
   const file = args.cluster ?? process.env.BSCTL_CLUSTER;
   if (!file) throw new Error('--runner cluster needs --cluster FILE (a cluster config; scripts/sshd cluster prints one) or $BSCTL_CLUSTER');
   const config = loadClusterConfig(file);
@@ -23,11 +19,14 @@ export async function clusterRun(args: RunArgs, taskTimeoutMs: number, log: (lin
   const found = await findDaemon(args.scheduler, config.scheduler);
   if (found.note) log(found.note);
   if (!found.url) {
-    return { runner: new ClusterRunner(config, log, { pool, user, taskTimeoutMs, ...(config.allocations ? { allocations: config.allocations } : {}), ...(args.priority !== undefined ? { priority: args.priority } : {}) }) };
+    const options = { pool, user, taskTimeoutMs, ...(config.allocations ? { allocations: config.allocations } : {}), ...(args.priority !== undefined ? { priority: args.priority } : {}) };
+    return { name: 'cluster', run: (o) => runJob({ ...o, runner: new ClusterRunner(config, log, options) }) };
   }
   const url = found.url;
   return {
-    daemon: async (o) => {
+    name: 'cluster',
+    follows: true,
+    run: async (o) => {
       log(`submitting to the scheduler at ${url} (pool ${pool})`);
       // As with Hadoop's client, interrupting the client leaves the job running on the cluster.
       let jobId: string | undefined;

@@ -1,12 +1,11 @@
 import fs from 'node:fs';
 import { absolutePath } from '../../fs/resolve.ts';
 import type { JobPlan } from '../../job/cli.ts';
-import { runJob } from '../../runner/driver.ts';
 import { loadJob } from '../../task/load-job.ts';
 import { resolveJobModule } from '../jobs-dir.ts';
 import { ProgressReporter } from '../progress.ts';
 import { formatReport } from '../report.ts';
-import { clusterRun } from './cluster.ts';
+import { loadRunner } from './runners.ts';
 import { checkRunFlags, resolveRunOptions } from './resolve.ts';
 import type { RunArgs } from './command.ts';
 
@@ -57,18 +56,16 @@ export async function runHandler(args: RunArgs): Promise<number> {
 async function runPlanned(args: RunArgs, jobModule: string, plan: JobPlan): Promise<number> {
   const o = resolveRunOptions(args, plan);
   for (const w of o.warnings) log(`warning: ${w}`);
-  const cluster = args.runner === 'cluster' ? await clusterRun(args, o.taskTimeoutMs, log) : undefined;
-  const run = cluster && 'daemon' in cluster ? cluster.daemon : runJob;
+  const runner = await loadRunner(args.runner, { args, taskTimeoutMs: o.taskTimeoutMs, log });
   const progress = new ProgressReporter();
   // Following a daemon's job, Ctrl-C detaches instead (cluster.ts): the job runs on in the daemon.
   const controller = new AbortController();
-  const interrupt = cluster && 'daemon' in cluster ? undefined : interruptOnSignals(controller);
+  const interrupt = runner.follows ? undefined : interruptOnSignals(controller);
   try {
-    const report = await run({
+    const report = await runner.run({
       jobModule,
       input: plan.input,
       output: plan.output,
-      runner: cluster && 'runner' in cluster ? cluster.runner : args.runner,
       taskTimeoutMs: o.taskTimeoutMs,
       ...(args.speculative ? {} : { speculation: { enabled: false } }),
       sortMb: o.sortMb,

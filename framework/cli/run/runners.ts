@@ -1,0 +1,43 @@
+import { runJob, type JobReport } from '../../runner/driver.ts';
+import type { RunnerName, RunOptions } from '../../runner/options.ts';
+import type { RunArgs } from './command.ts';
+
+/**
+ * A job-level runner (like mrjob's MRJobRunner, Beam's Runner): runs a whole job to its report. The
+ * task-level TaskRunner under it is the runner's own business; the driver never picks one by name.
+ */
+export interface JobRunner {
+  readonly name: RunnerName;
+  /**
+   * True when the job runs elsewhere and this process only follows it (a scheduler daemon): Ctrl-C
+   * then detaches instead of interrupting the job.
+   */
+  readonly follows?: boolean;
+  run(opts: RunOptions): Promise<JobReport>;
+}
+
+/** What building a runner may use: the parsed flags, the resolved task timeout, the log. */
+export interface RunnerContext {
+  readonly args: RunArgs;
+  readonly taskTimeoutMs: number;
+  readonly log: (line: string) => void;
+}
+
+/** The runners by name, each loaded only when chosen: a new runner is one entry (and its folder). */
+const RUNNERS: Readonly<Record<RunnerName, (ctx: RunnerContext) => Promise<JobRunner>>> = {
+  inline: async () => {
+    const { InlineRunner } = await import('../../runner/inline.ts');
+    return { name: 'inline', run: (o) => runJob({ ...o, runner: new InlineRunner() }) };
+  },
+  local: async () => {
+    const { LocalRunner } = await import('../../runner/local.ts');
+    return { name: 'local', run: (o) => runJob({ ...o, runner: new LocalRunner(o.workers, o.taskTimeoutMs) }) };
+  },
+  cluster: async (ctx) => (await import('./cluster.ts')).clusterRunner(ctx),
+};
+
+export function loadRunner(name: RunnerName, ctx: RunnerContext): Promise<JobRunner> {
+  const make = RUNNERS[name];
+  if (!make) throw new Error(`--runner: no runner "${name}" (${Object.keys(RUNNERS).join(', ')})`);
+  return make(ctx);
+}
