@@ -1,13 +1,12 @@
 import { DEFAULT_TASK_TIMEOUT_MS } from '../runner/options.ts';
 import { buildWorkerBundle, type WorkerBundle } from '../cluster/bundle.ts';
 import type { Host, SlotType } from '../cluster/hosts.ts';
-import { fetchSegments } from '../cluster/shuffle-fetch.ts';
+import { runRemoteAttempt } from '../cluster/remote-attempt.ts';
 import { ShufflePrefetch } from '../cluster/shuffle-prefetch.ts';
 import type { JobProgress } from '../runner/options.ts';
 import { AttemptFailure, attemptEnded, ShuffleFetchFailure, type AttemptOptions, type AttemptProgress, type TaskRunner } from '../runner/types.ts';
-import { attemptLogFile } from '../runner/userlogs.ts';
 import type { WorkerProcess } from '../runner/worker-process.ts';
-import type { MapTaskSpec, ReduceTaskSpec, TaskResult, TaskSpec } from '../task/spec.ts';
+import type { TaskResult, TaskSpec } from '../task/spec.ts';
 import { AttemptQueue, type QueuedAttempt } from './attempt-queue.ts';
 import type { ClusterScheduler } from './cluster-scheduler.ts';
 import { choosePlacement, isDataLocal, type LocalityWait } from './placement.ts';
@@ -223,27 +222,24 @@ export class ScheduledJob implements TaskRunner {
    * back. (bench:cluster replaces it to time scheduling alone.)
    */
   async runRemote(r: RunningAttempt): Promise<TaskResult> {
-    const { attempt, host: h } = r;
-    const { spec } = attempt;
-    const hosts = this.scheduler.hosts;
-    const remote: TaskSpec =
-      spec.type === 'map'
-        ? ({ ...spec, spillDir: `${hosts.jobDir(h, spec.jobId)}/${spec.attemptId}` } satisfies MapTaskSpec)
-        : ({ ...spec, segments: await fetchSegments(hosts, h, spec, (f) => this.outputHost.get(f), r.abort.signal, async (_i, seg) => this.prefetch?.local(spec.taskIndex, seg, h)) } satisfies ReduceTaskSpec);
-    if (r.killed) throw attemptEnded(spec.attemptId, undefined, { reason: r.killed, preempted: r.preempted });
-    const { worker, key } = await hosts.worker(h, this.workerBundle(spec.jobModule), this.info.taskTimeoutMs ?? DEFAULT_TASK_TIMEOUT_MS);
-    try {
-      if (r.killed) throw attemptEnded(spec.attemptId, undefined, { reason: r.killed, preempted: r.preempted });
-      r.worker = worker;
-      const log = attemptLogFile(this.scheduler.userLogDir, spec.jobId, spec.attemptId);
-      return await worker.run(remote, (f, b) => {
+    const { attempt, host } = r;
+    return runRemoteAttempt({
+      spec: attempt.spec,
+      host,
+      hosts: this.scheduler.hosts,
+      bundle: this.workerBundle(attempt.spec.jobModule),
+      taskTimeoutMs: this.info.taskTimeoutMs ?? DEFAULT_TASK_TIMEOUT_MS,
+      userLogDir: this.scheduler.userLogDir,
+      outputHost: (f) => this.outputHost.get(f),
+      copied: async (p, seg, h) => this.prefetch?.local(p, seg, h),
+      signal: r.abort.signal,
+      killed: () => (r.killed ? { reason: r.killed, preempted: r.preempted ?? false } : undefined),
+      onWorker: (w) => (r.worker = w),
+      progress: (f, b) => {
         r.fraction = f;
         attempt.progress(f, b);
-      }, undefined, log);
-    } finally {
-      // A task that failed leaves a healthy worker; a killed or crashed one has exited.
-      if (!worker.exited && !worker.busy) hosts.idleWorker(h, key, worker);
-    }
+      },
+    });
   }
 
   private workerBundle(jobModule: string): Promise<WorkerBundle> {
