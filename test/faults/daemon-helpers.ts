@@ -29,22 +29,7 @@ export function bsctlEnv(args: readonly string[], env: Readonly<Record<string, s
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-export interface Started {
-  readonly child: ChildProcess;
-  readonly done: Promise<CliResult>;
-  stderr(): string;
-}
-
-/** Start bsctl without waiting for it. */
-export function bsctlStart(args: readonly string[], env: Readonly<Record<string, string>> = {}): Started {
-  const child = spawn(process.execPath, [BSCTL, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', ...env } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  const done = new Promise<CliResult>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-  return { child, done, stderr: () => stderr };
-}
+export { bsctlStart, type Started } from '../helpers/cli.ts';
 
 /** `bsctl scheduler start` (it returns once the daemon answers); the daemon inherits TMPDIR. */
 export function startDaemon(cluster: string, stateDir: string, tmpdir: string): TestDaemon {

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BSCTL, ROOT, bsctl, leftovers, outputLines, tempDir, type CliResult } from '../helpers/cli.ts';
+import { ROOT, bsctl, bsctlStart, leftovers, outputLines, tempDir, type CliResult, type Started } from '../helpers/cli.ts';
 import { currentOwner } from '../../framework/fs/owner.ts';
 import { fileSystemFor } from '../../framework/fs/resolve.ts';
 import { writeSmallFile } from '../../framework/fs/small-file.ts';
@@ -19,22 +19,10 @@ const SLOW = fileURLToPath(new URL('../fixtures/jobs/slow-count.ts', import.meta
 const dir = tempDir('kills');
 test.after.always(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-interface Started {
-  readonly child: ChildProcess;
-  readonly done: Promise<CliResult>;
-  stderr(): string;
-}
-
 /** Start bsctl with its own TMPDIR, so its work root (`$TMPDIR/bsctl-<uid>`) is this test's alone. */
 function start(args: readonly string[], tmpdir: string): Started {
   fs.mkdirSync(tmpdir, { recursive: true });
-  const child = spawn(process.execPath, [BSCTL, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', TMPDIR: tmpdir } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  const done = new Promise<CliResult>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-  return { child, done, stderr: () => stderr };
+  return bsctlStart(args, { TMPDIR: tmpdir });
 }
 
 const workRootOf = (tmpdir: string): string => path.join(tmpdir, `bsctl-${os.userInfo().uid}`);

@@ -1,11 +1,10 @@
 import test from 'ava';
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeHa3Docs } from '../../scripts/bench/ha3-docs.ts';
-import { BSCTL, ROOT, bsctl, outputLines, tempDir, type CliResult } from '../helpers/cli.ts';
+import { ROOT, bsctl, bsctlStart, outputLines, tempDir, type CliResult, type Started } from '../helpers/cli.ts';
 import { segmentDigest } from '../helpers/full-build.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -23,13 +22,8 @@ function env(tmpdir: string): NodeJS.ProcessEnv {
   return { ...process.env, NO_COLOR: '1', TMPDIR: tmpdir };
 }
 
-function start(args: readonly string[], tmpdir: string): { child: ChildProcess; done: Promise<CliResult> } {
-  const child = spawn(process.execPath, [BSCTL, ...args], { cwd: ROOT, env: env(tmpdir) });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  return { child, done: new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr }))) };
+function start(args: readonly string[], tmpdir: string): Started {
+  return bsctlStart(args, { TMPDIR: env(tmpdir).TMPDIR! });
 }
 
 const run = (args: readonly string[], tmpdir: string): CliResult => bsctl(args, { wrapper: ['env', `TMPDIR=${env(tmpdir).TMPDIR}`] });

@@ -1,11 +1,11 @@
 import test from 'ava';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { currentOwner } from '../../framework/fs/owner.ts';
-import { BSCTL, ROOT, tempDir, type CliResult } from '../helpers/cli.ts';
+import { bsctlStart, tempDir, type Started } from '../helpers/cli.ts';
 import { clusterVariant, testCluster } from '../helpers/cluster.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -29,25 +29,13 @@ test.after.always(() => {
   fs.rmSync(dir, { recursive: true, force: true, maxRetries: 5 }); // (a killed job's workers may still be exiting)
 });
 
-interface Driver {
-  readonly child: ChildProcess;
-  readonly done: Promise<CliResult>;
-  stderr(): string;
-}
+type Driver = Started;
 
 /** `bsctl run ... --runner cluster` with a private scheduler (no daemon answers in its state dir). */
 function run(args: readonly string[]): Driver {
-  const child = spawn(process.execPath, [BSCTL, 'run', ...args, '--runner', 'cluster', '--cluster', cluster], {
-    cwd: ROOT,
-    env: { ...process.env, NO_COLOR: '1', BSCTL_SCHEDULER_DIR: path.join(dir, 'no-daemon') },
-  });
-  drivers.push(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  const done = new Promise<CliResult>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-  return { child, done, stderr: () => stderr };
+  const d = bsctlStart(['run', ...args, '--runner', 'cluster', '--cluster', cluster], { BSCTL_SCHEDULER_DIR: path.join(dir, 'no-daemon') });
+  drivers.push(d.child);
+  return d;
 }
 
 async function jobIdOf(d: Driver, name: string): Promise<string> {

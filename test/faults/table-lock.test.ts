@@ -1,11 +1,10 @@
 import test from 'ava';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { acquireLock, LockHeldError } from '../../framework/fs/lock.ts';
 import { readSmallFile, writeSmallFile } from '../../framework/fs/small-file.ts';
-import { BSCTL, ROOT, bsctl, tempDir, type CliResult } from '../helpers/cli.ts';
+import { bsctl, bsctlStart, tempDir, type Started } from '../helpers/cli.ts';
 import { hdfsDir, requireHdfs } from '../helpers/hdfs.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -19,14 +18,7 @@ const buildArgs = (root: string, table = 't'): string[] => ['run', 'full-build',
 const lockFile = (root: string, table = 't'): string => path.join(root, table, '.bsctl-build.lock');
 const generations = (root: string, table = 't'): string[] => fs.readdirSync(path.join(root, table)).filter((n) => /^generation_\d+$/.test(n)).sort();
 
-function buildAsync(args: readonly string[]): { done: Promise<CliResult>; stderr: () => string } {
-  const child = spawn(process.execPath, [BSCTL, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  return { done: new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr }))), stderr: () => stderr };
-}
+const buildAsync = (args: readonly string[]): Started => bsctlStart(args);
 
 test.serial('a build of a table another live run holds is refused at once, naming the holder; with --wait it runs after', async (t) => {
   const root = path.join(dir, 'held');

@@ -32,6 +32,24 @@ export function bsctlAsync(args: readonly string[], env: Readonly<Record<string,
   });
 }
 
+export interface Started {
+  readonly child: import('node:child_process').ChildProcess;
+  readonly done: Promise<CliResult>;
+  /** The stderr so far. */
+  stderr(): string;
+}
+
+/** Start `bsctl` and follow it (its stderr so far, its end), with extra environment. */
+export function bsctlStart(args: readonly string[], env: Readonly<Record<string, string>> = {}): Started {
+  const child = spawn(process.execPath, [BSCTL, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', ...env } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const done = new Promise<CliResult>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+  return { child, done, stderr: () => stderr };
+}
+
 export function tempDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `bsctl-${prefix}-`));
 }
