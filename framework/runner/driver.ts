@@ -16,8 +16,6 @@ import { FRAMEWORK, mergeCounters } from '../task/context.ts';
 import { loadJob } from '../task/load-job.ts';
 import type { CounterMap, TaskResult } from '../task/spec.ts';
 import type { Segment } from '../shuffle/segment.ts';
-import { InlineRunner } from './inline.ts';
-import { LocalRunner } from './local.ts';
 import type { RunOptions } from './options.ts';
 import { BadRecordLog, BadRecordsError } from './bad-records.ts';
 import { LostMapOutputs } from './lost-maps.ts';
@@ -25,6 +23,7 @@ import { runPhase, type PhaseOptions, type PhaseStats, type PhaseTask } from './
 import { StepProgress } from './progress.ts';
 import { mapTask, reduceTask, type StepPlan } from './task-plan.ts';
 import { ResumeStore } from './resume.ts';
+import { taskRunnerByName } from './task-runners.ts';
 import { resolveSpeculation } from './speculation.ts';
 import type { TaskRunner } from './types.ts';
 
@@ -64,12 +63,11 @@ export function newJobId(): string {
 /** `--conf bsctl.input.combine=false`: one split per file (or byte range), small files not combined. */
 export const COMBINE_CONF = 'bsctl.input.combine';
 
-function makeRunner(opts: RunOptions): TaskRunner {
+/** The job's TaskRunner: the one handed in, or one of this layer's by name (default local). */
+function makeRunner(opts: RunOptions): Promise<TaskRunner> {
   const r = opts.runner ?? 'local';
-  if (typeof r !== 'string') return r;
-  // The cluster's TaskRunner is built above this layer (the CLI or the scheduler daemon) and handed in.
-  if (r === 'cluster') throw new Error('the cluster runner is given to runJob as a TaskRunner (bsctl run --runner cluster builds it)');
-  return r === 'inline' ? new InlineRunner() : new LocalRunner(opts.workers, opts.taskTimeoutMs);
+  if (typeof r !== 'string') return Promise.resolve(r);
+  return taskRunnerByName(r, { ...(opts.workers !== undefined ? { workers: opts.workers } : {}), ...(opts.taskTimeoutMs !== undefined ? { taskTimeoutMs: opts.taskTimeoutMs } : {}) });
 }
 
 /** Run a job to completion: split → map → shuffle → reduce → commit, for every step. */
@@ -96,7 +94,7 @@ export async function runJob(opts: RunOptions): Promise<JobReport> {
   if (firstSplits.length === 0) throw new Error(`input is empty: ${opts.input.join(', ')} hold no data`);
 
   const workDir = path.join(workRoot, jobId);
-  const runner = makeRunner(opts);
+  const runner = await makeRunner(opts);
   const speculation = resolveSpeculation(opts.speculation, runner.name);
   // Each task's committed result, by task id: a map re-run after its output was lost replaces its own.
   const results = new Map<string, TaskResult>();

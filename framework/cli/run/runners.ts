@@ -25,14 +25,8 @@ export interface RunnerContext {
 
 /** The runners by name, each loaded only when chosen: a new runner is one entry (and its folder). */
 const RUNNERS: Readonly<Record<RunnerName, (ctx: RunnerContext) => Promise<JobRunner>>> = {
-  inline: async () => {
-    const { InlineRunner } = await import('../../runner/inline.ts');
-    return { name: 'inline', run: (o) => runJob({ ...o, runner: new InlineRunner() }) };
-  },
-  local: async () => {
-    const { LocalRunner } = await import('../../runner/local.ts');
-    return { name: 'local', run: (o) => runJob({ ...o, runner: new LocalRunner(o.workers, o.taskTimeoutMs) }) };
-  },
+  inline: async () => ({ name: 'inline', run: (o) => runJob({ ...o, runner: 'inline' }) }),
+  local: async () => ({ name: 'local', run: (o) => runJob({ ...o, runner: 'local' }) }),
   cluster: async (ctx) => (await import('./cluster.ts')).clusterRunner(ctx),
 };
 
