@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { checkTableName } from '../fs/names.ts';
+import { removeByRename } from '../fs/remove.ts';
 import { fileSystemFor, joinPath } from '../fs/resolve.ts';
 
 /** `<index-root>/<table>/generation_<gid>/partition_<from>_<to>/` (havenask.md §5); the name is checked. */
@@ -76,9 +77,6 @@ export async function nextGenerationOn(indexRoot: string, table: string): Promis
   return gens.length ? gens[gens.length - 1]! + 1 : 0;
 }
 
-/** Hidden name an old generation is moved to before it is deleted (never listed as a generation). */
-export const trashName = (gid: number, tag: string): string => `.${generationName(gid)}.bsctl-trash-${tag}`;
-
 /**
  * Remove all but the newest `keep` generations on any FileSystem: each is first renamed out of the
  * layout (one atomic step: a loader sees the whole generation or none of it), then deleted. A run
@@ -87,13 +85,8 @@ export const trashName = (gid: number, tag: string): string => `.${generationNam
 export async function pruneGenerationsOn(indexRoot: string, table: string, keep = 2, tag = `${process.pid}`): Promise<number[]> {
   const gens = await listGenerationsOn(indexRoot, table);
   const drop = gens.slice(0, Math.max(0, gens.length - keep));
-  const fsys = fileSystemFor(indexRoot);
   const dir = tableDirOn(indexRoot, table);
-  for (const g of drop) {
-    const trash = joinPath(dir, trashName(g, tag));
-    await fsys.rename(joinPath(dir, generationName(g)), trash);
-    await fsys.delete(trash);
-  }
+  for (const g of drop) await removeByRename(joinPath(dir, generationName(g)), tag);
   return drop;
 }
 

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describeOwner, ownerState, parseOwner } from '../fs/owner.ts';
+import { removeByRename } from '../fs/remove.ts';
 import { fileSystemFor, joinPath } from '../fs/resolve.ts';
 import { readSmallFile } from '../fs/small-file.ts';
 
@@ -31,14 +32,6 @@ async function dirOwnerState(dir: string, mtime: number): Promise<{ state: 'aliv
   return { state: ownerState(owner), who: describeOwner(owner) };
 }
 
-/** Remove by rename-then-delete, so nothing half-deleted keeps a name anything reads. */
-async function removeDir(parent: string, p: string): Promise<void> {
-  const fsys = fileSystemFor(p);
-  const trash = joinPath(parent, `.${nameOf(p).replace(/^\./, '')}.bsctl-trash-${process.pid}`);
-  await fsys.rename(p, trash);
-  await fsys.delete(trash);
-}
-
 /**
  * Clean what killed runs left beside outputs in `parent` (local or HDFS): staging dirs and trash of
  * runs whose process is gone; a replaced output moved aside by a commit that died half-way is put back
@@ -65,7 +58,7 @@ export async function sweepStaleOutputs(parent: string, log: (line: string) => v
       if (old) {
         const output = joinPath(parent, old[1]!);
         if (names.has(old[1]!)) {
-          await removeDir(parent, e.path); // the new output was published; this is the replaced one
+          await removeByRename(e.path); // the new output was published; this is the replaced one
           result.removed.push(e.path);
           continue;
         }
@@ -87,7 +80,7 @@ export async function sweepStaleOutputs(parent: string, log: (line: string) => v
           result.kept.push(e.path);
           continue;
         }
-        await removeDir(parent, e.path);
+        await removeByRename(e.path);
         result.removed.push(e.path);
         log(`removed ${e.path}: staging of a run that is gone (${who})`);
       }
@@ -118,9 +111,7 @@ export async function sweepStaleWorkDirs(workRoot: string, log: (line: string) =
         result.kept.push(dir);
         continue;
       }
-      const trash = path.join(workRoot, `.${name}.bsctl-trash-${process.pid}`);
-      fs.renameSync(dir, trash);
-      fs.rmSync(trash, { recursive: true, force: true });
+      await removeByRename(dir);
       result.removed.push(dir);
       log(`removed ${dir}: work dir of a run that is gone (${who})`);
     } catch (err) {
@@ -151,9 +142,7 @@ async function sweepResumeRecords(root: string, result: SweepResult, log: (line:
       }
       const owner = parseOwner(await readSmallFile(path.join(dir, '.bsctl-resume.lock')).catch(() => undefined));
       if ((owner && ownerState(owner) !== 'dead') || Date.now() - fs.statSync(dir).mtimeMs < RESUME_KEEP_MS) continue;
-      const trash = `${dir}.bsctl-trash-${process.pid}`;
-      fs.renameSync(dir, trash);
-      fs.rmSync(trash, { recursive: true, force: true });
+      await removeByRename(dir);
       result.removed.push(dir);
       log(`removed ${dir}: --resume records unused for 7 days`);
     } catch (err) {

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { acquireLock, type Lock } from '../fs/lock.ts';
+import { removeByRename } from '../fs/remove.ts';
 import { fileSystemFor } from '../fs/resolve.ts';
 import type { InputSplit } from '../input/types.ts';
 import type { Segment } from '../shuffle/segment.ts';
@@ -132,10 +133,8 @@ export class ResumeStore {
 
   /** The job succeeded: its records are no longer needed (rename, then delete). */
   async finish(): Promise<void> {
-    const trash = `${this.dir}.bsctl-trash-${process.pid}`;
     await this.lock.release();
-    fs.renameSync(this.dir, trash);
-    fs.rmSync(trash, { recursive: true, force: true });
+    await removeByRename(this.dir);
   }
 
   /** The job failed or was interrupted: keep the records for the next `--resume`. */
