@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import { copyTree } from '../fs/copy.ts';
 import { isLocal, joinPath } from '../fs/resolve.ts';
 import path from 'node:path';
@@ -9,6 +8,7 @@ import type { TableSchema } from './schema/model.ts';
 import { SegmentWriter } from './segment/writer.ts';
 import { splitRange } from './shard.ts';
 import type { FieldValue } from './values.ts';
+import { defaultWorkRoot } from '../fs/work-root.ts';
 
 /** Configuration keys the index output reads (set by the full-build plan). */
 export const CONF_SCHEMA = 'fullbuild.schema';
@@ -30,7 +30,7 @@ export function indexOutput(): OutputFormat<string, Record<string, FieldValue>> 
       const name = partitionName(range.from, range.to);
       // Under the job's work dir (see RunOptions.workRoot), which the driver removes when the job ends,
       // so even a killed attempt leaves nothing behind.
-      const scratch = path.join(os.tmpdir(), `bsctl-${os.userInfo().uid}`, task.jobId, `index-${task.dir.slice(task.dir.lastIndexOf('/') + 1)}`);
+      const scratch = path.join(defaultWorkRoot(), task.jobId, `index-${task.dir.slice(task.dir.lastIndexOf('/') + 1)}`);
       // Segments are written with local files; on HDFS the finished partition is uploaded, version.0 last.
       const local = isLocal(task.dir);
       const partitionDir = local ? path.join(task.dir, name) : path.join(scratch, name);

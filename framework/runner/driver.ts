@@ -1,6 +1,5 @@
 import type { BadRecord } from '../job/types.ts';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Job } from '../job/define.ts';
@@ -10,6 +9,7 @@ import { FileOutputCommitter } from '../output/committer.ts';
 import { checkOutputSafety } from '../output/output-guard.ts';
 import { OWNER_FILE, sweepStaleOutputs, sweepStaleWorkDirs } from '../output/stale.ts';
 import { currentOwner } from '../fs/owner.ts';
+import { defaultWorkRoot } from '../fs/work-root.ts';
 import { isLocal, splitPath } from '../fs/resolve.ts';
 import { diskFullError, isDiskFull } from '../task/disk-full.ts';
 import { FRAMEWORK, mergeCounters } from '../task/context.ts';
@@ -50,10 +50,7 @@ export interface JobReport {
   readonly badRecords: readonly BadRecord[];
 }
 
-/** Where jobs keep map outputs and intermediate data: `$TMPDIR/bsctl-<uid>`. */
-export function defaultWorkRoot(): string {
-  return path.join(os.tmpdir(), `bsctl-${os.userInfo().uid}`);
-}
+export { defaultWorkRoot } from '../fs/work-root.ts';
 
 export function newJobId(): string {
   const t = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 12);

@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { joinPath } from '../fs/resolve.ts';
 import type { Job } from '../job/define.ts';
@@ -10,6 +9,7 @@ import { sortFactorOf } from '../shuffle/sort-factor.ts';
 import { AttemptContext, FILESYSTEM, FRAMEWORK } from './context.ts';
 import type { ProgressFn } from './map-task.ts';
 import { partFileName, type ReduceTaskSpec, type TaskResult } from './spec.ts';
+import { defaultWorkRoot } from '../fs/work-root.ts';
 
 /**
  * Run one reduce attempt: merge this partition's segments from every map, group equal keys and
@@ -98,5 +98,5 @@ export async function runReduceTask(job: Job, spec: ReduceTaskSpec, progress: Pr
  * the attempt ends, whether it succeeded or not.
  */
 function reduceScratchDir(spec: ReduceTaskSpec): string {
-  return path.join(os.tmpdir(), `bsctl-${os.userInfo().uid}`, spec.jobId, `${spec.attemptId}.merge`);
+  return path.join(defaultWorkRoot(), spec.jobId, `${spec.attemptId}.merge`);
 }

@@ -1,4 +1,3 @@
-import os from 'node:os';
 import path from 'node:path';
 import { isLocal } from '../fs/resolve.ts';
 import { diskFullError, isDiskFull, type TaskDir } from './disk-full.ts';
@@ -6,6 +5,7 @@ import { loadJob } from './load-job.ts';
 import { runMapTask, type ProgressFn } from './map-task.ts';
 import { runReduceTask } from './reduce-task.ts';
 import type { TaskResult, TaskSpec } from './spec.ts';
+import { defaultWorkRoot } from '../fs/work-root.ts';
 
 /** Run one task attempt in this process (used by the worker entry point and the inline runner). */
 export async function runTask(spec: TaskSpec, progress: ProgressFn): Promise<TaskResult> {
@@ -25,6 +25,6 @@ function taskDirs(spec: TaskSpec): TaskDir[] {
   const dirs: TaskDir[] = [];
   if (spec.type === 'map') dirs.push({ role: 'local', dir: spec.spillDir });
   if (spec.output && isLocal(spec.output.dir)) dirs.push({ role: spec.output.kind === 'final' ? 'output' : 'local', dir: spec.output.dir });
-  dirs.push({ role: 'local', dir: path.join(os.tmpdir(), `bsctl-${os.userInfo().uid}`, spec.jobId) });
+  dirs.push({ role: 'local', dir: path.join(defaultWorkRoot(), spec.jobId) });
   return dirs;
 }
