@@ -1,24 +1,27 @@
 import os from 'node:os';
-import type { TaskResult, TaskSpec } from '../task/spec.ts';
+import { runJob, type JobReport } from '../runner/driver.ts';
+import type { RunOptions } from '../runner/options.ts';
 import type { AttemptOptions, AttemptProgress, TaskRunner } from '../runner/types.ts';
-import { ClusterScheduler, type SchedulerOptions } from './cluster-scheduler.ts';
-import type { ScheduledJob } from './scheduled-job.ts';
+import type { TaskResult, TaskSpec } from '../task/spec.ts';
 import type { ClusterConfig, Machine } from '../cluster/config.ts';
 import type { SlotType } from '../cluster/hosts.ts';
+import { ClusterScheduler, type SchedulerOptions } from './cluster-scheduler.ts';
+import type { ScheduledJob } from './scheduled-job.ts';
 
 export interface ClusterRunnerOptions extends SchedulerOptions {
   readonly pool?: string;
   readonly user?: string;
   readonly priority?: number;
   readonly taskTimeoutMs?: number;
-  /** Why the job was killed before it reached the scheduler, if it was (the daemon asks). */
-  readonly cancelled?: () => string | undefined;
+  /** Kills the job (at once if it reached the scheduler, else as soon as it does); the daemon's kill. */
+  readonly signal?: AbortSignal;
 }
 
 /**
- * `--runner cluster` without a scheduler daemon: a private scheduler for one job on the machines of a
- * cluster config (SSH dispatch, shipped bundle, shuffle fetch, locality, blacklisting — see
- * ClusterScheduler and ScheduledJob). With a daemon, the daemon's scheduler runs the job instead.
+ * The cluster's TaskRunner: one job in a ClusterScheduler, its attempts queued there until the
+ * FairScheduler gives it slots on the machines (SSH dispatch, shipped bundle, shuffle fetch, locality,
+ * blacklisting — see ClusterScheduler, ScheduledJob and RemoteJob). Without a daemon the scheduler is
+ * private to the job; the daemon passes its shared one. Jobs run through `runOnCluster`.
  */
 export class ClusterRunner implements TaskRunner {
   readonly name = 'cluster';
@@ -33,9 +36,8 @@ export class ClusterRunner implements TaskRunner {
   constructor(
     cluster: ClusterConfig | ClusterScheduler,
     private readonly log: (line: string) => void = () => {},
-    taskTimeoutMsOrOptions: number | ClusterRunnerOptions = {},
+    options: ClusterRunnerOptions = {},
   ) {
-    const options = typeof taskTimeoutMsOrOptions === 'number' ? { taskTimeoutMs: taskTimeoutMsOrOptions } : taskTimeoutMsOrOptions;
     this.options = options;
     this.ownsScheduler = !(cluster instanceof ClusterScheduler);
     this.scheduler = cluster instanceof ClusterScheduler ? cluster : new ClusterScheduler(cluster, options);
@@ -50,10 +52,10 @@ export class ClusterRunner implements TaskRunner {
   }
 
   async start(job: { id: string; name: string }): Promise<void> {
-    const killed = this.options.cancelled?.();
-    if (killed) throw new Error(`job killed: ${killed}`);
+    const signal = this.options.signal;
+    if (signal?.aborted) throw new Error(`job killed: ${String(signal.reason)}`);
     const user = this.options.user ?? os.userInfo().username;
-    this.job = this.scheduler.openJob({
+    const scheduled = this.scheduler.openJob({
       id: job.id,
       name: job.name,
       pool: this.options.pool ?? user,
@@ -62,7 +64,9 @@ export class ClusterRunner implements TaskRunner {
       ...(this.options.priority !== undefined ? { priority: this.options.priority } : {}),
       ...(this.options.taskTimeoutMs ? { taskTimeoutMs: this.options.taskTimeoutMs } : {}),
     });
-    await this.job.start();
+    this.job = scheduled;
+    signal?.addEventListener('abort', () => scheduled.cancel(String(signal.reason)), { once: true });
+    await scheduled.start();
     // Connecting swept what killed drivers left on the machines; this job's dirs get its owner record.
     await this.scheduler.hosts.openJob(job.id);
     for (const line of this.scheduler.hosts.takeNotes()) this.log(line);
@@ -70,7 +74,7 @@ export class ClusterRunner implements TaskRunner {
 
   runAttempt(spec: TaskSpec, progress: AttemptProgress, options?: AttemptOptions): Promise<TaskResult> {
     if (!this.job) return Promise.reject(new Error('cluster runner: start() first'));
-    return this.job.runAttempt(spec, progress, options);
+    return this.job.enqueue(spec, progress, options);
   }
 
   /** Machines and the pids of their live workers (for tests and status). */
@@ -82,4 +86,25 @@ export class ClusterRunner implements TaskRunner {
     await this.job?.close();
     if (this.ownsScheduler) await this.scheduler.close();
   }
+}
+
+/**
+ * Run a job on the cluster — the one place the cluster runner is built, for `bsctl run --runner
+ * cluster` without a daemon (a private scheduler on the config's machines) and for the daemon (its
+ * shared scheduler). The scheduler's record of the job follows its progress (the status page).
+ */
+export function runOnCluster(
+  cluster: ClusterConfig | ClusterScheduler,
+  options: Omit<RunOptions, 'runner'>,
+  clusterOptions: ClusterRunnerOptions = {},
+): Promise<JobReport> {
+  const runner = new ClusterRunner(cluster, options.log, clusterOptions);
+  return runJob({
+    ...options,
+    runner,
+    onProgress: (p) => {
+      if (runner.job) runner.job.progress = p;
+      options.onProgress?.(p);
+    },
+  });
 }

@@ -1,21 +1,14 @@
 import { DEFAULT_TASK_TIMEOUT_MS } from '../runner/options.ts';
-import { buildWorkerBundle, type WorkerBundle } from '../cluster/bundle.ts';
+import { BundleError, RemoteJob } from '../cluster/remote-job.ts';
 import type { Host, SlotType } from '../cluster/hosts.ts';
-import { runRemoteAttempt } from '../cluster/remote-attempt.ts';
-import { ShufflePrefetch } from '../cluster/shuffle-prefetch.ts';
 import type { JobProgress } from '../runner/options.ts';
-import { AttemptFailure, attemptEnded, ShuffleFetchFailure, type AttemptOptions, type AttemptProgress, type TaskRunner } from '../runner/types.ts';
+import { AttemptFailure, attemptEnded, ShuffleFetchFailure, type AttemptOptions, type AttemptProgress } from '../runner/types.ts';
 import type { WorkerProcess } from '../runner/worker-process.ts';
 import type { TaskResult, TaskSpec } from '../task/spec.ts';
 import { AttemptQueue, type QueuedAttempt } from './attempt-queue.ts';
 import type { ClusterScheduler } from './cluster-scheduler.ts';
+import { JobBlacklist } from './job-blacklist.ts';
 import { choosePlacement, isDataLocal, type LocalityWait } from './placement.ts';
-
-/** The job's code could not be bundled: the driver's problem, never a machine's. */
-class BundleError extends Error {}
-
-/** Task failures on one machine before it is blacklisted for the job (Hadoop's default). */
-const BLACKLIST_AFTER = 3;
 
 /** What a job tells the cluster scheduler when it joins: who it is, its pool, priority and log. */
 export interface JobSubmission {
@@ -45,63 +38,58 @@ export interface RunningAttempt {
 
 
 /**
- * One job's view of the cluster: a TaskRunner whose attempts wait in the scheduler's queues until the
- * FairScheduler gives the job a slot. Blacklisting, map-output locations and delay scheduling are
- * per job, as in Hadoop.
+ * One job in the cluster scheduler (the JobTracker's JobInProgress): its attempts wait in per-type
+ * queues until the FairScheduler gives the job a slot, then run through its RemoteJob. Blacklisting,
+ * delay scheduling and kills are per job, as in Hadoop. The job's TaskRunner is the ClusterRunner.
  */
-export class ScheduledJob implements TaskRunner {
-  readonly name = 'cluster';
-  readonly queuesAttempts = true;
+export class ScheduledJob {
   readonly queued: Record<SlotType, AttemptQueue> = { map: new AttemptQueue(), reduce: new AttemptQueue() };
   readonly running = new Map<string, RunningAttempt>();
   readonly done: Record<SlotType, number> = { map: 0, reduce: 0 };
   /** Hadoop's job counters: attempts launched, and maps that ran on a machine holding their block. */
   readonly launched: Record<SlotType, number> = { map: 0, reduce: 0 };
   dataLocalMaps = 0;
-  readonly blacklisted = new Map<string, string>();
+  readonly blacklist = new JobBlacklist();
   readonly submitTime = Date.now();
   firstTaskAt: number | undefined;
   progress: JobProgress | undefined;
-  private readonly failures = new Map<string, number>();
-  /** Map output file → the machine holding it. */
-  private readonly outputHost = new Map<string, Host>();
+  /** The job's bundle, map output locations and early shuffle on the machines. */
+  readonly remote: RemoteJob;
   /** Since when the job has been passing free slots waiting for a data-local one (delay scheduling). */
   private readonly localityWait: LocalityWait = { since: undefined };
   private closed = false;
   /** Why the job was killed, once it is. */
   cancelled: string | undefined;
-  /** Copies map outputs to their reduces' machines while maps run (created with the first map output). */
-  private prefetch: ShufflePrefetch | undefined;
-  /** Built once per job (not per daemon lifetime), so an edited job module ships its new code. */
-  private bundle: Promise<WorkerBundle> | undefined;
 
   constructor(
     readonly info: JobSubmission,
     private readonly scheduler: ClusterScheduler,
-  ) {}
+  ) {
+    this.remote = new RemoteJob(scheduler.hosts, info.id, {
+      taskTimeoutMs: info.taskTimeoutMs ?? DEFAULT_TASK_TIMEOUT_MS,
+      userLogDir: scheduler.userLogDir,
+      usable: (h) => !this.blacklist.has(h),
+    });
+  }
 
   private log(line: string): void {
     this.info.log?.(line);
   }
 
-  get slots(): number {
-    return this.slotsFor('map');
-  }
-
+  /** Slots of a type on machines the job may use. */
   slotsFor(t: SlotType): number {
-    return this.scheduler.hosts.capacity(t, (h) => !this.blacklisted.has(h.machine.name));
+    return this.scheduler.hosts.capacity(t, (h) => !this.blacklist.has(h));
   }
 
   /** Connect (down machines are retried) and blacklist what is unreachable for this job. */
   async start(): Promise<void> {
     await this.scheduler.start();
-    for (const h of this.scheduler.hosts.hosts) if (h.down) this.blacklist(h, h.down);
-    if (this.scheduler.hosts.hosts.every((h) => this.blacklisted.has(h.machine.name))) throw new Error(`no machine of ${this.scheduler.hosts.config.file} is reachable`);
+    for (const h of this.scheduler.hosts.hosts) if (h.down) this.blacklistHost(h, h.down);
+    if (this.scheduler.hosts.hosts.every((h) => this.blacklist.has(h))) throw new Error(`no machine of ${this.scheduler.hosts.config.file} is reachable`);
   }
 
-  private blacklist(h: Host, why: string): void {
-    if (this.blacklisted.has(h.machine.name)) return;
-    this.blacklisted.set(h.machine.name, why);
+  private blacklistHost(h: Host, why: string): void {
+    if (!this.blacklist.add(h, why)) return;
     this.log(`blacklisting ${h.machine.name} for this job: ${why}`);
     this.checkUsable();
   }
@@ -113,7 +101,8 @@ export class ScheduledJob implements TaskRunner {
     }
   }
 
-  runAttempt(spec: TaskSpec, progress: AttemptProgress, options: AttemptOptions = {}): Promise<TaskResult> {
+  /** Queue an attempt until the scheduler gives it a slot; settles when it has run (or was killed). */
+  enqueue(spec: TaskSpec, progress: AttemptProgress, options: AttemptOptions = {}): Promise<TaskResult> {
     if (this.closed) return Promise.reject(new Error('job closed'));
     if (this.cancelled) return Promise.reject(new Error(`job killed: ${this.cancelled}`));
     if (this.slotsFor(spec.type) === 0) return Promise.reject(new Error(`no ${spec.type} slot left for this job: every machine with ${spec.type} slots is blacklisted or down`));
@@ -166,20 +155,20 @@ export class ScheduledJob implements TaskRunner {
    * slot may free up soon), or undefined when nothing fits.
    */
   choose(t: SlotType, free: readonly Host[], now: number, localityDelayMs: number): { attempt: QueuedAttempt; host: Host } | 'wait' | undefined {
-    const usable = (h: Host): boolean => !this.blacklisted.has(h.machine.name);
-    const prefetch = this.prefetch;
+    const usable = (h: Host): boolean => !this.blacklist.has(h);
+    const remote = this.remote;
     return choosePlacement(
       t,
       this.queued[t],
       free.filter(usable),
-      { up: this.scheduler.hosts.hosts.filter((h) => !h.down && usable(h)), failures: this.failures, ...(prefetch ? { home: (p: number) => prefetch.target(p) } : {}), localityDelayMs, now },
+      { up: this.scheduler.hosts.hosts.filter((h) => !h.down && usable(h)), failures: this.blacklist.failures, ...(remote.shuffledEarly ? { home: (p: number) => remote.home(p) } : {}), localityDelayMs, now },
       this.localityWait,
     );
   }
 
   /** Map output segments copied to their reduce's machine while maps ran, and how many reduces used. */
   get earlyShuffle(): { copied: number; used: number } {
-    return { copied: this.prefetch?.copied ?? 0, used: this.prefetch?.used ?? 0 };
+    return this.remote.earlyShuffle;
   }
 
   /** Waiting for a data-local slot since (delay scheduling), if it is. */
@@ -201,12 +190,15 @@ export class ScheduledJob implements TaskRunner {
     this.running.set(spec.attemptId, r);
     try {
       attempt.options.onStart?.(h.machine.name);
-      const result = await this.runRemote(r);
-      if (result.mapOutput) {
-        this.outputHost.set(result.mapOutput.file, h);
-        this.prefetch ??= new ShufflePrefetch(this.scheduler.hosts, this.info.id, (x) => !this.blacklisted.has(x.machine.name));
-        this.prefetch.mapDone(h, result.mapOutput.segments);
-      }
+      const result = await this.remote.run(spec, h, {
+        signal: r.abort.signal,
+        killed: () => (r.killed ? { reason: r.killed, preempted: r.preempted ?? false } : undefined),
+        onWorker: (w) => (r.worker = w),
+        progress: (f, b) => {
+          r.fraction = f;
+          attempt.progress(f, b);
+        },
+      });
       this.done[spec.type]++;
       attempt.resolve(result);
     } catch (err) {
@@ -217,50 +209,14 @@ export class ScheduledJob implements TaskRunner {
     }
   }
 
-  /**
-   * Run the attempt on its machine: fetch a reduce's segments, take a worker, run, give the worker
-   * back. (bench:cluster replaces it to time scheduling alone.)
-   */
-  async runRemote(r: RunningAttempt): Promise<TaskResult> {
-    const { attempt, host } = r;
-    return runRemoteAttempt({
-      spec: attempt.spec,
-      host,
-      hosts: this.scheduler.hosts,
-      bundle: this.workerBundle(attempt.spec.jobModule),
-      taskTimeoutMs: this.info.taskTimeoutMs ?? DEFAULT_TASK_TIMEOUT_MS,
-      userLogDir: this.scheduler.userLogDir,
-      outputHost: (f) => this.outputHost.get(f),
-      copied: async (p, seg, h) => this.prefetch?.local(p, seg, h),
-      signal: r.abort.signal,
-      killed: () => (r.killed ? { reason: r.killed, preempted: r.preempted ?? false } : undefined),
-      onWorker: (w) => (r.worker = w),
-      progress: (f, b) => {
-        r.fraction = f;
-        attempt.progress(f, b);
-      },
-    });
-  }
-
-  private workerBundle(jobModule: string): Promise<WorkerBundle> {
-    if (!this.bundle) {
-      this.bundle = buildWorkerBundle(jobModule).catch((err: unknown) => {
-        this.bundle = undefined;
-        throw new BundleError(`cannot bundle ${jobModule} for the machines: ${(err as Error).message}`);
-      });
-    }
-    return this.bundle;
-  }
-
   private failure(spec: TaskSpec, h: Host, r: RunningAttempt, err: unknown): Error {
     if (r.killed) return attemptEnded(spec.attemptId, err, { reason: r.killed, preempted: r.preempted });
     // A lost map output is the map machine's problem: the map re-runs, this machine is not to blame;
     // nor is it when the job's code cannot be bundled.
     if (err instanceof ShuffleFetchFailure) return err;
     if (err instanceof BundleError) return new AttemptFailure(spec.attemptId, err.message, '');
-    const n = (this.failures.get(h.machine.name) ?? 0) + 1;
-    this.failures.set(h.machine.name, n);
-    if (n >= BLACKLIST_AFTER) this.blacklist(h, `${n} task failures`);
+    const due = this.blacklist.taskFailed(h);
+    if (due) this.blacklistHost(h, due);
     if (err instanceof AttemptFailure) return err;
     return new AttemptFailure(spec.attemptId, `${h.machine.name}: ${(err as Error).message}`, '');
   }
@@ -271,10 +227,11 @@ export class ScheduledJob implements TaskRunner {
     this.closed = true;
     for (const t of ['map', 'reduce'] as const) for (const q of this.queued[t].drain()) q.reject(attemptEnded(q.spec.attemptId, undefined, { reason: 'job closed' }));
     for (const id of [...this.running.keys()]) this.kill(id, 'job closed');
-    await this.prefetch?.stop();
+    await this.remote.stopEarlyShuffle();
+    const { copied, used } = this.remote.earlyShuffle;
     if (this.launched.map) this.log(`${this.launched.map} map attempt(s) launched, ${this.dataLocalMaps} data-local; ${this.launched.reduce} reduce attempt(s)`);
-    if (this.prefetch) this.log(`shuffle: ${this.prefetch.copied} map output segment(s) copied to their reduce's machine while maps ran, ${this.prefetch.used} used`);
+    if (this.remote.shuffledEarly) this.log(`shuffle: ${copied} map output segment(s) copied to their reduce's machine while maps ran, ${used} used`);
     this.scheduler.leave(this);
-    await this.scheduler.hosts.cleanupJob(this.info.id);
+    await this.remote.cleanup();
   }
 }

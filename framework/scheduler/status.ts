@@ -102,7 +102,7 @@ export function schedulerStatus(s: ClusterScheduler, historySince = 0): Schedule
       done: { ...j.done },
       launched: { ...j.launched },
       dataLocalMaps: j.dataLocalMaps,
-      blacklisted: [...j.blacklisted.keys()],
+      blacklisted: [...j.blacklist.machines.keys()],
       progress: j.progress,
       attempts: [...j.running.values()].map((r) => ({ attemptId: r.attempt.spec.attemptId, type: r.attempt.spec.type, host: r.host.machine.name, start: r.start, fraction: r.fraction })),
     })),

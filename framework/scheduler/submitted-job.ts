@@ -1,8 +1,8 @@
 import { importJobModuleFresh } from '../cluster/bundle.ts';
-import { ClusterRunner } from './cluster-runner.ts';
+import { runOnCluster } from './cluster-runner.ts';
 import { registerJobModule } from '../task/load-job.ts';
-import { runJob } from '../runner/driver.ts';
 import type { ClusterScheduler } from './cluster-scheduler.ts';
+import type { JobProgress } from '../runner/options.ts';
 import { submittedOptions, type JobEvent, type SubmitRequest } from './protocol.ts';
 
 const PROGRESS_EVERY_MS = 250;
@@ -14,9 +14,8 @@ const MAX_EVENTS = 10_000;
  */
 export class SubmittedJob {
   readonly events: JobEvent[] = [];
-  /** Why the job was killed, if it was (before or after it reached the scheduler). */
-  private cancelled: string | undefined;
-  private runner: ClusterRunner | undefined;
+  /** Kills the job, before or after it reached the scheduler. */
+  private readonly kill = new AbortController();
   private readonly listeners = new Set<(e: JobEvent) => void>();
   private lastProgress = 0;
   ended = false;
@@ -48,38 +47,35 @@ export class SubmittedJob {
 
   /** Kill the job: at once if it reached the scheduler, else as soon as it does. */
   cancel(reason: string): void {
-    this.cancelled ??= reason;
-    this.runner?.job?.cancel(reason);
+    if (!this.kill.signal.aborted) this.kill.abort(reason);
   }
 
   async run(): Promise<void> {
     const r = this.request;
     this.emit({ event: 'accepted', jobId: this.id, pool: r.pool });
     const log = (line: string): void => this.emit({ event: 'log', line });
-    const runner = new ClusterRunner(this.scheduler, log, {
-      cancelled: () => this.cancelled,
-      pool: r.pool,
-      user: r.user,
-      ...(r.priority !== undefined ? { priority: r.priority } : {}),
-      ...(r.taskTimeoutMs !== undefined ? { taskTimeoutMs: r.taskTimeoutMs } : {}),
-    });
-    this.runner = runner;
     try {
       // The job as it is on disk now (the daemon outlives edits of job modules).
       registerJobModule(r.jobModule, await importJobModuleFresh(r.jobModule));
-      const report = await runJob({
+      const clusterOptions = {
+        signal: this.kill.signal,
+        pool: r.pool,
+        user: r.user,
+        ...(r.priority !== undefined ? { priority: r.priority } : {}),
+        ...(r.taskTimeoutMs !== undefined ? { taskTimeoutMs: r.taskTimeoutMs } : {}),
+      };
+      const runOptions = {
         ...submittedOptions(r),
         jobId: this.id,
-        runner,
         log,
-        onProgress: (p) => {
-          if (runner.job) runner.job.progress = p;
+        onProgress: (p: JobProgress) => {
           const now = Date.now();
           if (now - this.lastProgress < PROGRESS_EVERY_MS && p.map.done + p.reduce.done < p.map.total + p.reduce.total) return;
           this.lastProgress = now;
           this.emit({ event: 'progress', progress: p });
         },
-      });
+      };
+      const report = await runOnCluster(this.scheduler, runOptions, clusterOptions);
       this.scheduler.outcome(this.id, 'succeeded');
       this.log(`job ${this.id} succeeded: ${r.output}`);
       this.finish({ event: 'succeeded', report });

@@ -93,7 +93,7 @@ async function dispatchDecisions(): Promise<void> {
   const result: TaskResult = { counters: {}, maxRss: 0 };
   const jobs = Array.from({ length: 30 }, (_, j) => {
     const job = scheduler.openJob({ id: `job_bench_${j}`, name: 'bench', pool: ['a', 'b', 'c'][j % 3]!, user: 'bench' });
-    job.runRemote = () => new Promise((resolve) => queueMicrotask(() => resolve(result)));
+    job.remote.run = () => new Promise((resolve) => queueMicrotask(() => resolve(result)));
     return job;
   });
   const N = 10_000;
@@ -117,7 +117,7 @@ async function dispatchDecisions(): Promise<void> {
         sortBytes: 1,
         spillDir: '',
       };
-      return jobs[i % 30]!.runAttempt(spec, () => {});
+      return jobs[i % 30]!.enqueue(spec, () => {});
     }),
   );
   const secs = Number(process.hrtime.bigint() - start) / 1e9;

@@ -1,7 +1,6 @@
 import os from 'node:os';
 import { loadClusterConfig } from '../../cluster/config.ts';
-import { ClusterRunner } from '../../scheduler/cluster-runner.ts';
-import { runJob } from '../../runner/driver.ts';
+import { runOnCluster } from '../../scheduler/cluster-runner.ts';
 import { findDaemon, submitAndFollow } from '../../scheduler/client.ts';
 import { submittedOptions } from '../../scheduler/protocol.ts';
 import type { JobRunner, RunnerContext } from './runners.ts';
@@ -20,7 +19,7 @@ export async function clusterRunner({ args, taskTimeoutMs, log }: RunnerContext)
   if (found.note) log(found.note);
   if (!found.url) {
     const options = { pool, user, taskTimeoutMs, ...(config.allocations ? { allocations: config.allocations } : {}), ...(args.priority !== undefined ? { priority: args.priority } : {}) };
-    return { name: 'cluster', run: (o) => runJob({ ...o, runner: new ClusterRunner(config, log, options) }) };
+    return { name: 'cluster', run: (o) => runOnCluster(config, o, options) };
   }
   const url = found.url;
   return {

@@ -1,0 +1,103 @@
+import type { KillCause } from '../runner/types.ts';
+import type { WorkerProcess } from '../runner/worker-process.ts';
+import type { TaskResult, TaskSpec } from '../task/spec.ts';
+import { buildWorkerBundle, type WorkerBundle } from './bundle.ts';
+import type { ClusterHosts, Host } from './hosts.ts';
+import { runRemoteAttempt } from './remote-attempt.ts';
+import { ShufflePrefetch } from './shuffle-prefetch.ts';
+
+/** The job's code could not be bundled: the driver's problem, never a machine's. */
+export class BundleError extends Error {}
+
+export interface RemoteJobOptions {
+  readonly taskTimeoutMs: number;
+  /** Root of the per-attempt stderr logs. */
+  readonly userLogDir: string;
+  /** Machines the job may still use (not blacklisted). */
+  readonly usable: (h: Host) => boolean;
+}
+
+/** What the scheduler tells an attempt while it runs on its machine. */
+export interface RemoteAttemptHooks {
+  readonly signal: AbortSignal;
+  readonly killed: () => KillCause;
+  readonly onWorker: (w: WorkerProcess) => void;
+  readonly progress: (fraction: number, bytes: number) => void;
+}
+
+/**
+ * What one job has on the cluster's machines: its code bundle (built once per job, so an edited job
+ * module ships its new code), where its map outputs are, and the early shuffle that copies them to
+ * their reduces' machines while maps run. The scheduler decides where an attempt runs; this runs it.
+ */
+export class RemoteJob {
+  /** Map output file → the machine holding it. */
+  private readonly outputHost = new Map<string, Host>();
+  /** Created with the first map output. */
+  private prefetch: ShufflePrefetch | undefined;
+  private bundle: Promise<WorkerBundle> | undefined;
+
+  constructor(
+    private readonly hosts: ClusterHosts,
+    readonly jobId: string,
+    private readonly options: RemoteJobOptions,
+  ) {}
+
+  /**
+   * Run the attempt on machine `h` and remember where a map's output went. (bench:cluster replaces
+   * it to time scheduling alone.)
+   */
+  async run(spec: TaskSpec, h: Host, hooks: RemoteAttemptHooks): Promise<TaskResult> {
+    const result = await runRemoteAttempt({
+      spec,
+      host: h,
+      hosts: this.hosts,
+      bundle: this.workerBundle(spec.jobModule),
+      taskTimeoutMs: this.options.taskTimeoutMs,
+      userLogDir: this.options.userLogDir,
+      outputHost: (f) => this.outputHost.get(f),
+      copied: async (p, seg, x) => this.prefetch?.local(p, seg, x),
+      ...hooks,
+    });
+    if (result.mapOutput) {
+      this.outputHost.set(result.mapOutput.file, h);
+      this.prefetch ??= new ShufflePrefetch(this.hosts, this.jobId, this.options.usable);
+      this.prefetch.mapDone(h, result.mapOutput.segments);
+    }
+    return result;
+  }
+
+  /** The machine reduce partition `p`'s map outputs are being gathered on, if any. */
+  home(p: number): Host | undefined {
+    return this.prefetch?.target(p);
+  }
+
+  /** Map output segments copied to their reduce's machine while maps ran, and how many reduces used. */
+  get earlyShuffle(): { copied: number; used: number } {
+    return { copied: this.prefetch?.copied ?? 0, used: this.prefetch?.used ?? 0 };
+  }
+
+  get shuffledEarly(): boolean {
+    return this.prefetch !== undefined;
+  }
+
+  private workerBundle(jobModule: string): Promise<WorkerBundle> {
+    if (!this.bundle) {
+      this.bundle = buildWorkerBundle(jobModule).catch((err: unknown) => {
+        this.bundle = undefined;
+        throw new BundleError(`cannot bundle ${jobModule} for the machines: ${(err as Error).message}`);
+      });
+    }
+    return this.bundle;
+  }
+
+  /** Stop the early shuffle (copies under way finish or are dropped). */
+  async stopEarlyShuffle(): Promise<void> {
+    await this.prefetch?.stop();
+  }
+
+  /** Remove the job's files from the machines. */
+  async cleanup(): Promise<void> {
+    await this.hosts.cleanupJob(this.jobId);
+  }
+}
