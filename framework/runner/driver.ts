@@ -12,16 +12,12 @@ import { currentOwner } from '../fs/owner.ts';
 import { defaultWorkRoot } from '../fs/work-root.ts';
 import { isLocal, splitPath } from '../fs/resolve.ts';
 import { diskFullError, isDiskFull } from '../task/disk-full.ts';
-import { FRAMEWORK, mergeCounters } from '../task/context.ts';
 import { loadJob } from '../task/load-job.ts';
-import type { CounterMap, TaskResult } from '../task/spec.ts';
-import type { Segment } from '../shuffle/segment.ts';
+import type { CounterMap } from '../task/spec.ts';
 import type { RunOptions } from './options.ts';
-import { BadRecordLog, BadRecordsError } from './bad-records.ts';
-import { LostMapOutputs } from './lost-maps.ts';
-import { runPhase, type PhaseOptions, type PhaseStats, type PhaseTask } from './phase.ts';
-import { StepProgress } from './progress.ts';
-import { mapTask, reduceTask, type StepPlan } from './task-plan.ts';
+import { JobTally } from './job-tally.ts';
+import { runStep, type StepRun } from './run-step.ts';
+import type { StepPlan } from './task-plan.ts';
 import { ResumeStore } from './resume.ts';
 import { taskRunnerByName } from './task-runners.ts';
 import { resolveSpeculation } from './speculation.ts';
@@ -67,6 +63,15 @@ function makeRunner(opts: RunOptions): Promise<TaskRunner> {
   return taskRunnerByName(r, { ...(opts.workers !== undefined ? { workers: opts.workers } : {}), ...(opts.taskTimeoutMs !== undefined ? { taskTimeoutMs: opts.taskTimeoutMs } : {}) });
 }
 
+/** The first step's splits; empty input fails here, before any task runs. */
+async function splitInput(job: Job, opts: RunOptions): Promise<InputSplit[]> {
+  const combine = opts.conf?.[COMBINE_CONF];
+  if (combine !== undefined && combine !== 'true' && combine !== 'false') throw new Error(`--conf ${COMBINE_CONF}: must be true or false (got "${combine}")`);
+  const splits = await job.input.getSplits(opts.input, { ...(opts.splitSize !== undefined ? { splitSize: opts.splitSize } : {}), ...(combine === 'false' ? { combine: false } : {}) });
+  if (splits.length === 0) throw new Error(`input is empty: ${opts.input.join(', ')} hold no data`);
+  return splits;
+}
+
 /** Run a job to completion: split → map → shuffle → reduce → commit, for every step. */
 export async function runJob(opts: RunOptions): Promise<JobReport> {
   const started = Date.now();
@@ -85,36 +90,13 @@ export async function runJob(opts: RunOptions): Promise<JobReport> {
   await sweepStaleOutputs(splitPath(committer.outputDir).parent, log);
   await sweepStaleWorkDirs(workRoot, log);
 
-  const combine = opts.conf?.[COMBINE_CONF];
-  if (combine !== undefined && combine !== 'true' && combine !== 'false') throw new Error(`--conf ${COMBINE_CONF}: must be true or false (got "${combine}")`);
-  const firstSplits = await job.input.getSplits(opts.input, { ...(opts.splitSize !== undefined ? { splitSize: opts.splitSize } : {}), ...(combine === 'false' ? { combine: false } : {}) });
-  if (firstSplits.length === 0) throw new Error(`input is empty: ${opts.input.join(', ')} hold no data`);
+  const firstSplits = await splitInput(job, opts);
 
   const workDir = path.join(workRoot, jobId);
   const runner = await makeRunner(opts);
   const speculation = resolveSpeculation(opts.speculation, runner.name);
-  // Each task's committed result, by task id: a map re-run after its output was lost replaces its own.
-  const results = new Map<string, TaskResult>();
-  let maxTaskRss = 0;
-  let maps = 0;
-  let reduces = 0;
-  const stats: PhaseStats = { speculativeAttempts: 0, killedAttempts: 0 };
-  const maxBad = opts.maxBadRecords ?? 0;
-  const badRecords = (): BadRecordLog => {
-    const bad = new BadRecordLog();
-    for (const r of results.values()) bad.add(r.badRecords, r.counters[FRAMEWORK]?.['Bad records'] ?? 0);
-    return bad;
-  };
-  const checkBadRecords = (): void => {
-    const bad = badRecords();
-    if (bad.count > maxBad) throw new BadRecordsError(bad.count, maxBad, bad);
-  };
-  const done = (taskId: string, r: TaskResult): void => {
-    results.set(taskId, r);
-    maxTaskRss = Math.max(maxTaskRss, r.maxRss);
-  };
+  const tally = new JobTally(opts.maxBadRecords ?? 0);
   let resume: ResumeStore | undefined;
-  let reusedMaps = 0;
   try {
     // The owner record first: `bsctl gc` and later runs remove the dir only once this process is gone.
     fs.mkdirSync(workDir, { recursive: true });
@@ -127,6 +109,7 @@ export async function runJob(opts: RunOptions): Promise<JobReport> {
       if (runner.name === 'cluster') throw new Error('--resume: works with the inline and local runners (map outputs on SSH hosts are not recorded)');
       resume = await ResumeStore.open(workRoot, { jobModule: opts.jobModule, jobExport, input: opts.input, conf: opts.conf ?? {}, reducers: opts.reducers ?? -1, splitSize: opts.splitSize, sortMb: opts.sortMb ?? 100 }, log);
     }
+    const stepRun: StepRun = { runner, maxAttempts, log, speculation, tally, steps: job.steps.length, startedAt: started, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}), ...(opts.signal ? { signal: opts.signal } : {}), ...(resume ? { resume } : {}) };
     let splits: InputSplit[] = firstSplits;
     for (let s = 0; s < job.steps.length; s++) {
       const step = job.steps[s]!;
@@ -136,74 +119,7 @@ export async function runJob(opts: RunOptions): Promise<JobReport> {
       if (!last) await stepCommitter.setupJob();
       const numReduces = step.reduce ? (opts.reducers ?? step.reducers ?? 2) : 0;
       const plan: StepPlan = { jobId, jobModule: opts.jobModule, jobExport, step: s, conf: opts.conf ?? {}, numReduces, numMaps: splits.length, last, committer: stepCommitter, workDir, sortBytes };
-
-      const progress = new StepProgress({ jobId, step: s, steps: job.steps.length, startedAt: started }, splits.length, numReduces, opts.onProgress);
-
-      // Map phase.
-      const mapOutputs: { file: string; segments: readonly Segment[] }[] = [];
-      const splitTasks: PhaseTask[] = splits.map((split, i) =>
-        mapTask(plan, i, split, async (result) => {
-          mapOutputs[i] = resume && s === 0 ? await resume.record(i, split, result) : result.mapOutput!;
-        }),
-      );
-      const phaseOpts = { runner, maxAttempts, jobModule: opts.jobModule, log, speculation, stats, ...(opts.signal ? { signal: opts.signal } : {}) };
-      const lostMaps = new LostMapOutputs(
-        splitTasks,
-        mapOutputs,
-        (task) =>
-          runPhase([task], {
-            ...phaseOpts,
-            onTaskProgress: () => {},
-            onTaskDone: (_, r) => {
-              maps++;
-              done(task.taskId, r);
-            },
-          } satisfies PhaseOptions),
-        log,
-        runner.queuesAttempts ?? false,
-      );
-      const mapTasks = lostMaps.tasks;
-      // --resume: maps whose recorded output still matches their input and code are not run again.
-      const live: number[] = [];
-      for (const [i, split] of splits.entries()) {
-        const reused = resume && s === 0 && numReduces > 0 ? await resume.reusable(i, split) : undefined;
-        if (!reused) {
-          live.push(i);
-          continue;
-        }
-        mapOutputs[i] = reused.mapOutput;
-        done(mapTasks[i]!.taskId, reused.result);
-        progress.mapDone(i, true);
-        reusedMaps++;
-      }
-      if (resume && s === 0) log(`resume: reused ${reusedMaps} of ${splits.length} map output(s); running ${live.length}`);
-      await runPhase(live.map((i) => mapTasks[i]!), {
-        ...phaseOpts,
-        onTaskProgress: (k, f, b) => progress.mapProgress(live[k]!, f, b),
-        onTaskDone: (k, r) => {
-          maps++;
-          done(mapTasks[live[k]!]!.taskId, r);
-          progress.mapDone(live[k]!);
-        },
-      });
-      checkBadRecords();
-      progress.mapsFinished();
-
-      // Reduce phase.
-      if (numReduces > 0) {
-        const reduceTasks: PhaseTask[] = Array.from({ length: numReduces }, (_, r) => reduceTask(plan, r, () => mapOutputs.map((m) => m.segments[r]!), lostMaps.recover));
-        await runPhase(reduceTasks, {
-          ...phaseOpts,
-          onTaskProgress: (i, f) => progress.reduceProgress(i, f),
-          onTaskDone: (i, r) => {
-            reduces++;
-            done(reduceTasks[i]!.taskId, r);
-            progress.reduceDone(i);
-          },
-        });
-      }
-      checkBadRecords();
-      fs.rmSync(path.join(workDir, `step${s}`), { recursive: true, force: true });
+      await runStep(plan, splits, stepRun);
       opts.signal?.throwIfAborted();
       if (!last) await stepCommitter.commitJob();
     }
@@ -220,21 +136,19 @@ export async function runJob(opts: RunOptions): Promise<JobReport> {
     await runner.close();
     fs.rmSync(workDir, { recursive: true, force: true });
   }
-  const counters: CounterMap = {};
-  for (const r of results.values()) mergeCounters(counters, r.counters);
-  const bad = badRecords();
+  const bad = tally.badRecords();
   return {
     jobId,
     jobName: job.name,
     output: opts.output,
-    counters,
+    counters: tally.counters(),
     elapsedMs: Date.now() - started,
-    maps,
-    reusedMaps,
-    reduces,
-    speculativeAttempts: stats.speculativeAttempts,
-    killedAttempts: stats.killedAttempts,
-    maxTaskRss,
+    maps: tally.maps,
+    reusedMaps: tally.reusedMaps,
+    reduces: tally.reduces,
+    speculativeAttempts: tally.stats.speculativeAttempts,
+    killedAttempts: tally.stats.killedAttempts,
+    maxTaskRss: tally.maxTaskRss,
     driverRss: process.resourceUsage().maxRSS * 1024,
     badRecordCount: bad.count,
     badRecords: bad.listed,
