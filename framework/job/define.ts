@@ -3,6 +3,7 @@ import type { OutputFormat } from '../output/types.ts';
 import type { JobCli } from './cli.ts';
 import type { CombineFn, Mapper, Partitioner, Reducer, ShuffleKey, TaskHook } from './types.ts';
 import { checkSimpleName } from '../fs/names.ts';
+import type { AnyJoin, JoinKind, JoinSpec, JoinedRecord } from './join.ts';
 
 /**
  * One MapReduce step. KI/VI come from the previous step (or the InputFormat), KM/VM are the map
@@ -20,6 +21,8 @@ export interface StepSpec<KI, VI, KM extends ShuffleKey, VM, KO, VO> {
   readonly reducers?: number;
   readonly setup?: TaskHook;
   readonly cleanup?: TaskHook;
+  /** Set on a join step (made by `.join()`): the engine runs the join; `map` passes records through. */
+  readonly join?: AnyJoin;
 }
 
 /** A step as the engine sees it once types are erased. */
@@ -51,13 +54,31 @@ export interface Job<KI = unknown, VI = unknown, KO = unknown, VO = unknown> {
 /** Builder whose type parameters track the current record type through the steps. */
 export interface JobBuilder<KI, VI, K, V> {
   step<KM extends ShuffleKey, VM, KO = KM, VO = VM>(spec: StepSpec<K, V, KM, VM, KO, VO>): JobBuilder<KI, VI, KO, VO>;
+  /**
+   * Join the records flowing through the job with another input (see JoinSpec): the next step (or the
+   * output) receives the joined records, typed by the join's kind. Both key extractors must return the
+   * same key type.
+   */
+  join<KS, VS, J extends ShuffleKey, Kind extends JoinKind = 'inner'>(
+    spec: JoinSpec<K, V, KS, VS, J, Kind>,
+  ): JobBuilder<KI, VI, JoinedRecord<Kind, K, V, J, VS>[0], JoinedRecord<Kind, K, V, J, VS>[1]>;
   output(format: OutputFormat<K, V>): Job<KI, VI, K, V>;
+}
+
+function* passThrough(key: unknown, value: unknown): Iterable<readonly [ShuffleKey, unknown]> {
+  yield [key as ShuffleKey, value];
 }
 
 function builder<KI, VI, K, V>(options: JobOptions<KI, VI>, steps: readonly AnyStep[]): JobBuilder<KI, VI, K, V> {
   return {
     step(spec) {
       return builder(options, [...steps, spec as unknown as AnyStep]);
+    },
+    join(spec) {
+      checkSimpleName(spec.with.name, `job ${options.name}: join({ with: { name } })`);
+      if (spec.falsePositiveRate !== undefined && !(spec.falsePositiveRate > 0 && spec.falsePositiveRate < 1)) throw new Error(`job ${options.name}: join with ${spec.with.name}: falsePositiveRate must be in (0, 1)`);
+      const step: AnyStep = { name: spec.name ?? `join-${spec.with.name}`, map: passThrough, join: spec as unknown as AnyJoin };
+      return builder(options, [...steps, step]);
     },
     output(format) {
       if (steps.length === 0) throw new Error(`job ${options.name}: define at least one step before output()`);

@@ -3,6 +3,7 @@ export { defineJob, isJob } from './define.ts';
 export type { Job, JobBuilder, StepSpec, JobOptions } from './define.ts';
 export type { BadRecord, CombineFn, Counter, Mapper, Partitioner, Reducer, ShuffleKey, TaskContext, TaskHook } from './types.ts';
 export { sum, max, sumBigInt } from './combiners.ts';
+export type { Joined, JoinedRecord, JoinKind, JoinSide, JoinSpec, JoinStrategy } from './join.ts';
 export type { JobCli, JobOption, JobPlan } from './cli.ts';
 export { textInput } from '../input/text.ts';
 export { tsvInput } from '../input/tsv.ts';

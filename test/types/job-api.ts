@@ -76,3 +76,29 @@ defineJob({ name: 'bad-output', description: '', input: textInput() })
   })
   // @ts-expect-error output format's value type must match the last step's output (number)
   .output(textOutput<string, string>());
+
+// Joins: the joined record's type comes from both sides; the key types must agree.
+const side = { name: 'subscribers', input: tsvInput(), key: (_o: number, cols: string[]) => cols[0] };
+const inner = defineJob({ name: 'j1', description: '', input: tsvInput() })
+  .join({ key: (_o, cols) => cols[1], with: side })
+  .output(jsonLinesOutput());
+expectType<Equal<typeof inner, Job<number, string[], string, { readonly left: string[]; readonly right: string[] }>>>();
+const leftOuter = defineJob({ name: 'j2', description: '', input: tsvInput() })
+  .join({ key: (_o, cols) => cols[1], with: side, kind: 'left' })
+  .output(jsonLinesOutput());
+expectType<Equal<typeof leftOuter, Job<number, string[], string, { readonly left: string[]; readonly right: string[] | undefined }>>>();
+// A semi join keeps the job's records as they are.
+const semi = defineJob({ name: 'j3', description: '', input: tsvInput() })
+  .join({ key: (_o, cols) => cols[1], with: side, kind: 'semi', strategy: 'bloom' })
+  .step({
+    map: function* (offset, cols) {
+      const o: number = offset;
+      yield [cols.join(','), o] as const;
+    },
+  })
+  .output(textOutput());
+expectType<Equal<typeof semi, Job<number, string[], string, number>>>();
+defineJob({ name: 'j4', description: '', input: tsvInput() })
+  // @ts-expect-error the job's key is a number, the side's a string
+  .join({ key: (_o, cols) => Number(cols[1]), with: side })
+  .output(jsonLinesOutput());

@@ -1,0 +1,63 @@
+/** The join API: a step that joins the records flowing through the job with another input (a side). */
+import type { InputFormat } from '../input/types.ts';
+import type { ShuffleKey } from './types.ts';
+
+/**
+ * - `inner`: one record per matching pair; `left` (outer): every record of the job's side, with
+ *   `right: undefined` where the other side has no record of its key; `semi`: the job's records whose
+ *   key is on the other side (unchanged); `anti`: those whose key is not.
+ */
+export type JoinKind = 'inner' | 'left' | 'semi' | 'anti';
+
+/**
+ * How the join runs: `replicated` (map-side: the side is shipped to every machine and loaded into a
+ * hash table once per worker; no shuffle), `reduce` (both sides tagged, co-grouped by key, joined in
+ * the reducer; the bigger side streams), `bloom` (a Bloom filter of the side's keys drops the job's
+ * records that cannot match before the shuffle, then a reduce-side join), `auto` (the default:
+ * replicated when the side fits its budget, else bloom when the side is much smaller, else reduce).
+ */
+export type JoinStrategy = 'auto' | 'replicated' | 'reduce' | 'bloom';
+
+/** The other input of a join. */
+export interface JoinSide<K, V, J extends ShuffleKey> {
+  /** Names the side in `--side NAME=PATH`, logs, errors and counters (a simple name). */
+  readonly name: string;
+  readonly input: InputFormat<K, V>;
+  /** Its paths when the run gives none (`--side NAME=PATH[,PATH...]` replaces them). */
+  readonly paths?: readonly string[];
+  /** The record's join key; `undefined` when it has none (then it is a bad record, with file and offset). */
+  readonly key: (key: K, value: V) => J | undefined;
+  /** Each key at most once on this side: a duplicate fails the job, naming the key. */
+  readonly unique?: boolean;
+}
+
+export interface JoinSpec<KL, VL, KS, VS, J extends ShuffleKey, Kind extends JoinKind> {
+  readonly name?: string;
+  /** The join key of a record flowing through the job (the big side). */
+  readonly key: (key: KL, value: VL) => J | undefined;
+  readonly with: JoinSide<KS, VS, J>;
+  /** Default `inner`. */
+  readonly kind?: Kind;
+  /** Default `auto` (a run's `--conf bsctl.join.strategy=...` overrides it). */
+  readonly strategy?: JoinStrategy;
+  /** Bloom strategy: the filter's false-positive rate (default 0.01). */
+  readonly falsePositiveRate?: number;
+  /** Replicated strategy: the most bytes of side input held in memory (default: `bsctl.join.replicated.mb`, 10 MiB). */
+  readonly replicatedBudgetBytes?: number;
+}
+
+/** One joined pair: a record of the job's side and one of the other side with the same key. */
+export interface Joined<VL, VR> {
+  readonly left: VL;
+  readonly right: VR;
+}
+
+/** What a join step hands the next step: (key, value) per kind. */
+export type JoinedRecord<Kind extends JoinKind, KL, VL, J, VS> = Kind extends 'semi' | 'anti'
+  ? readonly [KL, VL]
+  : Kind extends 'left'
+    ? readonly [J, Joined<VL, VS | undefined>]
+    : readonly [J, Joined<VL, VS>];
+
+/** A join step as the engine sees it once types are erased. */
+export type AnyJoin = JoinSpec<unknown, unknown, unknown, unknown, ShuffleKey, JoinKind>;
