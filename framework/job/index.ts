@@ -7,6 +7,7 @@ export type { Joined, JoinedRecord, JoinKind, JoinSide, JoinSpec, JoinStrategy }
 export type { JobCli, JobOption, JobPlan } from './cli.ts';
 export { textInput } from '../input/text.ts';
 export { tsvInput } from '../input/tsv.ts';
+export { jsonLinesInput } from '../input/jsonl.ts';
 export { ha3Input } from '../input/ha3.ts';
 export type { Ha3Document, Ha3Problem } from '../input/ha3.ts';
 export type { InputFormat, InputSplit, RecordReader } from '../input/types.ts';
