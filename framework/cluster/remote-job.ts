@@ -5,6 +5,7 @@ import { buildWorkerBundle, type WorkerBundle } from './bundle.ts';
 import type { ClusterHosts, Host } from './hosts.ts';
 import { runRemoteAttempt } from './remote-attempt.ts';
 import { ShufflePrefetch } from './shuffle-prefetch.ts';
+import { shipCacheFile } from './cache-files.ts';
 
 /** The job's code could not be bundled: the driver's problem, never a machine's. */
 export class BundleError extends Error {}
@@ -36,6 +37,8 @@ export class RemoteJob {
   /** Created with the first map output. */
   private prefetch: ShufflePrefetch | undefined;
   private bundle: Promise<WorkerBundle> | undefined;
+  /** Cache files on each machine: `<machine>:<hash>` → their path there (shipped once per job and machine). */
+  private readonly cached = new Map<string, Promise<string>>();
 
   constructor(
     private readonly hosts: ClusterHosts,
@@ -49,7 +52,7 @@ export class RemoteJob {
    */
   async run(spec: TaskSpec, h: Host, hooks: RemoteAttemptHooks): Promise<TaskResult> {
     const result = await runRemoteAttempt({
-      spec,
+      spec: await this.withCacheOn(spec, h),
       host: h,
       hosts: this.hosts,
       bundle: this.workerBundle(spec.jobModule),
@@ -65,6 +68,20 @@ export class RemoteJob {
       this.prefetch.mapDone(h, result.mapOutput.segments);
     }
     return result;
+  }
+
+  /** The spec with its cache file's path on machine `h` (shipped there first, once). */
+  private async withCacheOn(spec: TaskSpec, h: Host): Promise<TaskSpec> {
+    const file = spec.join?.cache;
+    if (!file) return spec;
+    const key = `${h.machine.name}:${file.hash}`;
+    let shipped = this.cached.get(key);
+    if (!shipped) {
+      shipped = this.hosts.connection(h).then((conn) => shipCacheFile(conn, this.hosts.jobDir(h, this.jobId), file));
+      this.cached.set(key, shipped);
+      shipped.catch(() => this.cached.delete(key));
+    }
+    return { ...spec, join: { ...spec.join!, cache: { ...file, path: await shipped } } };
   }
 
   /** The machine reduce partition `p`'s map outputs are being gathered on, if any. */

@@ -16,6 +16,8 @@ export interface JobPlan {
   readonly overwrite?: boolean;
   readonly maxBadRecords?: number;
   readonly conf?: Readonly<Record<string, string>>;
+  /** Join sides' paths by side name (a table config's side tables). */
+  readonly sides?: Readonly<Record<string, readonly string[]>>;
   /** Runs after the job committed its output (e.g. drop old index generations). */
   readonly afterCommit?: () => Promise<void>;
   /** Runs at the very end, whether the job succeeded or not (e.g. release the table lock). */

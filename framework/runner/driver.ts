@@ -16,6 +16,7 @@ import { loadJob } from '../task/load-job.ts';
 import type { CounterMap } from '../task/spec.ts';
 import type { RunOptions } from './options.ts';
 import { JobTally } from './job-tally.ts';
+import { planJoin, sidePaths, type JoinReport } from './join-plan.ts';
 import { runStep, type StepRun } from './run-step.ts';
 import type { StepPlan } from './task-plan.ts';
 import { ResumeStore } from './resume.ts';
@@ -44,6 +45,8 @@ export interface JobReport {
   /** Bad records counted, and the first ones (file, byte offset, reason). */
   readonly badRecordCount: number;
   readonly badRecords: readonly BadRecord[];
+  /** Each join step: the strategy chosen and why, the sizes it was chosen on, the filter built. */
+  readonly joins: readonly JoinReport[];
 }
 
 export { defaultWorkRoot } from '../fs/work-root.ts';
@@ -83,7 +86,11 @@ export async function runJob(opts: RunOptions): Promise<JobReport> {
   const sortBytes = Math.min(2047, Math.max(1, opts.sortMb ?? 100)) * 1024 * 1024;
   // Before anything runs: the output must not be (or hold, or sit in) an input, and an existing one
   // is replaced only when it is provably a previous bsctl output.
-  await checkOutputSafety({ output: opts.output, inputs: opts.input, overwrite: opts.overwrite ?? false, forceOverwrite: opts.forceOverwrite ?? false });
+  const sides = opts.sides ?? {};
+  const sideNames = job.steps.flatMap((st) => (st.join ? [st.join.with.name] : []));
+  for (const name of Object.keys(sides)) if (!sideNames.includes(name)) throw new Error(`--side ${name}: job ${job.name} has no join side ${name}${sideNames.length ? ` (its sides: ${sideNames.join(', ')})` : ''}`);
+  const sideInputs = job.steps.flatMap((st) => (st.join ? sidePaths(st.join, sides) : []));
+  await checkOutputSafety({ output: opts.output, inputs: [...opts.input, ...sideInputs], overwrite: opts.overwrite ?? false, forceOverwrite: opts.forceOverwrite ?? false });
   const committer = new FileOutputCommitter(opts.output, jobId, opts.overwrite ?? false, opts.forceOverwrite ?? false);
   const workRoot = opts.workRoot ?? defaultWorkRoot();
   // What killed runs left behind (their staging beside this output, their work dirs) goes first.
@@ -96,6 +103,7 @@ export async function runJob(opts: RunOptions): Promise<JobReport> {
   const runner = await makeRunner(opts);
   const speculation = resolveSpeculation(opts.speculation, runner.name);
   const tally = new JobTally(opts.maxBadRecords ?? 0);
+  const joins: JoinReport[] = [];
   let resume: ResumeStore | undefined;
   try {
     // The owner record first: `bsctl gc` and later runs remove the dir only once this process is gone.
@@ -107,7 +115,7 @@ export async function runJob(opts: RunOptions): Promise<JobReport> {
     await committer.setupJob();
     if (opts.resume) {
       if (runner.name === 'cluster') throw new Error('--resume: works with the inline and local runners (map outputs on SSH hosts are not recorded)');
-      resume = await ResumeStore.open(workRoot, { jobModule: opts.jobModule, jobExport, input: opts.input, conf: opts.conf ?? {}, reducers: opts.reducers ?? -1, splitSize: opts.splitSize, sortMb: opts.sortMb ?? 100 }, log);
+      resume = await ResumeStore.open(workRoot, { jobModule: opts.jobModule, jobExport, input: [...opts.input, ...sideInputs], conf: opts.conf ?? {}, reducers: opts.reducers ?? -1, splitSize: opts.splitSize, sortMb: opts.sortMb ?? 100 }, log);
     }
     const stepRun: StepRun = { runner, maxAttempts, log, speculation, tally, steps: job.steps.length, startedAt: started, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}), ...(opts.signal ? { signal: opts.signal } : {}), ...(resume ? { resume } : {}) };
     let splits: InputSplit[] = firstSplits;
@@ -117,9 +125,17 @@ export async function runJob(opts: RunOptions): Promise<JobReport> {
       if (s > 0) splits = await intermediateInput().getSplits([path.join(workDir, `step${s - 1}-out`)], {});
       const stepCommitter = last ? committer : new FileOutputCommitter(path.join(workDir, `step${s}-out`), jobId);
       if (!last) await stepCommitter.setupJob();
-      const numReduces = step.reduce ? (opts.reducers ?? step.reducers ?? 2) : 0;
-      const plan: StepPlan = { jobId, jobModule: opts.jobModule, jobExport, step: s, conf: opts.conf ?? {}, numReduces, numMaps: splits.length, last, committer: stepCommitter, workDir, sortBytes };
-      await runStep(plan, splits, stepRun);
+      const reducers = opts.reducers ?? step.reducers ?? 2;
+      const join = step.join ? await planJoin(step.join, { step: s, jobId, splits, sides, conf: opts.conf ?? {}, reducers, workDir, ...(opts.splitSize !== undefined ? { splitSize: opts.splitSize } : {}) }) : undefined;
+      if (join) {
+        log(`${jobId}: step ${s} joins with ${join.report.side} (${join.report.kind}): strategy ${join.report.strategy}, ${join.report.reason}`);
+        joins.push(join.report);
+        if (join.driverResult) tally.done(`side_${jobId}_${s}`, join.driverResult);
+      }
+      const stepSplits = join?.splits ?? splits;
+      const numReduces = join ? join.numReduces : step.reduce ? reducers : 0;
+      const plan: StepPlan = { jobId, jobModule: opts.jobModule, jobExport, step: s, conf: opts.conf ?? {}, numReduces, numMaps: stepSplits.length, last, committer: stepCommitter, workDir, sortBytes, ...(join ? { join: join.runtime, sides: join.sides } : {}) };
+      await runStep(plan, stepSplits, stepRun);
       opts.signal?.throwIfAborted();
       if (!last) await stepCommitter.commitJob();
     }
@@ -152,5 +168,6 @@ export async function runJob(opts: RunOptions): Promise<JobReport> {
     driverRss: process.resourceUsage().maxRSS * 1024,
     badRecordCount: bad.count,
     badRecords: bad.listed,
+    joins,
   };
 }

@@ -15,6 +15,8 @@ export interface RunOptions {
   readonly jobId?: string;
   readonly input: readonly string[];
   readonly output: string;
+  /** Paths of the job's join sides by side name (`--side NAME=PATH`); a side's own `paths` otherwise. */
+  readonly sides?: Readonly<Record<string, readonly string[]>>;
   /** Reducers per step with a reducer (default: the step's `reducers`, else 2). */
   readonly reducers?: number;
   /** Where attempts run (default local worker processes); the cluster's runner is passed as a TaskRunner. */

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { InputSplit } from '../input/types.ts';
 import type { FileOutputCommitter } from '../output/committer.ts';
 import type { Segment } from '../shuffle/segment.ts';
-import type { MapTaskSpec, ReduceTaskSpec, TaskResult } from '../task/spec.ts';
+import type { JoinRuntime, MapTaskSpec, ReduceTaskSpec, TaskResult } from '../task/spec.ts';
 import type { PhaseTask } from './phase.ts';
 
 const pad = (n: number): string => String(n).padStart(6, '0');
@@ -24,13 +24,16 @@ export interface StepPlan {
   /** The job's local work dir (map scratch: `<workDir>/step<s>/<attempt>`). */
   readonly workDir: string;
   readonly sortBytes: number;
+  /** A join step's runtime, and which side each map task reads (see join-plan.ts). */
+  readonly join?: JoinRuntime;
+  readonly sides?: readonly ('left' | 'right')[];
 }
 
 /** Hadoop-style ids: task_<job>_<step>_m_000003, attempt_<job>_<step>_m_000003_<n>. */
 const taskId = (p: StepPlan, kind: 'm' | 'r', i: number): string => `task_${p.jobId}_${p.step}_${kind}_${pad(i)}`;
 const attemptId = (p: StepPlan, kind: 'm' | 'r', i: number, attempt: number): string => `attempt_${p.jobId}_${p.step}_${kind}_${pad(i)}_${attempt}`;
 
-const base = (p: StepPlan) => ({ jobId: p.jobId, jobModule: p.jobModule, jobExport: p.jobExport, step: p.step, conf: p.conf });
+const base = (p: StepPlan) => ({ jobId: p.jobId, jobModule: p.jobModule, jobExport: p.jobExport, step: p.step, conf: p.conf, ...(p.join ? { join: p.join } : {}) });
 const outputOf = (p: StepPlan, attempt: string, numTasks: number) => ({ kind: p.last ? ('final' as const) : ('intermediate' as const), dir: p.committer.attemptDir(attempt), numTasks });
 
 /**
@@ -42,6 +45,7 @@ export function mapTask(p: StepPlan, i: number, split: InputSplit, onOutput: (re
     taskId: taskId(p, 'm', i),
     spec: (attempt): MapTaskSpec => {
       const id = attemptId(p, 'm', i, attempt);
+      const side = p.sides?.[i];
       return {
         ...base(p),
         type: 'map',
@@ -49,7 +53,8 @@ export function mapTask(p: StepPlan, i: number, split: InputSplit, onOutput: (re
         attempt,
         attemptId: id,
         split,
-        intermediateInput: p.step > 0,
+        intermediateInput: p.step > 0 && side !== 'right',
+        ...(side ? { joinSide: side } : {}),
         numReduces: p.numReduces,
         sortBytes: p.sortBytes,
         spillDir: path.join(p.workDir, `step${p.step}`, id),

@@ -83,6 +83,7 @@ function parseSubmit(body: string, options: Pick<DaemonOptions, 'user' | 'jobDir
   need(typeof r.jobModule === 'string' && path.isAbsolute(r.jobModule), 'jobModule (an absolute path)');
   need(Array.isArray(r.input) && r.input.length > 0 && r.input.every((x) => typeof x === 'string' && x.length > 0), 'input');
   need(typeof r.output === 'string' && r.output.length > 0, 'output');
+  need(r.sides === undefined || (typeof r.sides === 'object' && r.sides !== null && Object.values(r.sides).every((p) => Array.isArray(p) && p.every((x) => typeof x === 'string' && x.length > 0))), 'sides');
   need(typeof r.pool === 'string' && r.pool.length > 0, 'pool');
   try {
     checkSimpleName(r.pool!, 'submit: pool');

@@ -2,7 +2,7 @@ import type { JobReport } from '../runner/driver.ts';
 import type { JobProgress, RunOptions } from '../runner/options.ts';
 
 /** The run options a submitted job carries (everything but where and how it is followed). */
-const SUBMITTED = ['jobModule', 'jobExport', 'input', 'output', 'reducers', 'splitSize', 'sortMb', 'overwrite', 'forceOverwrite', 'conf', 'maxBadRecords', 'taskTimeoutMs', 'maxAttempts', 'speculation'] as const;
+const SUBMITTED = ['jobModule', 'jobExport', 'input', 'sides', 'output', 'reducers', 'splitSize', 'sortMb', 'overwrite', 'forceOverwrite', 'conf', 'maxBadRecords', 'taskTimeoutMs', 'maxAttempts', 'speculation'] as const;
 export type SubmittedOptions = Pick<RunOptions, (typeof SUBMITTED)[number]>;
 
 /** What `bsctl run --runner cluster` sends the scheduler daemon (POST /jobs): a resolved job plan. */

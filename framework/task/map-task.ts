@@ -7,6 +7,7 @@ import { createCollector } from '../shuffle/collector.ts';
 import { hashPartitioner } from '../shuffle/partitioner.ts';
 import { sortFactorOf } from '../shuffle/sort-factor.ts';
 import { AttemptContext, FILESYSTEM, FRAMEWORK } from './context.ts';
+import { joinMapper } from './join-map.ts';
 import { partFileName, type MapTaskSpec, type TaskResult } from './spec.ts';
 
 export type ProgressFn = (fraction: number, bytes: number) => void;
@@ -16,21 +17,24 @@ export async function runMapTask(job: Job, spec: MapTaskSpec, progress: Progress
   const step = job.steps[spec.step];
   if (!step) throw new Error(`job ${job.name} has no step ${spec.step}`);
   const ctx = new AttemptContext(spec.attemptId, spec.taskIndex, spec.conf);
-  const format = spec.intermediateInput ? intermediateInput() : job.input;
+  const join = step.join;
+  const side = spec.joinSide ?? 'left';
+  const format = join && side === 'right' ? join.with.input : spec.intermediateInput ? intermediateInput() : job.input;
   const reader = format.createRecordReader(spec.split);
-  const map = step.map;
+  if (join && !spec.join) throw new Error(`job ${job.name} step ${spec.step} is a join: its tasks need the driver's join plan`);
+  const map = join ? await joinMapper(join, spec.join!, side, spec.split, ctx) : step.map;
   let records = 0;
 
   const collector =
     spec.numReduces > 0
       ? createCollector({
           numPartitions: spec.numReduces,
-          partitioner: (step.partitioner ?? hashPartitioner) as Partitioner<ShuffleKey>,
+          partitioner: ((!join && step.partitioner) || hashPartitioner) as Partitioner<ShuffleKey>,
           budgetBytes: spec.sortBytes,
           dir: spec.spillDir,
           sortFactor: sortFactorOf(spec.conf),
           progress: () => ctx.progress(),
-          ...(step.combine ? { combiner: step.combine } : {}),
+          ...(step.combine && !join ? { combiner: step.combine } : {}),
         })
       : undefined;
   let writer: RecordWriter<unknown, unknown> | undefined;

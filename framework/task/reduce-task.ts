@@ -7,6 +7,7 @@ import { decodeKey, decodeValue } from '../shuffle/codec.ts';
 import { MultiPassMerger } from '../shuffle/multi-pass-merge.ts';
 import { sortFactorOf } from '../shuffle/sort-factor.ts';
 import { AttemptContext, FILESYSTEM, FRAMEWORK } from './context.ts';
+import { joinReducer } from './join-reduce.ts';
 import type { ProgressFn } from './map-task.ts';
 import { partFileName, type ReduceTaskSpec, type TaskResult } from './spec.ts';
 import { defaultWorkRoot } from '../fs/work-root.ts';
@@ -17,9 +18,10 @@ import { defaultWorkRoot } from '../fs/work-root.ts';
  */
 export async function runReduceTask(job: Job, spec: ReduceTaskSpec, progress: ProgressFn): Promise<Omit<TaskResult, 'maxRss'>> {
   const step = job.steps[spec.step];
-  if (!step?.reduce) throw new Error(`job ${job.name} step ${spec.step} has no reducer`);
-  const reduce = step.reduce;
+  if (!step?.reduce && !step?.join) throw new Error(`job ${job.name} step ${spec.step} has no reducer`);
+  if (step.join && !spec.join) throw new Error(`job ${job.name} step ${spec.step} is a join: its tasks need the driver's join plan`);
   const ctx = new AttemptContext(spec.attemptId, spec.taskIndex, spec.conf);
+  const reduce = step.join ? joinReducer(step.join, spec.join!, ctx) : step.reduce!;
   const fmt = spec.output.kind === 'final' ? job.output : intermediateOutput();
   const writer = fmt.createRecordWriter(joinPath(spec.output.dir, partFileName('reduce', spec.taskIndex, fmt.extension)), {
     dir: spec.output.dir,

@@ -14,6 +14,27 @@ export interface OutputTarget {
   readonly numTasks: number;
 }
 
+/**
+ * A file of the job's distributed cache (Hadoop's DistributedCache): made by the driver, named by its
+ * content hash, shipped once per job to each machine that runs a task needing it; `path` is where it
+ * is on the machine running the attempt (runners rewrite it).
+ */
+export interface CacheFile {
+  readonly name: string;
+  readonly path: string;
+  readonly hash: string;
+  readonly bytes: number;
+}
+
+/** How a join step runs in this attempt (made by the driver's join plan). */
+export interface JoinRuntime {
+  readonly strategy: 'replicated' | 'reduce' | 'bloom';
+  /** Which side's records reach a reduce first within a key (held in memory per key); the other streams. */
+  readonly buffered: 'left' | 'right';
+  /** Replicated: the side's hash table; bloom: the filter of the side's keys. */
+  readonly cache?: CacheFile;
+}
+
 interface TaskSpecBase {
   readonly jobId: string;
   /** Absolute path of the job module and its export holding the Job. */
@@ -24,6 +45,8 @@ interface TaskSpecBase {
   readonly attempt: number;
   readonly attemptId: string;
   readonly conf: Readonly<Record<string, string>>;
+  /** Set on the tasks of a join step. */
+  readonly join?: JoinRuntime;
 }
 
 export interface MapTaskSpec extends TaskSpecBase {
@@ -31,6 +54,8 @@ export interface MapTaskSpec extends TaskSpecBase {
   readonly split: InputSplit;
   /** true when the split is an intermediate file of the previous step. */
   readonly intermediateInput: boolean;
+  /** A join step's map reads the job's records (`left`, the default) or the join's other input (`right`). */
+  readonly joinSide?: 'left' | 'right';
   /** Reduce partitions; 0 for a map-only step. */
   readonly numReduces: number;
   readonly sortBytes: number;

@@ -23,6 +23,7 @@ export interface RunArgs {
   'task-timeout': number;
   speculative: boolean;
   conf: string[];
+  side: string[];
   'report-json'?: string;
   [jobFlag: string]: unknown;
 }
@@ -49,7 +50,8 @@ export function runBuilder(y: Argv, jobCli?: JobCli): Argv<RunArgs> {
     .option('speculative', { type: 'boolean', default: true, describe: 'speculative execution: a straggling task (60 s in, progress 20% behind) gets a second attempt; --no-speculative turns it off' })
     .option('max-bad-records', { type: 'number', describe: `bad input records tolerated before the job fails (default: the table config's, else ${RUN_DEFAULTS.maxBadRecords})` })
     .option('report-json', { type: 'string', describe: 'also write the job report (counters, times, peak RSS) as JSON to this file' })
-    .option('conf', { type: 'string', array: true, default: [] as string[], describe: 'job configuration key=value (repeatable)' }) as Argv;
+    .option('conf', { type: 'string', array: true, default: [] as string[], describe: 'job configuration key=value (repeatable)' })
+    .option('side', { type: 'string', array: true, default: [] as string[], describe: "a join side's input, NAME=PATH[,PATH...] (repeatable; default: the side's own paths)" }) as Argv;
   for (const [name, o] of Object.entries(jobCli?.options ?? {})) {
     const spec: Options = { type: o.type, describe: o.describe, group: 'Job options:' };
     if (o.array) spec.array = true;

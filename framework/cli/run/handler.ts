@@ -74,6 +74,7 @@ async function runPlanned(args: RunArgs, jobModule: string, plan: JobPlan): Prom
       resume: args.resume,
       signal: controller.signal,
       conf: o.conf,
+      sides: o.sides,
       maxBadRecords: o.maxBadRecords,
       ...(o.reducers !== undefined ? { reducers: o.reducers } : {}),
       ...(o.workers !== undefined ? { workers: o.workers } : {}),

@@ -2,6 +2,7 @@ import type { JobPlan } from '../../job/cli.ts';
 import { DEFAULT_TASK_TIMEOUT_MS } from '../../runner/options.ts';
 import { sortFactorOf } from '../../shuffle/sort-factor.ts';
 import { parseSize } from '../sizes.ts';
+import { checkSimpleName } from '../../fs/names.ts';
 import type { RunArgs } from './command.ts';
 
 /** bsctl's built-in defaults of `bsctl run`, each in this one place (--help shows them). */
@@ -24,6 +25,8 @@ export interface ResolvedRun {
   readonly taskTimeoutMs: number;
   readonly overwrite: boolean;
   readonly conf: Readonly<Record<string, string>>;
+  /** Join sides' paths by side name. */
+  readonly sides: Readonly<Record<string, readonly string[]>>;
   /** Options given that the chosen runner ignores, to be said once. */
   readonly warnings: readonly string[];
 }
@@ -36,6 +39,21 @@ export function parseConf(pairs: readonly string[]): Record<string, string> {
     conf[p.slice(0, eq)] = p.slice(eq + 1);
   }
   return conf;
+}
+
+/** `--side NAME=PATH[,PATH...]` flags as paths by side name (a side named twice gets both lists). */
+export function parseSides(pairs: readonly string[]): Record<string, string[]> {
+  const sides: Record<string, string[]> = {};
+  for (const p of pairs) {
+    const eq = p.indexOf('=');
+    if (eq <= 0 || eq === p.length - 1) throw new Error(`--side: "${p}" is not NAME=PATH[,PATH...]`);
+    const name = p.slice(0, eq);
+    checkSimpleName(name, '--side NAME');
+    const paths = p.slice(eq + 1).split(',');
+    if (paths.some((x) => x.length === 0)) throw new Error(`--side ${name}: an empty path in "${p.slice(eq + 1)}"`);
+    (sides[name] ??= []).push(...paths);
+  }
+  return sides;
 }
 
 export function positiveInt(v: number | undefined, key: string, min = 1): number | undefined {
@@ -53,6 +71,7 @@ export function checkRunFlags(args: RunArgs): void {
   positiveInt(args['max-bad-records'], '--max-bad-records', 0);
   positiveInt(args['task-timeout'], '--task-timeout');
   if (args['split-size'] !== undefined) parseSize(args['split-size'], '--split-size');
+  parseSides(args.side ?? []);
   sortFactorOf(parseConf(args.conf)); // a bad mapreduce.task.io.sort.factor fails here, not in every task attempt
   if (args.resume && args.runner === 'cluster') throw new Error('--resume: works with the inline and local runners (map outputs on SSH hosts are not recorded)');
 }
@@ -80,6 +99,7 @@ export function resolveRunOptions(args: RunArgs, plan: JobPlan): ResolvedRun {
     taskTimeoutMs: (args['task-timeout'] ?? RUN_DEFAULTS.taskTimeoutS) * 1000,
     overwrite: args.overwrite || (plan.overwrite ?? false),
     conf: { ...plan.conf, ...parseConf(args.conf) },
+    sides: { ...plan.sides, ...parseSides(args.side ?? []) },
     warnings,
   };
 }
