@@ -3,7 +3,7 @@ import type { OutputFormat } from '../output/types.ts';
 import type { JobCli } from './cli.ts';
 import type { CombineFn, Mapper, Partitioner, Reducer, ShuffleKey, TaskHook } from './types.ts';
 import { checkSimpleName } from '../fs/names.ts';
-import type { AnyJoin, JoinKind, JoinSpec, JoinedRecord } from './join.ts';
+import type { AnyJoin, JoinKind, JoinSpec, JoinedRecord, MergeJoinSpec } from './join.ts';
 
 /**
  * One MapReduce step. KI/VI come from the previous step (or the InputFormat), KM/VM are the map
@@ -59,6 +59,7 @@ export interface JobBuilder<KI, VI, K, V> {
    * output) receives the joined records, typed by the join's kind. Both key extractors must return the
    * same key type.
    */
+  join<KS, VS, J extends ShuffleKey, VO, Kind extends 'inner' | 'left' = 'inner'>(spec: MergeJoinSpec<K, V, KS, VS, J, Kind, VO>): JobBuilder<KI, VI, K, VO>;
   join<KS, VS, J extends ShuffleKey, Kind extends JoinKind = 'inner'>(
     spec: JoinSpec<K, V, KS, VS, J, Kind>,
   ): JobBuilder<KI, VI, JoinedRecord<Kind, K, V, J, VS>[0], JoinedRecord<Kind, K, V, J, VS>[1]>;
@@ -74,11 +75,14 @@ function builder<KI, VI, K, V>(options: JobOptions<KI, VI>, steps: readonly AnyS
     step(spec) {
       return builder(options, [...steps, spec as unknown as AnyStep]);
     },
-    join(spec) {
+    join(given: object) {
+      const spec = given as AnyJoin;
+      if (spec.merge && spec.kind !== undefined && spec.kind !== 'inner' && spec.kind !== 'left') throw new Error(`job ${options.name}: join with ${spec.with.name}: merge is for inner and left joins`);
       checkSimpleName(spec.with.name, `job ${options.name}: join({ with: { name } })`);
       if (spec.falsePositiveRate !== undefined && !(spec.falsePositiveRate > 0 && spec.falsePositiveRate < 1)) throw new Error(`job ${options.name}: join with ${spec.with.name}: falsePositiveRate must be in (0, 1)`);
-      const step: AnyStep = { name: spec.name ?? `join-${spec.with.name}`, map: passThrough, join: spec as unknown as AnyJoin };
-      return builder(options, [...steps, step]);
+      const step: AnyStep = { name: spec.name ?? `join-${spec.with.name}`, map: passThrough, join: spec };
+      // The overloads above give the joined record's type; the builder itself is untyped here.
+      return builder(options, [...steps, step]) as never;
     },
     output(format) {
       if (steps.length === 0) throw new Error(`job ${options.name}: define at least one step before output()`);

@@ -25,16 +25,25 @@ export interface JoinSide<K, V, J extends ShuffleKey> {
   readonly input: InputFormat<K, V>;
   /** Its paths when the run gives none (`--side NAME=PATH[,PATH...]` replaces them). */
   readonly paths?: readonly string[];
-  /** The record's join key; `undefined` when it has none (then it is a bad record, with file and offset). */
-  readonly key: (key: K, value: V) => J | undefined;
+  /**
+   * The record's join key; `undefined` when it has none (then it is a bad record, with file and
+   * offset). `conf` is the job's configuration.
+   */
+  readonly key: (key: K, value: V, conf: Readonly<Record<string, string>>) => J | undefined;
   /** Each key at most once on this side: a duplicate fails the job, naming the key. */
   readonly unique?: boolean;
+  /**
+   * A run may leave the side out (no `--side NAME=...` and no `paths`): the join step is then skipped
+   * and the job's records pass unchanged (for semi and anti joins, and joins whose `merge` returns the
+   * record's own type). A join step so skipped cannot be the job's last.
+   */
+  readonly optional?: boolean;
 }
 
 export interface JoinSpec<KL, VL, KS, VS, J extends ShuffleKey, Kind extends JoinKind> {
   readonly name?: string;
-  /** The join key of a record flowing through the job (the big side). */
-  readonly key: (key: KL, value: VL) => J | undefined;
+  /** The join key of a record flowing through the job (the big side); `conf`: the job's configuration. */
+  readonly key: (key: KL, value: VL, conf: Readonly<Record<string, string>>) => J | undefined;
   readonly with: JoinSide<KS, VS, J>;
   /** Default `inner`. */
   readonly kind?: Kind;
@@ -44,6 +53,14 @@ export interface JoinSpec<KL, VL, KS, VS, J extends ShuffleKey, Kind extends Joi
   readonly falsePositiveRate?: number;
   /** Replicated strategy: the most bytes of side input held in memory (default: `bsctl.join.replicated.mb`, 10 MiB). */
   readonly replicatedBudgetBytes?: number;
+}
+
+/**
+ * An inner or left join that merges each pair into one value: the step then hands on (the record's own
+ * key, merge(left, right)) — e.g. a document enriched with the side's fields.
+ */
+export interface MergeJoinSpec<KL, VL, KS, VS, J extends ShuffleKey, Kind extends 'inner' | 'left', VO> extends JoinSpec<KL, VL, KS, VS, J, Kind> {
+  readonly merge: (left: VL, right: Kind extends 'left' ? VS | undefined : VS, conf: Readonly<Record<string, string>>) => VO;
 }
 
 /** One joined pair: a record of the job's side and one of the other side with the same key. */
@@ -60,4 +77,6 @@ export type JoinedRecord<Kind extends JoinKind, KL, VL, J, VS> = Kind extends 's
     : readonly [J, Joined<VL, VS>];
 
 /** A join step as the engine sees it once types are erased. */
-export type AnyJoin = JoinSpec<unknown, unknown, unknown, unknown, ShuffleKey, JoinKind>;
+export type AnyJoin = JoinSpec<unknown, unknown, unknown, unknown, ShuffleKey, JoinKind> & {
+  readonly merge?: (left: unknown, right: unknown, conf: Readonly<Record<string, string>>) => unknown;
+};

@@ -90,6 +90,8 @@ export async function runJob(opts: RunOptions): Promise<JobReport> {
   const sideNames = job.steps.flatMap((st) => (st.join ? [st.join.with.name] : []));
   for (const name of Object.keys(sides)) if (!sideNames.includes(name)) throw new Error(`--side ${name}: job ${job.name} has no join side ${name}${sideNames.length ? ` (its sides: ${sideNames.join(', ')})` : ''}`);
   const sideInputs = job.steps.flatMap((st) => (st.join ? sidePaths(st.join, sides) : []));
+  const skipped = (st: (typeof job.steps)[number]): boolean => st.join !== undefined && sidePaths(st.join, sides).length === 0;
+  if (skipped(job.steps.at(-1)!)) throw new Error(`join with ${job.steps.at(-1)!.join!.with.name}: the job's last step joins an optional side that was not given (--side ${job.steps.at(-1)!.join!.with.name}=PATH)`);
   await checkOutputSafety({ output: opts.output, inputs: [...opts.input, ...sideInputs], overwrite: opts.overwrite ?? false, forceOverwrite: opts.forceOverwrite ?? false });
   const committer = new FileOutputCommitter(opts.output, jobId, opts.overwrite ?? false, opts.forceOverwrite ?? false);
   const workRoot = opts.workRoot ?? defaultWorkRoot();
@@ -119,10 +121,16 @@ export async function runJob(opts: RunOptions): Promise<JobReport> {
     }
     const stepRun: StepRun = { runner, maxAttempts, log, speculation, tally, steps: job.steps.length, startedAt: started, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}), ...(opts.signal ? { signal: opts.signal } : {}), ...(resume ? { resume } : {}) };
     let splits: InputSplit[] = firstSplits;
+    // The output of the last step run (undefined while the steps still read the job's input).
+    let previous: string | undefined;
     for (let s = 0; s < job.steps.length; s++) {
       const step = job.steps[s]!;
       const last = s === job.steps.length - 1;
-      if (s > 0) splits = await intermediateInput().getSplits([path.join(workDir, `step${s - 1}-out`)], {});
+      if (skipped(step)) {
+        log(`${jobId}: step ${s} (join with ${step.join!.with.name}) skipped: the side is optional and was not given`);
+        continue;
+      }
+      if (previous) splits = await intermediateInput().getSplits([previous], {});
       const stepCommitter = last ? committer : new FileOutputCommitter(path.join(workDir, `step${s}-out`), jobId);
       if (!last) await stepCommitter.setupJob();
       const reducers = opts.reducers ?? step.reducers ?? 2;
@@ -134,10 +142,11 @@ export async function runJob(opts: RunOptions): Promise<JobReport> {
       }
       const stepSplits = join?.splits ?? splits;
       const numReduces = join ? join.numReduces : step.reduce ? reducers : 0;
-      const plan: StepPlan = { jobId, jobModule: opts.jobModule, jobExport, step: s, conf: opts.conf ?? {}, numReduces, numMaps: stepSplits.length, last, committer: stepCommitter, workDir, sortBytes, ...(join ? { join: join.runtime, sides: join.sides } : {}) };
+      const plan: StepPlan = { jobId, jobModule: opts.jobModule, jobExport, step: s, conf: opts.conf ?? {}, numReduces, numMaps: stepSplits.length, intermediateInput: previous !== undefined, last, committer: stepCommitter, workDir, sortBytes, ...(join ? { join: join.runtime, sides: join.sides } : {}) };
       await runStep(plan, stepSplits, stepRun);
       opts.signal?.throwIfAborted();
       if (!last) await stepCommitter.commitJob();
+      previous = path.join(workDir, `step${s}-out`);
     }
     await committer.commitJob();
     log(`${jobId}: committed ${opts.output}`);

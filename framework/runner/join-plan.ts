@@ -8,7 +8,7 @@ import { intermediateInput, intermediateOutput } from '../shuffle/intermediate.t
 import { KeyFilterBuilder } from '../shuffle/key-filter.ts';
 import { AttemptContext } from '../task/context.ts';
 import { deterministic } from '../task/deterministic.ts';
-import { JOIN } from '../task/join-map.ts';
+import { joinGroup } from '../task/join-map.ts';
 import type { CacheFile, JoinRuntime, TaskResult } from '../task/spec.ts';
 
 /** `--conf` keys of joins, with their defaults. */
@@ -75,10 +75,10 @@ function confNumber(conf: Readonly<Record<string, string>>, key: string, ok: (n:
   return n;
 }
 
-/** The side's paths: the run's `--side NAME=...`, else the side's own. */
+/** The side's paths: the run's `--side NAME=...`, else the side's own; none for an optional side left out. */
 export function sidePaths(join: AnyJoin, sides: Readonly<Record<string, readonly string[]>>): readonly string[] {
-  const paths = sides[join.with.name] ?? join.with.paths;
-  if (!paths?.length) throw new Error(`join with ${join.with.name}: no input for the side: give --side ${join.with.name}=PATH`);
+  const paths = sides[join.with.name] ?? join.with.paths ?? [];
+  if (!paths.length && !join.with.optional) throw new Error(`join with ${join.with.name}: no input for the side: give --side ${join.with.name}=PATH`);
   return paths;
 }
 
@@ -132,7 +132,7 @@ export async function planJoin(join: AnyJoin, ctx: JoinPlanContext): Promise<Pla
     const built = await buildFilter(join, right, path.join(cacheDir, name), fpr, ctx);
     runtime = { strategy, buffered: 'right', cache: built.file };
     filterReport = built.report;
-    driverResult = { counters: { [JOIN]: { 'Bloom filter bits': built.report.bits, 'Bloom filter bytes': built.report.bytes, 'Bloom filter keys': built.report.keys, 'Bloom filter build ms': built.report.buildMs } }, maxRss: 0 };
+    driverResult = { counters: { [joinGroup(name)]: { 'Bloom filter bits': built.report.bits, 'Bloom filter bytes': built.report.bytes, 'Bloom filter keys': built.report.keys, 'Bloom filter build ms': built.report.buildMs } }, maxRss: 0 };
   }
   // The buffered side's map tasks first: equal keys merge in map order, so its values lead each key.
   const left = ctx.splits.map((s) => ({ split: s, side: 'left' as const }));
@@ -153,7 +153,7 @@ async function scanSide(join: AnyJoin, splits: readonly InputSplit[], ctx: Attem
   for (const split of splits) {
     const reader = join.with.input.createRecordReader(split);
     await reader.read((k, v) => {
-      const key = join.with.key(k, v);
+      const key = join.with.key(k, v, ctx.conf);
       if (key === undefined) {
         ctx.badRecord({ path: split.path, offset: typeof k === 'number' ? k : split.start, reason: `no join key (${join.with.name})`, fileIndex: split.fileIndex });
         return;

@@ -18,6 +18,8 @@ export interface StepPlan {
   /** 0 for a map-only step. */
   readonly numReduces: number;
   readonly numMaps: number;
+  /** The step reads intermediate files of an earlier step (not the job's input). */
+  readonly intermediateInput: boolean;
   /** The job's last step writes the job's output; earlier ones intermediate files. */
   readonly last: boolean;
   readonly committer: FileOutputCommitter;
@@ -53,7 +55,7 @@ export function mapTask(p: StepPlan, i: number, split: InputSplit, onOutput: (re
         attempt,
         attemptId: id,
         split,
-        intermediateInput: p.step > 0 && side !== 'right',
+        intermediateInput: p.intermediateInput && side !== 'right',
         ...(side ? { joinSide: side } : {}),
         numReduces: p.numReduces,
         sortBytes: p.sortBytes,

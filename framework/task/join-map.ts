@@ -5,8 +5,8 @@ import { encodeKey } from '../shuffle/codec.ts';
 import { keyFilter, sideTable } from './join-cache.ts';
 import type { JoinRuntime } from './spec.ts';
 
-/** Counter group of joins. */
-export const JOIN = 'Join';
+/** Counter group of a join, by its side's name: `Join subscribers` (a job may join several sides). */
+export const joinGroup = (side: string): string => `Join ${side}`;
 
 /** Tags of a reduce-side join's map output values: which side a value came from. */
 export const LEFT = 0;
@@ -16,8 +16,8 @@ export const RIGHT = 1;
  * The record's join key, or undefined after reporting it as a bad record (file and offset: text-like
  * inputs key records by their byte offset; other formats give the split's start).
  */
-function keyOf<K, V>(extract: (k: K, v: V) => ShuffleKey | undefined, side: string, split: InputSplit, k: K, v: V, ctx: TaskContext): ShuffleKey | undefined {
-  const key = extract(k, v);
+function keyOf<K, V>(extract: (k: K, v: V, conf: Readonly<Record<string, string>>) => ShuffleKey | undefined, side: string, split: InputSplit, k: K, v: V, ctx: TaskContext): ShuffleKey | undefined {
+  const key = extract(k, v, ctx.conf);
   if (key === undefined) ctx.badRecord({ path: split.path, offset: typeof k === 'number' ? k : split.start, reason: `no join key (${side})`, fileIndex: split.fileIndex });
   return key;
 }
@@ -30,16 +30,20 @@ function keyOf<K, V>(extract: (k: K, v: V) => ShuffleKey | undefined, side: stri
 export async function joinMapper(join: AnyJoin, rt: JoinRuntime, side: 'left' | 'right', split: InputSplit, ctx: TaskContext): Promise<Mapper<unknown, unknown, ShuffleKey, unknown>> {
   const kind = join.kind ?? 'inner';
   const name = join.with.name;
-  const keepsKey = kind === 'semi' || kind === 'anti';
+  const filterOnly = kind === 'semi' || kind === 'anti';
+  // The job's own key travels with its records when the step hands it on (semi, anti, merge).
+  const keepsKey = filterOnly || join.merge !== undefined;
+  const merge = join.merge;
+  const conf = ctx.conf;
   if (side === 'right') {
     return function* (k, v) {
       const key = keyOf(join.with.key, name, split, k, v, ctx);
-      if (key !== undefined) yield [key, keepsKey ? [RIGHT] : [RIGHT, v]];
+      if (key !== undefined) yield [key, filterOnly ? [RIGHT] : [RIGHT, v]];
     };
   }
   if (rt.strategy === 'replicated') {
     const table = await sideTable(rt.cache!);
-    const out = ctx.counter('Output records', JOIN);
+    const out = ctx.counter('Output records', joinGroup(name));
     return function* (k, v) {
       const key = keyOf(join.key, 'the job', split, k, v, ctx);
       if (key === undefined) return;
@@ -54,18 +58,18 @@ export async function joinMapper(join: AnyJoin, rt: JoinRuntime, side: 'left' | 
       if (!rights) {
         if (kind === 'left') {
           out.increment();
-          yield [key, { left: v, right: undefined }];
+          yield merge ? [k as ShuffleKey, merge(v, undefined, conf)] : [key, { left: v, right: undefined }];
         }
         return;
       }
       for (const right of rights) {
         out.increment();
-        yield [key, { left: v, right }];
+        yield merge ? [k as ShuffleKey, merge(v, right, conf)] : [key, { left: v, right }];
       }
     };
   }
   const filter = rt.strategy === 'bloom' ? keyFilter(rt.cache!) : undefined;
-  const dropped = filter ? ctx.counter('Bloom filter dropped records', JOIN) : undefined;
+  const dropped = filter ? ctx.counter('Bloom filter dropped records', joinGroup(name)) : undefined;
   return function* (k, v) {
     const key = keyOf(join.key, 'the job', split, k, v, ctx);
     if (key === undefined) return;

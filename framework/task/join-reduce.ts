@@ -1,10 +1,10 @@
 import type { AnyJoin } from '../job/join.ts';
 import type { Reducer, ShuffleKey, TaskContext } from '../job/types.ts';
 import { deterministic } from './deterministic.ts';
-import { JOIN, LEFT, RIGHT } from './join-map.ts';
+import { joinGroup, LEFT, RIGHT } from './join-map.ts';
 import type { JoinRuntime } from './spec.ts';
 
-/** A tagged map output value: [LEFT, v], [LEFT, k, v] (semi / anti), [RIGHT, v] or [RIGHT]. */
+/** A tagged map output value: [LEFT, v], [LEFT, k, v] (semi, anti, merge), [RIGHT, v] or [RIGHT]. */
 type Tagged = readonly [number, ...unknown[]];
 
 /**
@@ -18,9 +18,15 @@ export function joinReducer(join: AnyJoin, rt: JoinRuntime, ctx: TaskContext): R
   const name = join.with.name;
   const filterOnly = kind === 'semi' || kind === 'anti';
   const bufferedTag = rt.buffered === 'left' ? LEFT : RIGHT;
-  const out = ctx.counter('Output records', JOIN);
-  const unmatchedSide = ctx.counter('Side records without a match', JOIN);
-  const falsePositives = rt.strategy === 'bloom' ? ctx.counter('Bloom false positives removed', JOIN) : undefined;
+  const out = ctx.counter('Output records', joinGroup(name));
+  const unmatchedSide = ctx.counter('Side records without a match', joinGroup(name));
+  const falsePositives = rt.strategy === 'bloom' ? ctx.counter('Bloom false positives removed', joinGroup(name)) : undefined;
+  const merge = join.merge;
+  const conf = ctx.conf;
+  // Tagged values of the job's side: [LEFT, v], or [LEFT, k, v] when its own key is handed on.
+  const keepsKey = filterOnly || merge !== undefined;
+  const pair = (key: ShuffleKey, l: Tagged, right: unknown): readonly [unknown, unknown] =>
+    merge ? [l[1], merge(l[2], right, conf)] : [key, { left: keepsKey ? l[2] : l[1], right }];
   const tooMany = (key: ShuffleKey, n: number): Error => deterministic(new Error(`join with ${name}: key ${JSON.stringify(key)} appears ${n} times on side ${name}, declared unique`));
 
   return function* (key, values) {
@@ -47,12 +53,12 @@ export function joinReducer(join: AnyJoin, rt: JoinRuntime, ctx: TaskContext): R
         } else if (heldCount === 0) {
           if (kind === 'left') {
             out.increment();
-            yield [key, { left: t[1], right: undefined }];
+            yield pair(key, t, undefined);
           }
         } else {
           for (const h of held) {
             out.increment();
-            yield [key, { left: t[1], right: h[1] }];
+            yield pair(key, t, h[1]);
           }
         }
       }
@@ -67,7 +73,7 @@ export function joinReducer(join: AnyJoin, rt: JoinRuntime, ctx: TaskContext): R
       if (filterOnly) continue;
       for (const h of held) {
         out.increment();
-        yield [key, { left: h[1], right: r.value[1] }];
+        yield pair(key, h, r.value[1]);
       }
     }
     if (heldCount === 0) {
@@ -78,7 +84,7 @@ export function joinReducer(join: AnyJoin, rt: JoinRuntime, ctx: TaskContext): R
     if (filterOnly ? (streamed > 0) === (kind === 'semi') : streamed === 0 && kind === 'left') {
       for (const h of held) {
         out.increment();
-        yield filterOnly ? [h[1], h[2]] : [key, { left: h[1], right: undefined }];
+        yield filterOnly ? [h[1], h[2]] : pair(key, h, undefined);
       }
     }
   };
