@@ -4,6 +4,8 @@ import { CONF_SCHEMA, indexOutput } from '../framework/index/output.ts';
 import { fullBuildCli } from '../framework/index/plan.ts';
 import type { FieldSchema, TableSchema } from '../framework/index/schema/model.ts';
 import { hashId, rangeIndex, splitRange } from '../framework/index/shard.ts';
+import { documentKey, enrich, EXCLUDE_KEYS, INCLUDE_KEYS, sideKey, sideSlot } from '../framework/index/join-config.ts';
+import { sideTableInput, type SideRow } from '../framework/index/side-input.ts';
 
 /** The schema of the running build, parsed once per worker process. */
 let cached: { json: string; schema: TableSchema; byName: Map<string, FieldSchema> } | undefined;
@@ -19,9 +21,24 @@ function schemaOf(ctx: TaskContext): { schema: TableSchema; byName: Map<string, 
 
 const rangesByCount = new Map<number, ReturnType<typeof splitRange>>();
 
+/** A key list's join (semi: keep the listed documents; anti: drop them), skipped when the table has none. */
+const keyList = (slot: string) => ({
+  key: (_o: number, doc: Ha3Document, conf: Readonly<Record<string, string>>) => documentKey(doc, conf, slot),
+  with: { name: slot, input: sideTableInput(), key: (_o: number, row: SideRow, conf: Readonly<Record<string, string>>) => sideKey(row, conf, slot), optional: true },
+});
+
+/** Side table i's left join: each document gets its row's fields (or keeps its own); skipped when unused. */
+const side = (i: number) => ({
+  key: (_o: number, doc: Ha3Document, conf: Readonly<Record<string, string>>) => documentKey(doc, conf, sideSlot(i)),
+  with: { name: sideSlot(i), input: sideTableInput(), key: (_o: number, row: SideRow, conf: Readonly<Record<string, string>>) => sideKey(row, conf, sideSlot(i)), unique: true, optional: true },
+  kind: 'left' as const,
+  merge: (doc: Ha3Document, row: SideRow | undefined, conf: Readonly<Record<string, string>>) => enrich(doc, row, conf, sideSlot(i)),
+});
+
 /**
- * Havenask full build: ha3 documents → validated commands keyed by primary key → one reducer per
- * HASH range replays each key's commands in input order → one full-index partition each.
+ * Havenask full build: ha3 documents → (key lists and side tables of the table config joined in,
+ * before sharding) → validated commands keyed by primary key → one reducer per HASH range replays
+ * each key's commands in input order → one full-index partition each.
  */
 export default defineJob({
   name: 'full-build',
@@ -29,6 +46,12 @@ export default defineJob({
   input: ha3Input(),
   cli: fullBuildCli,
 })
+  .join({ ...keyList(INCLUDE_KEYS), kind: 'semi' })
+  .join({ ...keyList(EXCLUDE_KEYS), kind: 'anti' })
+  .join(side(0))
+  .join(side(1))
+  .join(side(2))
+  .join(side(3))
   .step({
     map: function* (_offset: number, raw: Ha3Document, ctx) {
       const { schema, byName } = schemaOf(ctx);

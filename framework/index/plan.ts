@@ -9,6 +9,7 @@ import { CONF_SCHEMA } from './output.ts';
 import { loadSchema } from './schema/load.ts';
 import type { TableSchema } from './schema/model.ts';
 import { readTableConfig } from './table-config.ts';
+import { planTableJoins } from './join-config.ts';
 
 /** The lock file of a table's builds, `<index-root>/<table>/.bsctl-build.lock` (hidden: never a generation). */
 export const BUILD_LOCK = '.bsctl-build.lock';
@@ -50,6 +51,7 @@ export const fullBuildCli: JobCli = {
       schema = { ...schema, fields: schema.fields.map((f) => (config.analyzers![f.name] ? { ...f, analyzer: config.analyzers![f.name]! } : f)) };
     }
     for (const f of schema.fields) if (f.analyzer) getAnalyzer(f.analyzer);
+    const joins = config.join ? planTableJoins(config.join, schema, config.file ?? table) : undefined;
     // One build of a table at a time: the generation id is chosen under the table's lock.
     const lock = await acquireLock(joinPath(tableDirOn(indexRoot, table), BUILD_LOCK), { what: `table ${table}`, wait: args.wait === true, log });
     let gid: number;
@@ -66,7 +68,8 @@ export const fullBuildCli: JobCli = {
       output,
       reducers: partitions,
       ...(config.maxBadRecords !== undefined ? { maxBadRecords: config.maxBadRecords } : {}),
-      conf: { [CONF_SCHEMA]: JSON.stringify(schema), 'fullbuild.table': table },
+      conf: { [CONF_SCHEMA]: JSON.stringify(schema), 'fullbuild.table': table, ...joins?.conf },
+      ...(joins ? { sides: joins.sides } : {}),
       finish: () => lock.release(),
       afterCommit: async () => {
         const dropped = await pruneGenerationsOn(indexRoot, table, 2);

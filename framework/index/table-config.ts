@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkTableName } from '../fs/names.ts';
 import { absolutePath } from '../fs/resolve.ts';
+import { parseTableJoins, type TableJoins } from './join-config.ts';
 
 /** Where bundled table configs live: `config/tables/<table>.json`. */
 export const TABLES_DIR = fileURLToPath(new URL('../../config/tables/', import.meta.url));
@@ -17,6 +18,8 @@ export interface TableConfig {
   /** Analyzer per field, overriding the schema's. */
   readonly analyzers?: Readonly<Record<string, string>>;
   readonly maxBadRecords?: number;
+  /** Side tables enriching the documents, key lists restricting the build (see join-config.ts). */
+  readonly join?: TableJoins;
 }
 
 function check(cond: boolean, file: string, key: string, reason: string): void {
@@ -55,6 +58,7 @@ export function readTableConfig(table: string, file?: string): TableConfig | und
     ...(typeof c.indexRoot === 'string' ? { indexRoot: rel(c.indexRoot) } : {}),
     ...(c.analyzers ? { analyzers: c.analyzers as Record<string, string> } : {}),
     ...(typeof c.maxBadRecords === 'number' ? { maxBadRecords: c.maxBadRecords } : {}),
+    ...(c.join !== undefined ? { join: parseTableJoins(c.join, f, rel) } : {}),
   };
 }
 

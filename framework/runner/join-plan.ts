@@ -169,7 +169,7 @@ async function cacheFile(name: string, file: string): Promise<CacheFile> {
   return { name, path: file, hash: hash.digest('hex').slice(0, 32), bytes: fs.statSync(file).size };
 }
 
-const duplicate = (join: AnyJoin, key: Buffer): Error => deterministic(new Error(`join with ${join.with.name}: a key appears more than once on side ${join.with.name}, declared unique (key ${JSON.stringify(decodeShown(key))})`));
+const duplicate = (join: AnyJoin, key: Buffer): Error => deterministic(new Error(`join with ${join.with.name}: key ${JSON.stringify(decodeShown(key))} appears more than once on side ${join.with.name}, declared unique`));
 
 function decodeShown(key: Buffer): unknown {
   try {

@@ -23,7 +23,7 @@ export interface StepRun {
   readonly startedAt: number;
   readonly onProgress?: (p: JobProgress) => void;
   readonly signal?: AbortSignal;
-  /** --resume: the first step's map outputs are recorded, and reused when they still match. */
+  /** --resume: the map outputs of the step reading the job's input are recorded, and reused when they still match. */
   readonly resume?: ResumeStore;
 }
 
@@ -34,7 +34,8 @@ export interface StepRun {
 export async function runStep(plan: StepPlan, splits: readonly InputSplit[], run: StepRun): Promise<void> {
   const { tally, log } = run;
   const s = plan.step;
-  const resume = s === 0 ? run.resume : undefined;
+  // The first step that reads the job's input (not a join's: its maps read the side too).
+  const resume = !plan.intermediateInput && !plan.join ? run.resume : undefined;
   const progress = new StepProgress({ jobId: plan.jobId, step: s, steps: run.steps, startedAt: run.startedAt }, splits.length, plan.numReduces, run.onProgress);
 
   // Map phase.
