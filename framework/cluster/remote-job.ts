@@ -5,7 +5,7 @@ import { buildWorkerBundle, type WorkerBundle } from './bundle.ts';
 import type { ClusterHosts, Host } from './hosts.ts';
 import { runRemoteAttempt } from './remote-attempt.ts';
 import { ShufflePrefetch } from './shuffle-prefetch.ts';
-import { shipCacheFile } from './cache-files.ts';
+import { localFilesOf, shipCacheFile, shipSideFile, sideFileTarget, splitOnMachine } from './cache-files.ts';
 
 /** The job's code could not be bundled: the driver's problem, never a machine's. */
 export class BundleError extends Error {}
@@ -37,7 +37,7 @@ export class RemoteJob {
   /** Created with the first map output. */
   private prefetch: ShufflePrefetch | undefined;
   private bundle: Promise<WorkerBundle> | undefined;
-  /** Cache files on each machine: `<machine>:<hash>` → their path there (shipped once per job and machine). */
+  /** What was shipped to each machine for this job: `<machine>:<key>` → its path there. */
   private readonly cached = new Map<string, Promise<string>>();
 
   constructor(
@@ -70,18 +70,38 @@ export class RemoteJob {
     return result;
   }
 
-  /** The spec with its cache file's path on machine `h` (shipped there first, once). */
+  /** Ship something to machine `h` once per job (`key` names it there); retried after a failure. */
+  private once(h: Host, key: string, ship: () => Promise<string>): Promise<string> {
+    const k = `${h.machine.name}:${key}`;
+    let shipped = this.cached.get(k);
+    if (!shipped) {
+      shipped = ship();
+      this.cached.set(k, shipped);
+      shipped.catch(() => this.cached.delete(k));
+    }
+    return shipped;
+  }
+
+  /**
+   * The spec as machine `h` reads it: its join's cache file, and a join side's local files, shipped
+   * there first (once per job and machine) with the paths rewritten; the side is never assumed to be
+   * on a path every machine sees (HDFS paths stay as they are).
+   */
   private async withCacheOn(spec: TaskSpec, h: Host): Promise<TaskSpec> {
     const file = spec.join?.cache;
-    if (!file) return spec;
-    const key = `${h.machine.name}:${file.hash}`;
-    let shipped = this.cached.get(key);
-    if (!shipped) {
-      shipped = this.hosts.connection(h).then((conn) => shipCacheFile(conn, this.hosts.jobDir(h, this.jobId), file));
-      this.cached.set(key, shipped);
-      shipped.catch(() => this.cached.delete(key));
+    const jobDir = this.hosts.jobDir(h, this.jobId);
+    const conn = (): ReturnType<ClusterHosts['connection']> => this.hosts.connection(h);
+    let out = spec;
+    if (file) {
+      const at = await this.once(h, file.hash, async () => shipCacheFile(await conn(), jobDir, file));
+      out = { ...out, join: { ...spec.join!, cache: { ...file, path: at } } };
     }
-    return { ...spec, join: { ...spec.join!, cache: { ...file, path: await shipped } } };
+    if (out.type === 'map' && out.joinSide === 'right') {
+      const files = localFilesOf(out.split);
+      await Promise.all(files.map((f) => this.once(h, `side:${f}`, async () => shipSideFile(await conn(), jobDir, f))));
+      if (files.length) out = { ...out, split: splitOnMachine(out.split, (f) => sideFileTarget(jobDir, f)) };
+    }
+    return out;
   }
 
   /** The machine reduce partition `p`'s map outputs are being gathered on, if any. */
