@@ -170,10 +170,10 @@ function expectedLines(summary: CallsSummary, side: FractionSummary): number {
 const pad = (s: string, n: number): string => s.padStart(n);
 
 function printTable(rows: readonly Result[]): void {
-  console.log(`    ${'strategy'.padEnd(22)}${pad('wall s', 9)}${pad('shuffle bytes', 15)}${pad('filter bytes', 14)}${pad('task RSS', 12)}${pad('driver RSS', 12)}${pad('load', 6)}${pad('lines', 10)}`);
+  console.log(`    ${'strategy'.padEnd(28)}${pad('wall s', 9)}${pad('shuffle bytes', 15)}${pad('filter bytes', 14)}${pad('task RSS', 12)}${pad('driver RSS', 12)}${pad('load', 6)}${pad('lines', 10)}`);
   for (const r of rows) {
     console.log(
-      `    ${r.label.padEnd(22)}${pad(r.seconds.toFixed(2), 9)}${pad(String(r.shuffleBytes), 15)}${pad(r.filterBytes === undefined ? '-' : String(r.filterBytes), 14)}${pad(mib(r.taskRss), 12)}${pad(mib(r.driverRss), 12)}${pad(r.load.toFixed(2), 6)}${pad(String(r.lines), 10)}`,
+      `    ${r.label.padEnd(28)}${pad(r.seconds.toFixed(2), 9)}${pad(String(r.shuffleBytes), 15)}${pad(r.filterBytes === undefined ? '-' : String(r.filterBytes), 14)}${pad(mib(r.taskRss), 12)}${pad(mib(r.driverRss), 12)}${pad(r.load.toFixed(2), 6)}${pad(String(r.lines), 10)}`,
     );
   }
 }
