@@ -14,9 +14,11 @@ export type JoinKind = 'inner' | 'left' | 'semi' | 'anti';
  * hash table once per worker; no shuffle), `reduce` (both sides tagged, co-grouped by key, joined in
  * the reducer; the bigger side streams), `bloom` (a Bloom filter of the side's keys drops the job's
  * records that cannot match before the shuffle, then a reduce-side join), `auto` (the default:
- * replicated when the side fits its budget, else bloom when the side is much smaller, else reduce).
+ * replicated when the side fits its budget, else bloom when the side is much smaller, else reduce),
+ * `merge` (map-side, asked for only: both inputs already partitioned alike and sorted by the key, such
+ * as two bsctl jobs' reduce outputs with the same partitioner and reducer count, joined file by file).
  */
-export type JoinStrategy = 'auto' | 'replicated' | 'reduce' | 'bloom';
+export type JoinStrategy = 'auto' | 'replicated' | 'reduce' | 'bloom' | 'merge';
 
 /** The other input of a join. */
 export interface JoinSide<K, V, J extends ShuffleKey> {

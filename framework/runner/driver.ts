@@ -134,7 +134,9 @@ export async function runJob(opts: RunOptions): Promise<JobReport> {
       const stepCommitter = last ? committer : new FileOutputCommitter(path.join(workDir, `step${s}-out`), jobId);
       if (!last) await stepCommitter.setupJob();
       const reducers = opts.reducers ?? step.reducers ?? 2;
-      const join = step.join ? await planJoin(step.join, { step: s, jobId, splits, sides, conf: opts.conf ?? {}, reducers, workDir, ...(opts.splitSize !== undefined ? { splitSize: opts.splitSize } : {}) }) : undefined;
+      const from = previous;
+      const wholeFiles = (): Promise<InputSplit[]> => (from ? intermediateInput().getSplits([from], {}) : job.input.getSplits(opts.input, { splitSize: Number.MAX_SAFE_INTEGER, combine: false }));
+      const join = step.join ? await planJoin(step.join, { step: s, jobId, splits, sides, conf: opts.conf ?? {}, reducers, workDir, wholeFiles, ...(opts.splitSize !== undefined ? { splitSize: opts.splitSize } : {}) }) : undefined;
       if (join) {
         log(`${jobId}: step ${s} joins with ${join.report.side} (${join.report.kind}): strategy ${join.report.strategy}, ${join.report.reason}`);
         joins.push(join.report);
@@ -142,7 +144,7 @@ export async function runJob(opts: RunOptions): Promise<JobReport> {
       }
       const stepSplits = join?.splits ?? splits;
       const numReduces = join ? join.numReduces : step.reduce ? reducers : 0;
-      const plan: StepPlan = { jobId, jobModule: opts.jobModule, jobExport, step: s, conf: opts.conf ?? {}, numReduces, numMaps: stepSplits.length, intermediateInput: previous !== undefined, last, committer: stepCommitter, workDir, sortBytes, ...(join ? { join: join.runtime, sides: join.sides } : {}) };
+      const plan: StepPlan = { jobId, jobModule: opts.jobModule, jobExport, step: s, conf: opts.conf ?? {}, numReduces, numMaps: stepSplits.length, intermediateInput: previous !== undefined, last, committer: stepCommitter, workDir, sortBytes, ...(join ? { join: join.runtime, sides: join.sides, ...(join.partners ? { partners: join.partners } : {}) } : {}) };
       await runStep(plan, stepSplits, stepRun);
       opts.signal?.throwIfAborted();
       if (!last) await stepCommitter.commitJob();

@@ -24,7 +24,7 @@ export const DEFAULT_REPLICATED_MB = 10;
 export const DEFAULT_BLOOM_FPR = 0.01;
 /** auto picks bloom when the side is at most this share of the job's input. */
 const BLOOM_SHARE = 0.1;
-const STRATEGIES: readonly JoinStrategy[] = ['auto', 'replicated', 'reduce', 'bloom'];
+const STRATEGIES: readonly JoinStrategy[] = ['auto', 'replicated', 'reduce', 'bloom', 'merge'];
 const MiB = 1024 * 1024;
 
 /** What the job report says of a join step. */
@@ -49,6 +49,8 @@ export interface PlannedJoin {
   readonly report: JoinReport;
   /** What reading the side in the driver counted (bad records, the filter's counters). */
   readonly driverResult?: TaskResult;
+  /** A merge join: the side's partition file for each map task. */
+  readonly partners?: readonly InputSplit[];
 }
 
 export interface JoinPlanContext {
@@ -62,6 +64,8 @@ export interface JoinPlanContext {
   readonly reducers: number;
   /** Where the driver writes cache files (the job's work dir). */
   readonly workDir: string;
+  /** The job's records at this step as one split per file (a merge join pairs files). */
+  readonly wholeFiles: () => Promise<InputSplit[]>;
 }
 
 const mib = (n: number): string => `${(n / MiB).toFixed(1)} MiB`;
@@ -94,10 +98,12 @@ export async function planJoin(join: AnyJoin, ctx: JoinPlanContext): Promise<Pla
 
   let right: InputSplit[];
   try {
-    right = await join.with.input.getSplits(sidePaths(join, ctx.sides), { ...(ctx.splitSize !== undefined ? { splitSize: ctx.splitSize } : {}) });
+    const whole = asked === 'merge' ? { splitSize: Number.MAX_SAFE_INTEGER, combine: false } : {};
+    right = await join.with.input.getSplits(sidePaths(join, ctx.sides), { ...(ctx.splitSize !== undefined ? { splitSize: ctx.splitSize } : {}), ...whole });
   } catch (err) {
     throw new Error(`join with ${name}: ${(err as Error).message}`);
   }
+  if (asked === 'merge') return planMerge(join, kind, right, ctx);
   const sideBytes = bytesOf(right);
   const jobBytes = bytesOf(ctx.splits);
   const filterable = kind === 'inner' || kind === 'semi';
@@ -145,6 +151,42 @@ export async function planJoin(join: AnyJoin, ctx: JoinPlanContext): Promise<Pla
     numReduces: ctx.reducers,
     report: filterReport ? { ...report, filter: filterReport } : report,
     ...(driverResult ? { driverResult } : {}),
+  };
+}
+
+const PART = /^part-[mr]-(\d+)/;
+
+/** Partition files by partition number; refused unless each file is one split named part-[mr]-NNNNN. */
+function partitions(splits: readonly InputSplit[], what: string, name: string): Map<number, InputSplit> {
+  const byPart = new Map<number, InputSplit>();
+  for (const s of splits) {
+    const m = PART.exec(path.posix.basename(s.path));
+    if (!m) throw deterministic(new Error(`merge join with ${name}: ${s.path} (${what}) is not a partition file (part-r-NNNNN) of a bsctl job: a merge join needs both inputs partitioned alike and sorted by the key`));
+    const n = Number(m[1]);
+    if (byPart.has(n)) throw deterministic(new Error(`merge join with ${name}: ${what} has two files of partition ${n} (${byPart.get(n)!.path}, ${s.path}), or a file read in several splits: a merge join reads one whole file per partition`));
+    byPart.set(n, s);
+  }
+  return byPart;
+}
+
+/** A merge join: map task p joins partition p of the job's input with partition p of the side. */
+async function planMerge(join: AnyJoin, kind: JoinKind, right: readonly InputSplit[], ctx: JoinPlanContext): Promise<PlannedJoin> {
+  const name = join.with.name;
+  const left = partitions(await ctx.wholeFiles(), "the job's input", name);
+  const side = partitions(right, `side ${name}`, name);
+  const same = left.size === side.size && [...left.keys()].every((p) => side.has(p));
+  if (!same) {
+    throw deterministic(new Error(`merge join with ${name}: the job's input has ${left.size} partition file(s), side ${name} ${side.size}, not the same partitions: a merge join needs both partitioned alike (the same partitioner and reducer count); use strategy reduce`));
+  }
+  const parts = [...left.keys()].sort((a, b) => a - b);
+  const splits = parts.map((p) => left.get(p)!);
+  return {
+    runtime: { strategy: 'merge', buffered: 'right' },
+    splits,
+    sides: splits.map(() => 'left'),
+    partners: parts.map((p) => side.get(p)!),
+    numReduces: 0,
+    report: { step: ctx.step, side: name, kind, strategy: 'merge', reason: `asked for: ${parts.length} partition(s) on each side`, sideBytes: bytesOf(right), jobBytes: bytesOf(splits) },
   };
 }
 

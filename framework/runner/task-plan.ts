@@ -29,6 +29,8 @@ export interface StepPlan {
   /** A join step's runtime, and which side each map task reads (see join-plan.ts). */
   readonly join?: JoinRuntime;
   readonly sides?: readonly ('left' | 'right')[];
+  /** A merge join: the side's split paired with each map task's. */
+  readonly partners?: readonly InputSplit[];
 }
 
 /** Hadoop-style ids: task_<job>_<step>_m_000003, attempt_<job>_<step>_m_000003_<n>. */
@@ -57,6 +59,7 @@ export function mapTask(p: StepPlan, i: number, split: InputSplit, onOutput: (re
         split,
         intermediateInput: p.intermediateInput && side !== 'right',
         ...(side ? { joinSide: side } : {}),
+        ...(p.partners?.[i] ? { joinPartner: p.partners[i] } : {}),
         numReduces: p.numReduces,
         sortBytes: p.sortBytes,
         spillDir: path.join(p.workDir, `step${p.step}`, id),

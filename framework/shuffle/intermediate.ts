@@ -35,6 +35,8 @@ export function intermediateOutput(): OutputFormat<unknown, unknown> {
   };
 }
 
+const RECORDS_PER_CHUNK = 4096;
+
 /** Reads intermediate files, one split per file (they are not splittable). */
 export function intermediateInput(): InputFormat<unknown, unknown> {
   return {
@@ -46,10 +48,15 @@ export function intermediateInput(): InputFormat<unknown, unknown> {
         get bytesRead() {
           return bytesRead;
         },
-        async read(sink) {
+        async read(sink, betweenChunks) {
           const r = new SegmentReader({ file: split.path, offset: 0, length: split.fileLength, records: -1 }, 0);
           try {
-            while (r.next()) sink(decodeValue(r.key), decodeValue(r.value));
+            let n = 0;
+            while (r.next()) {
+              sink(decodeValue(r.key), decodeValue(r.value));
+              // A consumer may pause between chunks (back-pressure, a merge join pulling two inputs).
+              if (betweenChunks && ++n % RECORDS_PER_CHUNK === 0) await betweenChunks();
+            }
           } finally {
             r.close(); // a map that throws must not leave the file open in a long-lived worker
           }

@@ -8,6 +8,7 @@ import { hashPartitioner } from '../shuffle/partitioner.ts';
 import { sortFactorOf } from '../shuffle/sort-factor.ts';
 import { AttemptContext, FILESYSTEM, FRAMEWORK } from './context.ts';
 import { joinMapper } from './join-map.ts';
+import { mergeJoinReader } from './merge-join.ts';
 import { partFileName, type MapTaskSpec, type TaskResult } from './spec.ts';
 
 export type ProgressFn = (fraction: number, bytes: number) => void;
@@ -20,9 +21,11 @@ export async function runMapTask(job: Job, spec: MapTaskSpec, progress: Progress
   const join = step.join;
   const side = spec.joinSide ?? 'left';
   const format = join && side === 'right' ? join.with.input : spec.intermediateInput ? intermediateInput() : job.input;
-  const reader = format.createRecordReader(spec.split);
   if (join && !spec.join) throw new Error(`job ${job.name} step ${spec.step} is a join: its tasks need the driver's join plan`);
-  const map = join ? await joinMapper(join, spec.join!, side, spec.split, ctx) : step.map;
+  const merging = join && spec.join!.strategy === 'merge';
+  // A merge join reads the side's partition beside this split's; its reader gives the joined records.
+  const reader = merging ? mergeJoinReader(join, format.createRecordReader(spec.split), spec.split, join.with.input.createRecordReader(spec.joinPartner!), spec.joinPartner!, ctx) : format.createRecordReader(spec.split);
+  const map = merging ? step.map : join ? await joinMapper(join, spec.join!, side, spec.split, ctx) : step.map;
   let records = 0;
 
   const collector =

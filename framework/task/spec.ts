@@ -28,7 +28,7 @@ export interface CacheFile {
 
 /** How a join step runs in this attempt (made by the driver's join plan). */
 export interface JoinRuntime {
-  readonly strategy: 'replicated' | 'reduce' | 'bloom';
+  readonly strategy: 'replicated' | 'reduce' | 'bloom' | 'merge';
   /** Which side's records reach a reduce first within a key (held in memory per key); the other streams. */
   readonly buffered: 'left' | 'right';
   /** Replicated: the side's hash table; bloom: the filter of the side's keys. */
@@ -56,6 +56,8 @@ export interface MapTaskSpec extends TaskSpecBase {
   readonly intermediateInput: boolean;
   /** A join step's map reads the job's records (`left`, the default) or the join's other input (`right`). */
   readonly joinSide?: 'left' | 'right';
+  /** A merge join's map task: the side's partition file joined with this split's. */
+  readonly joinPartner?: InputSplit;
   /** Reduce partitions; 0 for a map-only step. */
   readonly numReduces: number;
   readonly sortBytes: number;
