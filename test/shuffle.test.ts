@@ -260,6 +260,26 @@ test('decodeValue(encodeValue(v)) round-trips numbers, strings, bigints, boolean
   t.true(Number.isNaN(decodeValue(encodeValue(NaN))));
 });
 
+test('arrays of primitives (tsv rows, tagged join records) and Buffers take the compact encoding; anything else falls back to v8 and still round-trips', (t) => {
+  const compact: unknown[] = [[], [1, ['s0001234', 'gold', 'city3']], [0, 12n, -7n, ['x', '', '😀\u0000']], [null, undefined, true, false], [[[]], [Buffer.from('hi')]], ['x'.repeat(300), [['y'.repeat(70_000)]]]];
+  for (const v of compact) {
+    const bytes = encodeValue(v);
+    t.is(bytes[0], 10, inspect(v));
+    t.deepEqual(decodeValue(bytes), v, inspect(v));
+  }
+  const buf = decodeValue(encodeValue(Buffer.from([1, 2, 3])));
+  t.true(Buffer.isBuffer(buf));
+  t.deepEqual(buf, Buffer.from([1, 2, 3]));
+  // A sparse array, an object or a typed array inside: v8 serialisation, holes and all.
+  const sparse = [1, , 3]; // eslint-disable-line no-sparse-arrays
+  for (const v of [sparse, [1, { a: 1 }], ['a', new Date(5)], [new Uint8Array([1])]]) {
+    const bytes = encodeValue(v);
+    t.is(bytes[0], 8, inspect(v));
+    t.deepEqual(decodeValue(bytes), v, inspect(v));
+  }
+  t.false(1 in (decodeValue(encodeValue(sparse)) as unknown[]));
+});
+
 test('decodeValue of a corrupt buffer is an error', (t) => {
   t.throws(() => decodeValue(Buffer.from([0x7f, 1, 2])), { message: /corrupt/ });
 });

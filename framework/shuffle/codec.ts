@@ -1,7 +1,7 @@
 import bytewise from 'bytewise';
 import v8 from 'node:v8';
 import type { ShuffleKey } from '../job/types.ts';
-import type { ByteSink } from './bytes.ts';
+import { ByteSink, readVarint, type Cursor } from './bytes.ts';
 
 /** bytewise's type tag for strings: a top-level string key is this byte followed by its UTF-8 bytes. */
 const STRING_TAG = 0x70;
@@ -46,13 +46,69 @@ export function encodeValueInto(sink: ByteSink, value: unknown): void {
     sink.buf[sink.length++] = V_STRING;
     sink.length += sink.buf.write(value, sink.length, 'utf8');
   } else if (typeof value === 'object' && value !== null) {
-    const body = v8.serialize(value);
-    sink.ensure(1 + body.length);
-    sink.buf[sink.length++] = V_V8;
-    sink.bytes(body);
+    if (value instanceof Uint8Array && value.constructor === Buffer) {
+      sink.ensure(1 + value.length);
+      sink.buf[sink.length++] = V_BYTES;
+      sink.bytes(value);
+    } else if (!(Array.isArray(value) && arrayInto(sink, value))) {
+      const body = v8.serialize(value);
+      sink.ensure(1 + body.length);
+      sink.buf[sink.length++] = V_V8;
+      sink.bytes(body);
+    }
   } else {
     sink.bytes(encodeValue(value));
   }
+}
+
+/**
+ * A dense array of numbers, strings, bigints, booleans, null, undefined, Buffers and such arrays
+ * (tsv rows, tagged join records) as V_ARRAY, count, then each element's length and encoding — several
+ * times faster than v8 serialisation. False (and `sink` as it was) for anything else.
+ */
+function arrayInto(sink: ByteSink, arr: readonly unknown[]): boolean {
+  const start = sink.length;
+  sink.ensure(1);
+  sink.buf[sink.length++] = V_ARRAY;
+  sink.varint(arr.length);
+  for (let i = 0; i < arr.length; i++) {
+    if (!(i in arr)) return rollback(sink, start);
+    const v = arr[i];
+    if (typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array && v.constructor === Buffer)) return rollback(sink, start);
+    if (typeof v === 'symbol' || typeof v === 'function') return rollback(sink, start);
+    if (!Array.isArray(v)) {
+      sink.varint(primitiveLength(v));
+      encodeValueInto(sink, v);
+      continue;
+    }
+    // A nested array's length is not known before it is written: reserve a 4-byte varint, fill it in.
+    sink.ensure(4);
+    const at = sink.length;
+    sink.length += 4;
+    const before = sink.length;
+    if (!arrayInto(sink, v)) return rollback(sink, start);
+    const n = sink.length - before;
+    if (n >= 2 ** 28) return rollback(sink, start);
+    sink.buf[at] = (n & 0x7f) | 0x80;
+    sink.buf[at + 1] = ((n >>> 7) & 0x7f) | 0x80;
+    sink.buf[at + 2] = ((n >>> 14) & 0x7f) | 0x80;
+    sink.buf[at + 3] = (n >>> 21) & 0x7f;
+  }
+  return true;
+}
+
+/** The length of encodeValue(v) of a number, string, bigint, boolean, null, undefined or Buffer. */
+function primitiveLength(v: unknown): number {
+  if (typeof v === 'number') return 9;
+  if (typeof v === 'string') return 1 + Buffer.byteLength(v);
+  if (typeof v === 'bigint') return 1 + v.toString().length;
+  if (v instanceof Uint8Array) return 1 + v.length;
+  return 1;
+}
+
+function rollback(sink: ByteSink, start: number): false {
+  sink.length = start;
+  return false;
 }
 
 export function decodeKey(buf: Buffer): ShuffleKey {
@@ -68,6 +124,8 @@ const V_FALSE = 5;
 const V_NULL = 6;
 const V_UNDEFINED = 7;
 const V_V8 = 8;
+const V_BYTES = 9;
+const V_ARRAY = 10;
 
 /** Encode a map-output value: fast paths for numbers, strings and bigints; v8 serialisation otherwise. */
 export function encodeValue(value: unknown): Buffer {
@@ -90,9 +148,12 @@ export function encodeValue(value: unknown): Buffer {
       return Buffer.of(value ? V_TRUE : V_FALSE);
     case 'undefined':
       return Buffer.of(V_UNDEFINED);
-    default:
+    default: {
       if (value === null) return Buffer.of(V_NULL);
-      return Buffer.concat([Buffer.of(V_V8), v8.serialize(value)]);
+      const sink = new ByteSink(256);
+      encodeValueInto(sink, value);
+      return Buffer.from(sink.buf.subarray(0, sink.length));
+    }
   }
 }
 
@@ -114,6 +175,23 @@ export function decodeValue(buf: Buffer): unknown {
       return undefined;
     case V_V8:
       return v8.deserialize(buf.subarray(1));
+    case V_BYTES:
+      return Buffer.from(buf.subarray(1));
+    case V_ARRAY: {
+      const pos: Cursor = { at: 1 };
+      const n = readVarint(buf, pos, 'shuffle value');
+      const out: unknown[] = new Array(n);
+      for (let i = 0; i < n; i++) {
+        const len = readVarint(buf, pos, 'shuffle value');
+        const at = pos.at;
+        // Numbers and strings read in place (most elements); the rest through a view.
+        if (buf[at] === V_STRING) out[i] = buf.toString('utf8', at + 1, at + len);
+        else if (buf[at] === V_NUMBER && len === 9) out[i] = buf.readDoubleLE(at + 1);
+        else out[i] = decodeValue(buf.subarray(at, at + len));
+        pos.at += len;
+      }
+      return out;
+    }
     default:
       throw new Error(`corrupt shuffle value (tag ${buf[0]})`);
   }
