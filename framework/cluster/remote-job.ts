@@ -1,5 +1,6 @@
 import type { KillCause } from '../runner/types.ts';
 import type { WorkerProcess } from '../runner/worker-process.ts';
+import type { InputSplit } from '../input/types.ts';
 import type { TaskResult, TaskSpec } from '../task/spec.ts';
 import { buildWorkerBundle, type WorkerBundle } from './bundle.ts';
 import type { ClusterHosts, Host } from './hosts.ts';
@@ -83,7 +84,8 @@ export class RemoteJob {
   }
 
   /**
-   * The spec as machine `h` reads it: its join's cache file, and a join side's local files, shipped
+   * The spec as machine `h` reads it: its join's cache file, and a join side's local files (a reduce-side
+   * join's side split, a merge join's partner partition), shipped
    * there first (once per job and machine) with the paths rewritten; the side is never assumed to be
    * on a path every machine sees (HDFS paths stay as they are).
    */
@@ -96,11 +98,13 @@ export class RemoteJob {
       const at = await this.once(h, file.hash, async () => shipCacheFile(await conn(), jobDir, file));
       out = { ...out, join: { ...spec.join!, cache: { ...file, path: at } } };
     }
-    if (out.type === 'map' && out.joinSide === 'right') {
-      const files = localFilesOf(out.split);
+    const onMachine = async (split: InputSplit): Promise<InputSplit> => {
+      const files = localFilesOf(split);
       await Promise.all(files.map((f) => this.once(h, `side:${f}`, async () => shipSideFile(await conn(), jobDir, f))));
-      if (files.length) out = { ...out, split: splitOnMachine(out.split, (f) => sideFileTarget(jobDir, f)) };
-    }
+      return files.length ? splitOnMachine(split, (f) => sideFileTarget(jobDir, f)) : split;
+    };
+    if (out.type === 'map' && out.joinSide === 'right') out = { ...out, split: await onMachine(out.split) };
+    if (out.type === 'map' && out.joinPartner) out = { ...out, joinPartner: await onMachine(out.joinPartner) };
     return out;
   }
 
