@@ -9,6 +9,9 @@
  * memory budget is printed as `refused: <message>` and tried again with a raised
  * `bsctl.join.replicated.mb`. The temporary directory under $TMPDIR is removed at the end.
  *
+ * `--skew S` (default 0.3; 0 leaves it out) adds a skewed case: one subscriber on the 5% side makes S of the
+ * calls, so one reducer streams that many records of one key (peak RSS should stay that of the 5% case).
+ *
  * `--job inner` (default, scripts/bench/join-inner.ts): the join alone, so the shuffle bytes are the
  * join's; `--job calls`: jobs/join-calls.ts (join, then calls and seconds per subscriber).
  */
@@ -20,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { JobReport } from '../../framework/runner/driver.ts';
 import { mib, timed } from './measure.ts';
-import { expectedCallTotals, writeCalls, writeSubscriberFraction, type CallsSummary, type FractionSummary } from './join-data.ts';
+import { expectedCallTotals, subscriberId, writeCalls, writeSubscriberFraction, type CallsSummary, type FractionSummary } from './join-data.ts';
 
 const STRATEGIES = ['replicated', 'reduce', 'bloom', 'auto'] as const;
 type Strategy = (typeof STRATEGIES)[number];
@@ -39,6 +42,8 @@ const { values } = parseArgs({
     workers: { type: 'string' },
     seed: { type: 'string', default: '1' },
     keep: { type: 'boolean', default: false },
+    // A skewed case: this share of the calls from one subscriber (on the side); 0 leaves it out.
+    skew: { type: 'string', default: '0.3' },
   },
 });
 
@@ -185,19 +190,35 @@ try {
   process.stdout.write(`generating ${records} call records over ${subscribers} subscribers ... `);
   const summary = writeCalls(calls, { records, subscribers, seed });
   console.log(`${mib(summary.bytes)}`);
-  for (const fraction of fractions) {
+  const skew = Number(values.skew);
+  if (!(skew >= 0 && skew < 1)) throw new Error(`--skew must be in [0, 1), got ${values.skew}`);
+  const cases: { fraction: number; skewed: boolean }[] = fractions.map((fraction) => ({ fraction, skewed: false }));
+  if (skew > 0) cases.push({ fraction: 0.05, skewed: true });
+  for (const { fraction, skewed } of cases) {
     const pct = `${+(fraction * 100).toFixed(2)}%`;
-    const sideFile = path.join(dir, `subscribers-${pct.replace('%', 'pct')}.tsv`);
-    const side = writeSubscriberFraction(sideFile, { subscribers, fraction, seed: seed + 100 });
-    const want = expectedLines(summary, side);
-    console.log(`case ${pct}: side of ${side.rows} subscribers (${mib(side.bytes)}), ${want} output lines expected`);
+    const sideFile = path.join(dir, `subscribers-${pct.replace('%', 'pct')}${skewed ? '-skew' : ''}.tsv`);
+    let side = writeSubscriberFraction(sideFile, { subscribers, fraction, seed: seed + 100 });
+    let callsFile = calls;
+    let callsSummary = summary;
+    if (skewed) {
+      // One hot subscriber makes `skew` of the calls, and is on the side: its records stream through one reducer.
+      callsFile = path.join(dir, 'calls-skew.tsv');
+      callsSummary = writeCalls(callsFile, { records, subscribers, seed, hotShare: skew });
+      if (!side.has(0)) {
+        fs.appendFileSync(sideFile, `${subscriberId(0)}\tplus\tOslo\n`);
+        const has = side.has;
+        side = { ...side, rows: side.rows + 1, has: (i: number) => i === 0 || has(i) };
+      }
+    }
+    const want = expectedLines(callsSummary, side);
+    console.log(`case ${pct}${skewed ? `, skewed (${subscriberId(0)} makes ${skew * 100}% of the calls)` : ''}: side of ${side.rows} subscribers (${mib(side.bytes)}), ${want} output lines expected`);
     const rows: Result[] = [];
     for (const strategy of strategies as Strategy[]) {
-      let r = await runOnce(calls, sideFile, strategy, strategy, []);
+      let r = await runOnce(callsFile, sideFile, strategy, strategy, []);
       if ('refused' in r) {
         console.log(`    refused: ${r.refused}`);
         const mb = Math.max(64, Math.ceil((side.bytes / 1024 / 1024) * 8));
-        r = await runOnce(calls, sideFile, strategy, `${strategy} (${mb} MiB budget)`, [`bsctl.join.replicated.mb=${mb}`]);
+        r = await runOnce(callsFile, sideFile, strategy, `${strategy} (${mb} MiB budget)`, [`bsctl.join.replicated.mb=${mb}`]);
         if ('refused' in r) {
           console.log(`    refused again: ${r.refused}`);
           continue;
@@ -225,6 +246,7 @@ try {
     const fastest = [...rows].sort((a, b) => a.seconds - b.seconds)[0];
     if (fastest) console.log(`    fastest: ${fastest.label}`);
     fs.rmSync(sideFile);
+    if (skewed) fs.rmSync(callsFile);
   }
 } finally {
   cleanup();
