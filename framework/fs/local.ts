@@ -65,8 +65,9 @@ export class LocalFileSystem implements FileSystem {
       // 64 stats at a time: all at once held a promise and a Stats per entry (700 MB for 150 000 files).
       for (let i = 0; i < names.length; i += 64) {
         const window = names.slice(i, i + 64);
-        const stats = await Promise.all(window.map((n) => fsp.stat(path.join(toLocal(p), n))));
-        for (const [k, st] of stats.entries()) out.push(toStatus(`${base}/${window[k]}`, st));
+        // An entry removed between readdir and stat (another run's staging going away) is not listed.
+        const stats = await Promise.all(window.map((n) => fsp.stat(path.join(toLocal(p), n)).catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? undefined : Promise.reject(err)))));
+        for (const [k, st] of stats.entries()) if (st) out.push(toStatus(`${base}/${window[k]}`, st));
       }
       return out;
     } catch (err) {
