@@ -1,4 +1,4 @@
-import type { KillCause } from '../runner/types.ts';
+import { AttemptFailure, type KillCause } from '../runner/types.ts';
 import type { WorkerProcess } from '../runner/worker-process.ts';
 import type { InputSplit } from '../input/types.ts';
 import type { TaskResult, TaskSpec } from '../task/spec.ts';
@@ -52,8 +52,39 @@ export class RemoteJob {
    * it to time scheduling alone.)
    */
   async run(spec: TaskSpec, h: Host, hooks: RemoteAttemptHooks): Promise<TaskResult> {
-    const result = await runRemoteAttempt({
-      spec: await this.withCacheOn(spec, h),
+    const { spec: onMachine, copies } = await this.withCacheOn(spec, h);
+    const result = await this.runShipped(onMachine, copies, h, hooks);
+    if (result.mapOutput) {
+      this.outputHost.set(result.mapOutput.file, h);
+      this.prefetch ??= new ShufflePrefetch(this.hosts, this.jobId, this.options.usable);
+      this.prefetch.mapDone(h, result.mapOutput.segments);
+    }
+    return result;
+  }
+
+  /**
+   * Run the attempt; bad records and errors naming a shipped copy of a side file name the user's file
+   * instead (the copy is gone with the job dir).
+   */
+  private async runShipped(spec: TaskSpec, copies: ReadonlyMap<string, string>, h: Host, hooks: RemoteAttemptHooks): Promise<TaskResult> {
+    const original = (text: string): string => {
+      let out = text;
+      for (const [copy, file] of copies) out = out.split(copy).join(file);
+      return out;
+    };
+    try {
+      const result = await this.attempt(spec, h, hooks);
+      if (!copies.size || !result.badRecords?.length) return result;
+      return { ...result, badRecords: result.badRecords.map((b) => ({ ...b, path: original(b.path) })) };
+    } catch (err) {
+      if (!copies.size || !(err instanceof AttemptFailure)) throw err;
+      throw new AttemptFailure(err.attemptId, original(err.message), original(err.stderrTail), err.errorName, err.errorStack && original(err.errorStack), err.exit, err.deterministic);
+    }
+  }
+
+  private attempt(spec: TaskSpec, h: Host, hooks: RemoteAttemptHooks): Promise<TaskResult> {
+    return runRemoteAttempt({
+      spec,
       host: h,
       hosts: this.hosts,
       bundle: this.workerBundle(spec.jobModule),
@@ -63,12 +94,6 @@ export class RemoteJob {
       copied: async (p, seg, x) => this.prefetch?.local(p, seg, x),
       ...hooks,
     });
-    if (result.mapOutput) {
-      this.outputHost.set(result.mapOutput.file, h);
-      this.prefetch ??= new ShufflePrefetch(this.hosts, this.jobId, this.options.usable);
-      this.prefetch.mapDone(h, result.mapOutput.segments);
-    }
-    return result;
   }
 
   /** Ship something to machine `h` once per job (`key` names it there); retried after a failure. */
@@ -89,7 +114,7 @@ export class RemoteJob {
    * there first (once per job and machine) with the paths rewritten; the side is never assumed to be
    * on a path every machine sees (HDFS paths stay as they are).
    */
-  private async withCacheOn(spec: TaskSpec, h: Host): Promise<TaskSpec> {
+  private async withCacheOn(spec: TaskSpec, h: Host): Promise<{ spec: TaskSpec; copies: ReadonlyMap<string, string> }> {
     const file = spec.join?.cache;
     const jobDir = this.hosts.jobDir(h, this.jobId);
     const conn = (): ReturnType<ClusterHosts['connection']> => this.hosts.connection(h);
@@ -98,14 +123,17 @@ export class RemoteJob {
       const at = await this.once(h, file.hash, async () => shipCacheFile(await conn(), jobDir, file));
       out = { ...out, join: { ...spec.join!, cache: { ...file, path: at } } };
     }
+    /** Shipped copy on the machine → the user's file. */
+    const copies = new Map<string, string>();
     const onMachine = async (split: InputSplit): Promise<InputSplit> => {
       const files = localFilesOf(split);
       await Promise.all(files.map((f) => this.once(h, `side:${f}`, async () => shipSideFile(await conn(), jobDir, f))));
+      for (const f of files) copies.set(sideFileTarget(jobDir, f), f);
       return files.length ? splitOnMachine(split, (f) => sideFileTarget(jobDir, f)) : split;
     };
     if (out.type === 'map' && out.joinSide === 'right') out = { ...out, split: await onMachine(out.split) };
     if (out.type === 'map' && out.joinPartner) out = { ...out, joinPartner: await onMachine(out.joinPartner) };
-    return out;
+    return { spec: out, copies };
   }
 
   /** The machine reduce partition `p`'s map outputs are being gathered on, if any. */

@@ -93,7 +93,7 @@ export async function planJoin(join: AnyJoin, ctx: JoinPlanContext): Promise<Pla
   const forced = ctx.conf[JOIN_CONF.strategy];
   if (forced !== undefined && !STRATEGIES.includes(forced as JoinStrategy)) throw new Error(`--conf ${JOIN_CONF.strategy}: one of ${STRATEGIES.join(', ')} (got "${forced}")`);
   const asked = (forced as JoinStrategy | undefined) ?? join.strategy ?? 'auto';
-  const budget = join.replicatedBudgetBytes ?? (confNumber(ctx.conf, JOIN_CONF.replicatedMb, (n) => n >= 0, 'a number of MiB') ?? DEFAULT_REPLICATED_MB) * MiB;
+  const budget = Math.floor(join.replicatedBudgetBytes ?? (confNumber(ctx.conf, JOIN_CONF.replicatedMb, (n) => n >= 0, 'a number of MiB') ?? DEFAULT_REPLICATED_MB) * MiB);
   const fpr = confNumber(ctx.conf, JOIN_CONF.bloomFpr, (n) => n > 0 && n < 1, 'a rate in (0, 1)') ?? join.falsePositiveRate ?? DEFAULT_BLOOM_FPR;
 
   let right: InputSplit[];
