@@ -14,17 +14,8 @@ export interface Rec {
   readonly cols: readonly string[];
 }
 
-/** mulberry32: a small seeded PRNG, so every run generates the same data. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small seeded PRNG (mulberry32, shared with the benchmarks), so every run generates the same data. */
+export { prng as seeded } from '../../scripts/bench/zipf-text.ts';
 
 /** Write `lines` (each a list of columns) as a TSV file; returns its records with byte offsets. */
 export function writeTsv(file: string, rows: readonly (readonly string[])[]): Rec[] {
