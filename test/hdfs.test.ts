@@ -8,6 +8,8 @@ import { runJob } from '../framework/runner/driver.ts';
 import { bsctl, errorLines, outputLines, tempDir } from './helpers/cli.ts';
 import { segmentDigest as digest } from './helpers/full-build.ts';
 import { hdfsDir, hdfsRead, hdfsScript, hdfsWrite, requireHdfs } from './helpers/hdfs.ts';
+import { joinCluster } from './helpers/join-cluster.ts';
+import { oracle } from './helpers/join-data.ts';
 
 const WC = fileURLToPath(new URL('../jobs/word-count.ts', import.meta.url));
 const SLOW = fileURLToPath(new URL('./fixtures/jobs/slow-count.ts', import.meta.url));
@@ -246,4 +248,18 @@ test.serial('HDFS names with %, #, ? and spaces are read and listed as they are'
   const listed = (await fileSystemFor(dir).list(dir)).map((s) => s.path.slice(dir.length + 1)).sort();
   t.deepEqual(listed, [...names].sort());
   for (const n of names) t.is((await hdfsRead(`${dir}/${n}`)).toString(), `${n}\n`);
+});
+
+test.serial('3 SSH hosts, a join side on HDFS: replicated, reduce and bloom equal the oracle; the side is read from HDFS, never copied', async (t) => {
+  const { JOB_RECS, SIDE_RECS, sideFile, onCluster } = joinCluster(path.join(local, 'join'));
+  const uri = `${hdfsDir('join-side')}/side.tsv`;
+  await hdfsWrite(uri, fs.readFileSync(sideFile));
+  for (const [strategy, kind] of [['replicated', 'inner'], ['reduce', 'inner'], ['bloom', 'semi']] as const) {
+    const run = await onCluster(kind, strategy, uri);
+    t.deepEqual(run.lines, oracle(kind, JOB_RECS, SIDE_RECS), `${strategy} ${kind}`);
+    t.is(run.report.joins[0]!.strategy, strategy);
+    t.is(run.report.joins[0]!.sideBytes, fs.statSync(sideFile).size);
+    // An HDFS side is read where it is: nothing of it is copied into the job's dir.
+    t.deepEqual([...run.shipped.keys()].filter((k) => k.includes(':side/')), [], `${strategy}: no side copy`);
+  }
 });

@@ -1,86 +1,25 @@
 /**
  * Joins on 3 real sshd hosts (issue 11): replicated, reduce and bloom, inner and semi, equal to the
  * in-memory oracle (test/helpers/join-data.ts) with the side as a local file the runner must ship to
- * the hosts (seen in the job's dir on a host while the job runs), and with the side on the real HDFS.
- * Needs BSCTL_TEST_CLUSTER (and, for the HDFS case, the test HDFS), like test/cluster.test.ts.
+ * the hosts (seen in the job's dir on a host while the job runs); left and anti; merge. The side on the
+ * real HDFS is in test/hdfs.test.ts (serial with its HDFS outages). Needs BSCTL_TEST_CLUSTER.
  */
 import test from 'ava';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { jobDirOn } from '../framework/cluster/stale-job-dirs.ts';
-import type { JoinKind } from '../framework/job/join.ts';
-import { newJobId, runJob, type JobReport } from '../framework/runner/driver.ts';
+import { runJob, type JobReport } from '../framework/runner/driver.ts';
 import { ClusterRunner } from '../framework/scheduler/cluster-runner.ts';
 import { tempDir } from './helpers/cli.ts';
 import { testCluster } from './helpers/cluster.ts';
-import { hdfsDir, hdfsWrite, requireHdfs } from './helpers/hdfs.ts';
-import { joinedLines, oracle, range, rows, seeded, writeTsv, type Rec } from './helpers/join-data.ts';
-
-const JOB = fileURLToPath(new URL('./fixtures/jobs/join-kinds.ts', import.meta.url));
+import { joinCluster, JOIN_JOB as JOB } from './helpers/join-cluster.ts';
+import { oracle } from './helpers/join-data.ts';
 const dir = tempDir('join-cluster');
 test.after.always(() => fs.rmSync(dir, { recursive: true, force: true }));
 test.before(() => testCluster());
 
-const rand = seeded(23);
-const jobFiles = [path.join(dir, 'data', 'job-0.tsv'), path.join(dir, 'data', 'job-1.tsv')];
-const sideFile = path.join(dir, 'data', 'side.tsv');
-/** Keys k0000..k0099 on the job's side (two files), k0050..k0149 on the side, up to 3 times each. */
-const JOB_RECS: Rec[] = [...writeTsv(jobFiles[0]!, rows('L', range(0, 100), rand, { count: 700 })), ...writeTsv(jobFiles[1]!, rows('M', range(0, 100), rand, { count: 500 }))];
-const SIDE_RECS: Rec[] = writeTsv(sideFile, rows('R', range(50, 150), rand, { perKey: 3 }));
-
-/** Files under the job's dir on each host (`cache/...`, `side/...`), as `host:relative path`. */
-function shippedFiles(jobId: string): Map<string, string> {
-  const found = new Map<string, string>();
-  for (const m of testCluster().config.machines) {
-    const jobDir = jobDirOn(m.workDir, jobId);
-    for (const sub of ['cache', 'side']) {
-      const d = path.join(jobDir, sub);
-      let names: string[] = [];
-      try {
-        names = fs.readdirSync(d);
-      } catch {
-        continue; // not (yet, or no longer) there
-      }
-      for (const n of names) if (!n.endsWith('.tmp')) found.set(`${m.name}:${sub}/${n}`, path.join(d, n));
-    }
-  }
-  return found;
-}
-
-interface ClusterRun {
-  readonly report: JobReport;
-  readonly lines: string[];
-  /** What was seen shipped into the job's dir on the hosts while it ran: `host:cache/<hash>` → content. */
-  readonly shipped: Map<string, Buffer>;
-}
-
+const { JOB_RECS, SIDE_RECS, sideFile, onCluster } = joinCluster(dir);
 let runs = 0;
-async function onCluster(kind: JoinKind, strategy: string, side: string): Promise<ClusterRun> {
-  const parent = path.join(dir, 'runs', `${++runs}-${strategy}-${kind}`);
-  fs.mkdirSync(parent, { recursive: true });
-  const out = path.join(parent, 'out');
-  const jobId = newJobId();
-  const shipped = new Map<string, Buffer>();
-  const report = await runJob({
-    jobModule: JOB,
-    jobExport: kind,
-    jobId,
-    input: jobFiles,
-    sides: { side: [side] },
-    output: out,
-    runner: new ClusterRunner(testCluster().config),
-    splitSize: 2048,
-    reducers: 3,
-    conf: { 'bsctl.join.strategy': strategy },
-    // The job's dir on a host lives until the job ends, so a file shipped there before an attempt
-    // ran is still there at the progress event of that attempt's end.
-    onProgress: () => {
-      for (const [k, file] of shippedFiles(jobId)) if (!shipped.has(k)) shipped.set(k, fs.readFileSync(file));
-    },
-  });
-  return { report, lines: joinedLines(kind, out), shipped };
-}
 
 for (const strategy of ['replicated', 'reduce', 'bloom'] as const) {
   for (const kind of ['inner', 'semi'] as const) {
@@ -108,17 +47,13 @@ for (const strategy of ['replicated', 'reduce', 'bloom'] as const) {
   }
 }
 
-test.serial('3 SSH hosts, a side on HDFS: replicated, reduce and bloom equal the oracle', async (t) => {
-  requireHdfs();
-  const uri = `${hdfsDir('join-side')}/side.tsv`;
-  await hdfsWrite(uri, fs.readFileSync(sideFile));
-  for (const [strategy, kind] of [['replicated', 'inner'], ['reduce', 'inner'], ['bloom', 'semi']] as const) {
-    const run = await onCluster(kind, strategy, uri);
-    t.deepEqual(run.lines, oracle(kind, JOB_RECS, SIDE_RECS), `${strategy} ${kind}`);
-    t.is(run.report.joins[0]!.strategy, strategy);
-    t.is(run.report.joins[0]!.sideBytes, fs.statSync(sideFile).size);
-    // An HDFS side is read where it is: nothing of it is copied into the job's dir.
-    t.deepEqual([...run.shipped.keys()].filter((k) => k.includes(':side/')), [], `${strategy}: no side copy`);
+test.serial('3 SSH hosts, left and anti joins: replicated, reduce and bloom (which falls back to reduce) equal the oracle', async (t) => {
+  for (const strategy of ['replicated', 'reduce', 'bloom'] as const) {
+    for (const kind of ['left', 'anti'] as const) {
+      const run = await onCluster(kind, strategy, sideFile);
+      t.deepEqual(run.lines, oracle(kind, JOB_RECS, SIDE_RECS), `${strategy} ${kind}`);
+      t.is(run.report.joins[0]!.strategy, strategy === 'bloom' ? 'reduce' : strategy, `${strategy} ${kind}`);
+    }
   }
 });
 
@@ -146,9 +81,9 @@ test.serial('3 SSH hosts, replicated: bad records of the job and of a local side
   t.deepEqual(listed(report), [[files.job, '5', 'no join key (the job)'], [files.side, '5', 'no join key (side)']].sort());
 });
 
-// Engine bug: a local side read by a reduce-side or bloom join's map task on an SSH host is read from
-// the copy shipped into the job's dir there, and its bad records name that copy
-// (`<workDir>/jobs/<jobId>/side/<hash>-side.tsv`, gone once the job ends) instead of the user's file.
+// A local side read by a reduce-side or bloom join's map task on an SSH host is read from the copy
+// shipped into the job's dir there (`<workDir>/jobs/<jobId>/side/<hash>-side.tsv`, gone once the job
+// ends); its bad records must still name the user's file.
 for (const strategy of ['reduce', 'bloom'] as const) {
   test.serial(`3 SSH hosts, ${strategy}: a bad record of a local side names the user's file, not the host's copy`, async (t) => {
     const files = noKeyFiles(`nokey-${strategy}`);
