@@ -119,17 +119,18 @@ export async function runJob(opts: RunOptions): Promise<JobReport> {
       if (runner.name === 'cluster') throw new Error('--resume: works with the inline and local runners (map outputs on SSH hosts are not recorded)');
       resume = await ResumeStore.open(workRoot, { jobModule: opts.jobModule, jobExport, input: [...opts.input, ...sideInputs], conf: opts.conf ?? {}, reducers: opts.reducers ?? -1, splitSize: opts.splitSize, sortMb: opts.sortMb ?? 100 }, log);
     }
-    const stepRun: StepRun = { runner, maxAttempts, log, speculation, tally, steps: job.steps.length, startedAt: started, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}), ...(opts.signal ? { signal: opts.signal } : {}), ...(resume ? { resume } : {}) };
+    const stepRun: StepRun = { runner, maxAttempts, log, speculation, tally, steps: job.steps.filter((st) => !skipped(st)).length, startedAt: started, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}), ...(opts.signal ? { signal: opts.signal } : {}), ...(resume ? { resume } : {}) };
+    const notRun = job.steps.filter(skipped).map((st) => st.join!.with.name);
+    if (notRun.length) log(`${jobId}: joins skipped (optional sides not given): ${notRun.join(', ')}`);
     let splits: InputSplit[] = firstSplits;
     // The output of the last step run (undefined while the steps still read the job's input).
     let previous: string | undefined;
+    // Steps run so far (progress counts the steps that run: skipped joins are not shown).
+    let ran = 0;
     for (let s = 0; s < job.steps.length; s++) {
       const step = job.steps[s]!;
       const last = s === job.steps.length - 1;
-      if (skipped(step)) {
-        log(`${jobId}: step ${s} (join with ${step.join!.with.name}) skipped: the side is optional and was not given`);
-        continue;
-      }
+      if (skipped(step)) continue;
       if (previous) splits = await intermediateInput().getSplits([previous], {});
       const stepCommitter = last ? committer : new FileOutputCommitter(path.join(workDir, `step${s}-out`), jobId);
       if (!last) await stepCommitter.setupJob();
@@ -145,7 +146,7 @@ export async function runJob(opts: RunOptions): Promise<JobReport> {
       const stepSplits = join?.splits ?? splits;
       const numReduces = join ? join.numReduces : step.reduce ? reducers : 0;
       const plan: StepPlan = { jobId, jobModule: opts.jobModule, jobExport, step: s, conf: opts.conf ?? {}, numReduces, numMaps: stepSplits.length, intermediateInput: previous !== undefined, last, committer: stepCommitter, workDir, sortBytes, ...(join ? { join: join.runtime, sides: join.sides, ...(join.partners ? { partners: join.partners } : {}) } : {}) };
-      await runStep(plan, stepSplits, stepRun);
+      await runStep(plan, stepSplits, stepRun, ran++);
       opts.signal?.throwIfAborted();
       if (!last) await stepCommitter.commitJob();
       previous = path.join(workDir, `step${s}-out`);
