@@ -11,6 +11,7 @@ import { queryCommand } from './query/command.ts';
 import { runCommand } from './run/command.ts';
 import { schedulerCommand } from './scheduler/command.ts';
 import { statusCommand } from './status/command.ts';
+import { validateCommand } from './validate/command.ts';
 import type { CommandResult } from './types.ts';
 
 /** The bsctl command line; commands are listed explicitly. */
@@ -25,6 +26,7 @@ export function buildCli(argv: readonly string[], result: CommandResult, jobCli?
     .command(indexCommand(result))
     .command(fsCommand(result))
     .command(gcCommand(result))
+    .command(validateCommand(result))
     .option('namenode', { type: 'string', global: true, describe: `NameNode HTTP address for hdfs:// paths, e.g. http://host:9870 (default: $${NAMENODE_ENV})` })
     .option('hdfs-user', { type: 'string', global: true, describe: `HDFS user to act as (default: $${HDFS_USER_ENV})` })
     .middleware((args) => {
