@@ -71,3 +71,28 @@ test.serial('a merge join of differently partitioned inputs is refused before an
   t.regex(unsorted!.message, /failed once, not retried/);
   t.false(fs.existsSync(path.join(dir, 'bad')));
 });
+
+test.serial('replicated joins followed by a step run inside its mappers (no pass of their own); before a reduce-side join they run as a step', async (t) => {
+  const CHAIN = fileURLToPath(new URL('./fixtures/jobs/join-chain.ts', import.meta.url));
+  const base = path.join(dir, 'chain');
+  fs.mkdirSync(base, { recursive: true });
+  fs.writeFileSync(path.join(base, 'rows.tsv'), Array.from({ length: 3000 }, (_, i) => `k${(i * 37) % 500}\tr${i}\n`).join(''));
+  fs.writeFileSync(path.join(base, 'keys.tsv'), Array.from({ length: 200 }, (_, i) => `k${i * 2}\n`).join(''));
+  fs.writeFileSync(path.join(base, 'subs.tsv'), Array.from({ length: 150 }, (_, i) => `k${i * 3}\ts${i}\n`).join(''));
+  const go = (jobExport: string) =>
+    runJob({ jobModule: CHAIN, jobExport, runner: 'inline', log: () => {}, input: [path.join(base, 'rows.tsv')], sides: { keys: [path.join(base, 'keys.tsv')], subs: [path.join(base, 'subs.tsv')] }, output: path.join(base, jobExport) });
+  const both = await go('replicatedReplicated');
+  t.is(both.maps, 1, 'both joins and the step in one map task');
+  t.is(both.reduces, 0);
+  const expected = lines(path.join(base, 'replicatedReplicated'));
+  t.is(expected.length, 1200); // keys k0, k2, ..., k398: 200 of the 500 keys, 6 rows each
+  t.true(expected.includes('k6,r338,s2\t1') && expected.includes('k2,r446,-\t1'));
+  for (const [jobExport, maps] of [['replicatedReduce', 1 + 2 + 2], ['reduceReplicated', 2 + 2], ['reduceReduce', 2 + 3 + 2]] as const) {
+    const r = await go(jobExport);
+    t.deepEqual(lines(path.join(base, jobExport)), expected, jobExport);
+    // Map tasks: a replicated join before a reduce-side one runs as a map-only step (1 map); a reduce-side
+    // join maps both inputs (rows or the previous step's files, and the side); a step after a reduce reads
+    // its 2 part files; a replicated join before the step adds none.
+    t.is(r.maps, maps, jobExport);
+  }
+});

@@ -1,7 +1,7 @@
 import { AttemptFailure, type KillCause } from '../runner/types.ts';
 import type { WorkerProcess } from '../runner/worker-process.ts';
 import type { InputSplit } from '../input/types.ts';
-import type { TaskResult, TaskSpec } from '../task/spec.ts';
+import type { JoinRuntime, TaskResult, TaskSpec } from '../task/spec.ts';
 import { buildWorkerBundle, type WorkerBundle } from './bundle.ts';
 import type { ClusterHosts, Host } from './hosts.ts';
 import { runRemoteAttempt } from './remote-attempt.ts';
@@ -109,20 +109,24 @@ export class RemoteJob {
   }
 
   /**
-   * The spec as machine `h` reads it: its join's cache file, and a join side's local files (a reduce-side
+   * The spec as machine `h` reads it: its joins' cache files (its own, and those of the replicated joins
+   * chained into its mappers), and a join side's local files (a reduce-side
    * join's side split, a merge join's partner partition), shipped
    * there first (once per job and machine) with the paths rewritten; the side is never assumed to be
    * on a path every machine sees (HDFS paths stay as they are).
    */
   private async withCacheOn(spec: TaskSpec, h: Host): Promise<{ spec: TaskSpec; copies: ReadonlyMap<string, string> }> {
-    const file = spec.join?.cache;
     const jobDir = this.hosts.jobDir(h, this.jobId);
     const conn = (): ReturnType<ClusterHosts['connection']> => this.hosts.connection(h);
-    let out = spec;
-    if (file) {
+    const onHost = async (rt: JoinRuntime): Promise<JoinRuntime> => {
+      const file = rt.cache;
+      if (!file) return rt;
       const at = await this.once(h, file.hash, async () => shipCacheFile(await conn(), jobDir, file));
-      out = { ...out, join: { ...spec.join!, cache: { ...file, path: at } } };
-    }
+      return { ...rt, cache: { ...file, path: at } };
+    };
+    let out = spec;
+    if (spec.join) out = { ...out, join: await onHost(spec.join) };
+    if (out.type === 'map' && out.chain) out = { ...out, chain: await Promise.all(out.chain.map(async (c) => ({ ...c, join: await onHost(c.join) }))) };
     /** Shipped copy on the machine → the user's file. */
     const copies = new Map<string, string>();
     const onMachine = async (split: InputSplit): Promise<InputSplit> => {

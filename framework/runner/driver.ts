@@ -16,9 +16,10 @@ import { loadJob } from '../task/load-job.ts';
 import type { CounterMap } from '../task/spec.ts';
 import type { RunOptions } from './options.ts';
 import { JobTally } from './job-tally.ts';
-import { planJoin, sidePaths, type JoinReport } from './join-plan.ts';
+import { planJoin, sidePaths, type JoinPlanContext, type JoinReport } from './join-plan.ts';
 import { runStep, type StepRun } from './run-step.ts';
 import type { StepPlan } from './task-plan.ts';
+import type { ChainedJoin } from '../task/spec.ts';
 import { ResumeStore } from './resume.ts';
 import { taskRunnerByName } from './task-runners.ts';
 import { resolveSpeculation } from './speculation.ts';
@@ -119,37 +120,66 @@ export async function runJob(opts: RunOptions): Promise<JobReport> {
       if (runner.name === 'cluster') throw new Error('--resume: works with the inline and local runners (map outputs on SSH hosts are not recorded)');
       resume = await ResumeStore.open(workRoot, { jobModule: opts.jobModule, jobExport, input: [...opts.input, ...sideInputs], conf: opts.conf ?? {}, reducers: opts.reducers ?? -1, splitSize: opts.splitSize, sortMb: opts.sortMb ?? 100 }, log);
     }
-    const stepRun: StepRun = { runner, maxAttempts, log, speculation, tally, steps: job.steps.filter((st) => !skipped(st)).length, startedAt: started, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}), ...(opts.signal ? { signal: opts.signal } : {}), ...(resume ? { resume } : {}) };
+    const stepRun: StepRun = { runner, maxAttempts, log, speculation, tally, startedAt: started, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}), ...(opts.signal ? { signal: opts.signal } : {}), ...(resume ? { resume } : {}) };
     const notRun = job.steps.filter(skipped).map((st) => st.join!.with.name);
     if (notRun.length) log(`${jobId}: joins skipped (optional sides not given): ${notRun.join(', ')}`);
     let splits: InputSplit[] = firstSplits;
     // The output of the last step run (undefined while the steps still read the job's input).
     let previous: string | undefined;
-    // Steps run so far (progress counts the steps that run: skipped joins are not shown).
+    // Steps run so far, of how many (progress counts the steps that run: skipped or chained joins are not shown).
     let ran = 0;
-    for (let s = 0; s < job.steps.length; s++) {
-      const step = job.steps[s]!;
+    let total = job.steps.filter((st) => !skipped(st)).length;
+    // Replicated joins waiting to run inside the next step's mappers.
+    let chain: ChainedJoin[] = [];
+    /** Run step `s` over `stepSplits` (its output: the job's, or intermediate files for the next step). */
+    const run = async (s: number, stepSplits: readonly InputSplit[], numReduces: number, extra: Partial<StepPlan>): Promise<void> => {
       const last = s === job.steps.length - 1;
-      if (skipped(step)) continue;
-      if (previous) splits = await intermediateInput().getSplits([previous], {});
       const stepCommitter = last ? committer : new FileOutputCommitter(path.join(workDir, `step${s}-out`), jobId);
       if (!last) await stepCommitter.setupJob();
-      const reducers = opts.reducers ?? step.reducers ?? 2;
-      const from = previous;
-      const wholeFiles = (): Promise<InputSplit[]> => (from ? intermediateInput().getSplits([from], {}) : job.input.getSplits(opts.input, { splitSize: Number.MAX_SAFE_INTEGER, combine: false }));
-      const join = step.join ? await planJoin(step.join, { step: s, jobId, splits, sides, conf: opts.conf ?? {}, reducers, workDir, wholeFiles, ...(opts.splitSize !== undefined ? { splitSize: opts.splitSize } : {}) }) : undefined;
-      if (join) {
-        log(`${jobId}: step ${s} joins with ${join.report.side} (${join.report.kind}): strategy ${join.report.strategy}, ${join.report.reason}`);
-        joins.push(join.report);
-        if (join.driverResult) tally.done(`side_${jobId}_${s}`, join.driverResult);
-      }
-      const stepSplits = join?.splits ?? splits;
-      const numReduces = join ? join.numReduces : step.reduce ? reducers : 0;
-      const plan: StepPlan = { jobId, jobModule: opts.jobModule, jobExport, step: s, conf: opts.conf ?? {}, numReduces, numMaps: stepSplits.length, intermediateInput: previous !== undefined, last, committer: stepCommitter, workDir, sortBytes, ...(join ? { join: join.runtime, sides: join.sides, ...(join.partners ? { partners: join.partners } : {}) } : {}) };
-      await runStep(plan, stepSplits, stepRun, ran++);
+      const plan: StepPlan = { jobId, jobModule: opts.jobModule, jobExport, step: s, conf: opts.conf ?? {}, numReduces, numMaps: stepSplits.length, intermediateInput: previous !== undefined, last, committer: stepCommitter, workDir, sortBytes, ...extra, ...(chain.length ? { chain } : {}) };
+      chain = [];
+      await runStep(plan, stepSplits, stepRun, { index: ran++, of: total });
       opts.signal?.throwIfAborted();
-      if (!last) await stepCommitter.commitJob();
+      if (last) return;
+      await stepCommitter.commitJob();
       previous = path.join(workDir, `step${s}-out`);
+      splits = await intermediateInput().getSplits([previous], {});
+    };
+    /** The replicated joins chained so far, run as a step of their own (the next join cannot follow them). */
+    const flushChain = async (): Promise<void> => {
+      const last = chain.pop();
+      if (!last) return;
+      total++;
+      await run(last.step, splits, 0, { join: last.join });
+    };
+    for (let s = 0; s < job.steps.length; s++) {
+      const step = job.steps[s]!;
+      if (skipped(step)) continue;
+      const reducers = opts.reducers ?? step.reducers ?? 2;
+      if (!step.join) {
+        await run(s, splits, step.reduce ? reducers : 0, {});
+        continue;
+      }
+      const context = (): JoinPlanContext => {
+        const from = previous;
+        const wholeFiles = (): Promise<InputSplit[]> => (from ? intermediateInput().getSplits([from], {}) : job.input.getSplits(opts.input, { splitSize: Number.MAX_SAFE_INTEGER, combine: false }));
+        return { step: s, jobId, splits, sides, conf: opts.conf ?? {}, reducers, workDir, wholeFiles, ...(opts.splitSize !== undefined ? { splitSize: opts.splitSize } : {}) };
+      };
+      // Only another replicated join can follow chained ones inside the same mappers.
+      const join = await planJoin(step.join, context(), async (strategy) => {
+        if (strategy !== 'replicated') await flushChain();
+        return context();
+      });
+      log(`${jobId}: step ${s} joins with ${join.report.side} (${join.report.kind}): strategy ${join.report.strategy}, ${join.report.reason}`);
+      joins.push(join.report);
+      if (join.driverResult) tally.done(`side_${jobId}_${s}`, join.driverResult);
+      // A replicated join with a step after it runs inside that step's mappers (no pass of its own).
+      if (join.runtime.strategy === 'replicated' && job.steps.slice(s + 1).some((st) => !skipped(st))) {
+        chain.push({ step: s, join: join.runtime });
+        total--;
+        continue;
+      }
+      await run(s, join.splits, join.numReduces, { join: join.runtime, sides: join.sides, ...(join.partners ? { partners: join.partners } : {}) });
     }
     await committer.commitJob();
     log(`${jobId}: committed ${opts.output}`);

@@ -86,8 +86,13 @@ export function sidePaths(join: AnyJoin, sides: Readonly<Record<string, readonly
   return paths;
 }
 
-/** Choose the strategy (and say why), read the side where the strategy needs it, and lay out the tasks. */
-export async function planJoin(join: AnyJoin, ctx: JoinPlanContext): Promise<PlannedJoin> {
+/**
+ * Choose the strategy (and say why), read the side where the strategy needs it, and lay out the tasks.
+ * `settle`, once the strategy is chosen and before anything is read, may change the context (the
+ * driver runs replicated joins chained so far as a step of their own when this join cannot follow them).
+ */
+export async function planJoin(join: AnyJoin, first: JoinPlanContext, settle?: (strategy: JoinRuntime['strategy']) => Promise<JoinPlanContext>): Promise<PlannedJoin> {
+  let ctx = first;
   const name = join.with.name;
   const kind = join.kind ?? 'inner';
   const forced = ctx.conf[JOIN_CONF.strategy];
@@ -103,7 +108,7 @@ export async function planJoin(join: AnyJoin, ctx: JoinPlanContext): Promise<Pla
   } catch (err) {
     throw new Error(`join with ${name}: ${(err as Error).message}`);
   }
-  if (asked === 'merge') return planMerge(join, kind, right, ctx);
+  if (asked === 'merge') return planMerge(join, kind, right, settle ? await settle('merge') : ctx);
   const sideBytes = bytesOf(right);
   const jobBytes = bytesOf(ctx.splits);
   const filterable = kind === 'inner' || kind === 'semi';
@@ -123,6 +128,7 @@ export async function planJoin(join: AnyJoin, ctx: JoinPlanContext): Promise<Pla
   } else {
     [strategy, reason] = ['reduce', `side ${name} is ${mib(sideBytes)}, over the replicated budget of ${mib(budget)}${filterable ? ` and over ${BLOOM_SHARE * 100}% of the job's ${mib(jobBytes)}` : ` (a ${kind} join: no Bloom filter)`}`];
   }
+  if (settle) ctx = await settle(strategy);
   const report = { step: ctx.step, side: name, kind, strategy, reason, sideBytes, jobBytes };
   const cacheDir = path.join(ctx.workDir, 'cache');
   fs.mkdirSync(cacheDir, { recursive: true });

@@ -19,8 +19,6 @@ export interface StepRun {
   readonly log: (line: string) => void;
   readonly speculation: Speculation;
   readonly tally: JobTally;
-  /** Steps of the job that run (skipped ones not counted), for progress. */
-  readonly steps: number;
   readonly startedAt: number;
   readonly onProgress?: (p: JobProgress) => void;
   readonly signal?: AbortSignal;
@@ -29,15 +27,15 @@ export interface StepRun {
 }
 
 /**
- * One step of a job over its splits (`ordinal`: its position among the steps that run): the map phase (maps whose output is lost re-run when a reduce
+ * One step of a job over its splits (`position`: among the steps that run, for progress): the map phase (maps whose output is lost re-run when a reduce
  * cannot fetch it), then the reduce phase; its committer's job commit is the caller's.
  */
-export async function runStep(plan: StepPlan, splits: readonly InputSplit[], run: StepRun, ordinal: number): Promise<void> {
+export async function runStep(plan: StepPlan, splits: readonly InputSplit[], run: StepRun, position: { readonly index: number; readonly of: number }): Promise<void> {
   const { tally, log } = run;
   const s = plan.step;
-  // The first step that reads the job's input (not a join's: its maps read the side too).
-  const resume = !plan.intermediateInput && !plan.join ? run.resume : undefined;
-  const progress = new StepProgress({ jobId: plan.jobId, step: ordinal, steps: run.steps, startedAt: run.startedAt }, splits.length, plan.numReduces, run.onProgress);
+  // The first step that reads the job's input (not a join's, nor one running joins: they read a side too).
+  const resume = !plan.intermediateInput && !plan.join && !plan.chain ? run.resume : undefined;
+  const progress = new StepProgress({ jobId: plan.jobId, step: position.index, steps: position.of, startedAt: run.startedAt }, splits.length, plan.numReduces, run.onProgress);
 
   // Map phase.
   const mapOutputs: { file: string; segments: readonly Segment[] }[] = [];

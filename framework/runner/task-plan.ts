@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { InputSplit } from '../input/types.ts';
 import type { FileOutputCommitter } from '../output/committer.ts';
 import type { Segment } from '../shuffle/segment.ts';
-import type { JoinRuntime, MapTaskSpec, ReduceTaskSpec, TaskResult } from '../task/spec.ts';
+import type { ChainedJoin, JoinRuntime, MapTaskSpec, ReduceTaskSpec, TaskResult } from '../task/spec.ts';
 import type { PhaseTask } from './phase.ts';
 
 const pad = (n: number): string => String(n).padStart(6, '0');
@@ -31,6 +31,8 @@ export interface StepPlan {
   readonly sides?: readonly ('left' | 'right')[];
   /** A merge join: the side's split paired with each map task's. */
   readonly partners?: readonly InputSplit[];
+  /** Replicated joins of earlier steps that run inside this step's mappers. */
+  readonly chain?: readonly ChainedJoin[];
 }
 
 /** Hadoop-style ids: task_<job>_<step>_m_000003, attempt_<job>_<step>_m_000003_<n>. */
@@ -60,6 +62,7 @@ export function mapTask(p: StepPlan, i: number, split: InputSplit, onOutput: (re
         intermediateInput: p.intermediateInput && side !== 'right',
         ...(side ? { joinSide: side } : {}),
         ...(p.partners?.[i] ? { joinPartner: p.partners[i] } : {}),
+        ...(p.chain?.length ? { chain: p.chain } : {}),
         numReduces: p.numReduces,
         sortBytes: p.sortBytes,
         spillDir: path.join(p.workDir, `step${p.step}`, id),

@@ -1,6 +1,6 @@
 import { joinPath } from '../fs/resolve.ts';
 import type { Job } from '../job/define.ts';
-import type { Partitioner, ShuffleKey } from '../job/types.ts';
+import type { Mapper, Partitioner, ShuffleKey } from '../job/types.ts';
 import { intermediateInput, intermediateOutput } from '../shuffle/intermediate.ts';
 import type { RecordWriter } from '../output/types.ts';
 import { createCollector } from '../shuffle/collector.ts';
@@ -25,7 +25,9 @@ export async function runMapTask(job: Job, spec: MapTaskSpec, progress: Progress
   const merging = join && spec.join!.strategy === 'merge';
   // A merge join reads the side's partition beside this split's; its reader gives the joined records.
   const reader = merging ? mergeJoinReader(join, format.createRecordReader(spec.split), spec.split, join.with.input.createRecordReader(spec.joinPartner!), spec.joinPartner!, ctx) : format.createRecordReader(spec.split);
-  const map = merging ? step.map : join ? await joinMapper(join, spec.join!, side, spec.split, ctx) : step.map;
+  const own = merging ? step.map : join ? await joinMapper(join, spec.join!, side, spec.split, ctx) : step.map;
+  const chained = await Promise.all((spec.chain ?? []).map((c) => joinMapper(job.steps[c.step]!.join!, c.join, 'left', spec.split, ctx)));
+  const map = chained.length ? chainMappers([...chained, own as Mapper<unknown, unknown, ShuffleKey, unknown>]) : own;
   let records = 0;
 
   const collector =
@@ -102,4 +104,16 @@ export async function runMapTask(job: Job, spec: MapTaskSpec, progress: Progress
   }
   progress(1, reader.bytesRead);
   return { ...(mapOutput ? { mapOutput } : {}), counters: ctx.counters, badRecords: ctx.badRecords };
+}
+
+/** Mappers run one after another on each record (Hadoop's ChainMapper). */
+function chainMappers(mappers: readonly Mapper<unknown, unknown, ShuffleKey, unknown>[]): Mapper<unknown, unknown, ShuffleKey, unknown> {
+  function* from(i: number, k: unknown, v: unknown, ctx: Parameters<Mapper<unknown, unknown, ShuffleKey, unknown>>[2]): Generator<readonly [ShuffleKey, unknown]> {
+    if (i === mappers.length - 1) {
+      yield* mappers[i]!(k, v, ctx);
+      return;
+    }
+    for (const [k2, v2] of mappers[i]!(k, v, ctx)) yield* from(i + 1, k2, v2, ctx);
+  }
+  return (k, v, ctx) => from(0, k, v, ctx);
 }

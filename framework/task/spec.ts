@@ -35,6 +35,12 @@ export interface JoinRuntime {
   readonly cache?: CacheFile;
 }
 
+/** A replicated join step run inside a later step's mapper. */
+export interface ChainedJoin {
+  readonly step: number;
+  readonly join: JoinRuntime;
+}
+
 interface TaskSpecBase {
   readonly jobId: string;
   /** Absolute path of the job module and its export holding the Job. */
@@ -58,6 +64,11 @@ export interface MapTaskSpec extends TaskSpecBase {
   readonly joinSide?: 'left' | 'right';
   /** A merge join's map task: the side's partition file joined with this split's. */
   readonly joinPartner?: InputSplit;
+  /**
+   * Replicated joins of earlier steps run inside this map (Hadoop's ChainMapper): each record goes
+   * through their map-side joins, in order, then this step's mapper; their steps do not run.
+   */
+  readonly chain?: readonly ChainedJoin[];
   /** Reduce partitions; 0 for a map-only step. */
   readonly numReduces: number;
   readonly sortBytes: number;
