@@ -19,6 +19,15 @@ export interface SchedulerOptions {
   /** How often the allocation file is checked for changes, ms (Hadoop: 10 s). */
   readonly reloadIntervalMs?: number;
   readonly log?: (line: string) => void;
+  /**
+   * mapred.fairscheduler.assignmultiple (default true): a scheduling round may fill several free slots
+   * of a machine; false gives each machine at most one new task per heartbeat (`heartbeatMs`).
+   */
+  readonly assignMultiple?: boolean;
+  /** A machine's heartbeat when assignMultiple is off, ms (default 1000; Hadoop's is about 3 s). */
+  readonly heartbeatMs?: number;
+  /** mapred.fairscheduler.sizebasedweight: a job's weight in its pool grows with log2(1 + its tasks). */
+  readonly sizeBasedWeight?: boolean;
   /** Where attempts' stderr logs go, `<dir>/<jobId>/<attemptId>.stderr`, kept 24 h (default: $TMPDIR/bsctl-<uid>-userlogs). */
   readonly userLogDir?: string;
 }
@@ -43,6 +52,10 @@ export class ClusterScheduler {
   private started: Promise<void> | undefined;
   private timers: NodeJS.Timeout[] = [];
   private localityTimer: NodeJS.Timeout | undefined;
+  /** The next scheduling round, when assignmultiple is off and a machine had more free slots. */
+  private heartbeat: NodeJS.Timeout | undefined;
+  /** When each machine last got a new task (assignmultiple off: one a heartbeat). */
+  private readonly lastAssigned = new Map<Host, number>();
   private localityDeadline = Infinity;
   /** Set by close(): no new jobs or attempts. */
   stopping = false;
@@ -61,7 +74,7 @@ export class ClusterScheduler {
       allocations = loadAllocations(options.allocations);
       this.allocationsFile = { path: options.allocations, mtimeMs: fs.statSync(options.allocations).mtimeMs, loadedAt: Date.now() };
     } else if (options.allocations) allocations = options.allocations;
-    this.model = new FairScheduler(allocations);
+    this.model = new FairScheduler(allocations, Date.now, options.sizeBasedWeight ?? false);
   }
 
   /** Connect to the machines (again for those down) and start the preemption and reload timers. */
@@ -149,10 +162,16 @@ export class ClusterScheduler {
     const now = Date.now();
     const delay = this.options.localityDelayMs ?? 1000;
     let waitUntil = Infinity;
+    // Without assignmultiple a machine takes one new task a heartbeat; its other free slots wait for the next.
+    const single = this.options.assignMultiple === false;
+    const beat = this.options.heartbeatMs ?? 1000;
+    let heldBack = false;
     for (const t of TYPES) {
       const skip = new Set<string>();
       for (;;) {
-        const free = this.hosts.free(t);
+        const open = this.hosts.free(t);
+        const free = single ? open.filter((h) => now - (this.lastAssigned.get(h) ?? -Infinity) >= beat) : open;
+        if (single && free.length < open.length) heldBack = true;
         if (free.length === 0) break;
         const sj = this.model.assign(t, skip);
         if (!sj) break;
@@ -164,9 +183,16 @@ export class ClusterScheduler {
           continue;
         }
         choice.host.running[t]++;
+        if (single) this.lastAssigned.set(choice.host, now);
         this.model.taskStarted(choice.attempt.spec.attemptId, sj.id, t);
         void job.execute(choice.attempt, choice.host);
       }
+    }
+    if (heldBack && !this.heartbeat) {
+      this.heartbeat = setTimeout(() => {
+        this.heartbeat = undefined;
+        this.dispatch();
+      }, beat);
     }
     if (waitUntil < (this.localityTimer ? this.localityDeadline : Infinity)) {
       clearTimeout(this.localityTimer);
@@ -229,6 +255,7 @@ export class ClusterScheduler {
     this.stopping = true;
     for (const t of this.timers) clearInterval(t);
     if (this.localityTimer) clearTimeout(this.localityTimer);
+    if (this.heartbeat) clearTimeout(this.heartbeat);
     await Promise.all([...this.jobs.values()].map((j) => j.close()));
     await this.hosts.close();
   }

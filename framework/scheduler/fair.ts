@@ -56,6 +56,11 @@ export class FairScheduler {
   constructor(
     private allocations: Allocations,
     private readonly clock: () => number = Date.now,
+    /**
+     * mapred.fairscheduler.sizebasedweight: within a fair pool a job's weight grows with the log of the
+     * tasks it needs (log2(1 + pending + running)), so a big job is not starved by many small ones; by default every job weighs the same.
+     */
+    private readonly sizeBasedWeight = false,
   ) {}
 
   /** Replace the allocations (the daemon reloads the file when it changes). */
@@ -155,9 +160,14 @@ export class FairScheduler {
     jobs.sort((a, b) =>
       chosen.config.schedulingMode === 'fifo'
         ? b.priority - a.priority || a.submitTime - b.submitTime
-        : a.running[t] - b.running[t] || a.submitTime - b.submitTime,
+        : a.running[t] / this.jobWeight(a, t) - b.running[t] / this.jobWeight(b, t) || a.submitTime - b.submitTime,
     );
     return jobs[0];
+  }
+
+  private jobWeight(j: JobDemand, t: SlotType): number {
+    // Hadoop's: log2(1 + runnable tasks); a job asking for a slot has at least one pending, so ≥ 1.
+    return this.sizeBasedWeight ? Math.log2(1 + j.pending[t] + j.running[t]) : 1;
   }
 
   taskStarted(taskId: string, jobId: string, t: SlotType): void {

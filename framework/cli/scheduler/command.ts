@@ -17,6 +17,9 @@ export interface SchedulerArgs {
   url?: string;
   'token-file'?: string;
   'jobs-dir'?: string[];
+  'assign-multiple'?: boolean;
+  'size-based-weight'?: boolean;
+  'mapred-site'?: string;
 }
 
 /** `bsctl scheduler start|stop|status|kill`: the scheduler daemon (the JobTracker role). */
@@ -39,6 +42,9 @@ export function schedulerCommand(result: CommandResult): CommandModule<object, S
         .option('locality-delay', { type: 'number', default: 1000, describe: 'ms a job waits for a data-local map slot (delay scheduling)' })
         .option('preemption', { type: 'boolean', default: false, describe: 'let pools starved past their preemption timeouts kill other pools\' youngest tasks (off by default, as in Hadoop)' })
         .option('preemption-interval', { type: 'number', default: 15000, describe: 'ms between preemption checks' })
+        .option('assign-multiple', { type: 'boolean', describe: "mapred.fairscheduler.assignmultiple: a scheduling round may fill several free slots of a machine (default true; --no-assign-multiple: one new task per machine a heartbeat, 1 s)" })
+        .option('size-based-weight', { type: 'boolean', describe: 'mapred.fairscheduler.sizebasedweight: a job\'s weight in its pool grows with log2(1 + its tasks) (default false)' })
+        .option('mapred-site', { type: 'string', describe: 'a Hadoop mapred-site.xml to read those two settings from (the flags win)' })
         .option('reload-interval', { type: 'number', default: 10000, describe: 'ms between checks of the allocation file for changes' })
         .option('json', { type: 'boolean', default: false, describe: 'status: print /scheduler.json' }) as unknown as Argv<SchedulerArgs>,
     handler: async (args) => {

@@ -10,6 +10,7 @@ import { startDaemon } from '../../scheduler/daemon.ts';
 import { JOBS_DIR } from '../jobs-dir.ts';
 import { formatStatus } from './format.ts';
 import type { SchedulerArgs } from './command.ts';
+import { loadMapredSite, type FairSchedulerSettings } from '../../scheduler/mapred-site.ts';
 
 const BSCTL_BIN = fileURLToPath(new URL('../../../bin/bsctl.js', import.meta.url));
 
@@ -61,6 +62,7 @@ async function serve(args: SchedulerArgs, stateDir: string): Promise<number> {
     localityDelayMs: args['locality-delay'],
     preemption: args.preemption,
     preemptionIntervalMs: args['preemption-interval'],
+    ...fairSchedulerSettings(args),
     reloadIntervalMs: args['reload-interval'],
     log: (line) => process.stderr.write(stamp(line)),
   });
@@ -86,6 +88,9 @@ async function start(args: SchedulerArgs, stateDir: string): Promise<number> {
   const argv = ['scheduler', 'serve', '--cluster', path.resolve(clusterFile(args)), '--bind', args.bind, '--port', String(args.port), '--state-dir', stateDir];
   argv.push('--locality-delay', String(args['locality-delay']), '--preemption-interval', String(args['preemption-interval']), '--reload-interval', String(args['reload-interval']));
   if (args.preemption) argv.push('--preemption');
+  const settings = fairSchedulerSettings(args); // a bad mapred-site.xml fails here, not in the log
+  if (settings.assignMultiple !== undefined) argv.push(settings.assignMultiple ? '--assign-multiple' : '--no-assign-multiple');
+  if (settings.sizeBasedWeight !== undefined) argv.push(settings.sizeBasedWeight ? '--size-based-weight' : '--no-size-based-weight');
   if (args.allocations) argv.push('--allocations', path.resolve(args.allocations));
   if (args['token-file']) argv.push('--token-file', path.resolve(args['token-file']));
   for (const d of args['jobs-dir'] ?? []) argv.push('--jobs-dir', path.resolve(d));
@@ -145,4 +150,12 @@ export async function schedulerHandler(args: SchedulerArgs): Promise<number> {
       return 0;
     }
   }
+}
+
+/** assignmultiple / sizebasedweight: the flags, over a --mapred-site file's properties. */
+function fairSchedulerSettings(args: SchedulerArgs): FairSchedulerSettings {
+  const site = args['mapred-site'] ? loadMapredSite(args['mapred-site']) : {};
+  const assignMultiple = args['assign-multiple'] ?? site.assignMultiple;
+  const sizeBasedWeight = args['size-based-weight'] ?? site.sizeBasedWeight;
+  return { ...(assignMultiple !== undefined ? { assignMultiple } : {}), ...(sizeBasedWeight !== undefined ? { sizeBasedWeight } : {}) };
 }
