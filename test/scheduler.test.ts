@@ -128,6 +128,13 @@ test.serial('two pools with weights 2:1 and a long job each: running map slots c
   t.true(ratio > 1.8 && ratio < 2.2, `ratio ${ratio}`);
   await expectSameAsInline(t, gold, path.join(dir, 'gold-out'));
   await expectSameAsInline(t, silver, path.join(dir, 'silver-out'));
+  // The daemon recorded both jobs in its history; the clients following them wrote no records of their own.
+  const history = JSON.parse(bsctl(['history', '--json', '--state-dir', stateDir]).stdout) as { pool?: string; status: string; runner: string; output: string; report?: { jobName: string } }[];
+  for (const pool of ['gold', 'silver']) {
+    const records = history.filter((h) => h.output === path.join(dir, `${pool}-out`));
+    t.is(records.length, 1, `one record of the ${pool} job`);
+    t.like(records[0], { pool, status: 'succeeded', runner: 'cluster', report: { jobName: 'slow-count' } });
+  }
 });
 
 test.serial('maxRunningJobs=1: the second job of the pool waits (never fails), then runs after the first', async (t) => {

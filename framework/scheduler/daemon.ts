@@ -6,6 +6,7 @@ import { checkSimpleName } from '../fs/names.ts';
 import { crossSiteReason, hasToken, isLoopback, loopbackHosts } from './auth.ts';
 import { ClusterScheduler, type SchedulerOptions } from './cluster-scheduler.ts';
 import { SubmittedJob } from './submitted-job.ts';
+import { historyDir } from './history.ts';
 import { schedulerPage } from './page.ts';
 import type { DaemonInfo, SubmitRequest } from './protocol.ts';
 import { schedulerStatus } from './status.ts';
@@ -143,7 +144,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       if (route === 'GET /scheduler' || route === 'GET /') return send(res, 200, schedulerPage(schedulerStatus(scheduler, Date.now() - 60_000)), 'text/html');
       if (route === 'POST /jobs') {
         if (scheduler.stopping) return send(res, 503, { error: 'the scheduler daemon is stopping' });
-        const run = new SubmittedJob(`job_${startStamp}_${String(++sequence).padStart(4, '0')}`, parseSubmit(await readBody(req), options), scheduler, log);
+        const run = new SubmittedJob(`job_${startStamp}_${String(++sequence).padStart(4, '0')}`, parseSubmit(await readBody(req), options), scheduler, log, historyDir(options.stateDir));
         runs.set(run.id, run);
         // Keep the last 200 ended jobs' events for late clients; older ones go.
         const ended = [...runs.values()].filter((x) => x.ended);

@@ -1,8 +1,10 @@
 import { importJobModuleFresh } from '../cluster/bundle.ts';
 import { runOnCluster } from './cluster-runner.ts';
+import { buildOf, errorText, historyConf, writeHistory, type JobHistory } from './history.ts';
 import { registerJobModule } from '../task/load-job.ts';
 import type { ClusterScheduler } from './cluster-scheduler.ts';
 import type { JobProgress } from '../runner/options.ts';
+import type { JobReport } from '../runner/driver.ts';
 import { submittedOptions, type JobEvent, type SubmitRequest } from './protocol.ts';
 
 const PROGRESS_EVERY_MS = 250;
@@ -26,6 +28,8 @@ export class SubmittedJob {
     readonly request: SubmitRequest,
     private readonly scheduler: ClusterScheduler,
     private readonly log: (line: string) => void,
+    /** Where the job's history record goes (the daemon's state dir), if anywhere. */
+    private readonly history?: string,
   ) {}
 
   private emit(e: JobEvent): void {
@@ -52,6 +56,7 @@ export class SubmittedJob {
 
   async run(): Promise<void> {
     const r = this.request;
+    const startTime = Date.now();
     this.emit({ event: 'accepted', jobId: this.id, pool: r.pool });
     const log = (line: string): void => this.emit({ event: 'log', line });
     try {
@@ -78,12 +83,44 @@ export class SubmittedJob {
       const report = await runOnCluster(this.scheduler, runOptions, clusterOptions);
       this.scheduler.outcome(this.id, 'succeeded');
       this.log(`job ${this.id} succeeded: ${r.output}`);
+      this.record(startTime, { report });
       this.finish({ event: 'succeeded', report });
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
+      this.record(startTime, { error: err });
       this.scheduler.outcome(this.id, 'failed', message.split('\n')[0]);
       this.log(`job ${this.id} failed: ${message.split('\n')[0]}`);
       this.finish({ event: 'failed', error: message });
+    }
+  }
+
+  /** The job's history record; one that cannot be written is logged, never the job's failure. */
+  private record(startTime: number, outcome: { report?: JobReport; error?: unknown }): void {
+    if (!this.history) return;
+    const r = this.request;
+    const conf = r.conf ?? {};
+    const record: JobHistory = {
+      version: 1,
+      jobId: this.id,
+      name: outcome.report?.jobName ?? r.jobModule,
+      command: `submitted to the scheduler daemon: ${r.jobModule}`,
+      user: r.user,
+      pool: r.pool,
+      runner: 'cluster',
+      startTime,
+      finishTime: Date.now(),
+      status: outcome.report ? 'succeeded' : 'failed',
+      ...(outcome.error !== undefined ? { error: errorText(outcome.error) } : {}),
+      input: r.input,
+      output: r.output,
+      conf: historyConf(conf),
+      ...buildOf(conf, r.output, outcome.report !== undefined),
+      ...(outcome.report ? { report: outcome.report } : {}),
+    };
+    try {
+      writeHistory(this.history, record);
+    } catch (err) {
+      this.log(`job ${this.id}: history not written: ${(err as Error).message}`);
     }
   }
 

@@ -6,6 +6,8 @@ import { resolveJobModule } from '../jobs-dir.ts';
 import { ProgressReporter } from '../progress.ts';
 import { formatReport } from '../report.ts';
 import { loadRunner } from './runners.ts';
+import { recordRun } from './history.ts';
+import { newJobId, type JobReport } from '../../runner/driver.ts';
 import { checkRunFlags, resolveRunOptions } from './resolve.ts';
 import type { RunArgs } from './command.ts';
 
@@ -61,8 +63,18 @@ async function runPlanned(args: RunArgs, jobModule: string, plan: JobPlan): Prom
   // Following a daemon's job, Ctrl-C detaches instead (cluster.ts): the job runs on in the daemon.
   const controller = new AbortController();
   const interrupt = runner.follows ? undefined : interruptOnSignals(controller);
+  // This run's history record (a daemon records the jobs it runs itself).
+  const jobId = newJobId();
+  const startTime = Date.now();
+  const name = (await loadJob(jobModule)).name;
+  let recorded = false;
+  const record = (outcome: { report?: JobReport; error?: unknown }): void => {
+    recorded = true;
+    if (!runner.follows) recordRun({ jobId, name, runner: runner.name, plan, conf: o.conf, startTime, ...outcome }, log);
+  };
   try {
     const report = await runner.run({
+      jobId,
       jobModule,
       input: plan.input,
       output: plan.output,
@@ -83,12 +95,14 @@ async function runPlanned(args: RunArgs, jobModule: string, plan: JobPlan): Prom
       log,
     });
     progress.stop();
+    record({ report });
     await plan.afterCommit?.();
     const extra = (await plan.summary?.()) ?? [];
     process.stdout.write(`${[formatReport(report), ...extra].join('\n')}\n`);
     if (args['report-json']) fs.writeFileSync(args['report-json'], `${JSON.stringify(report, null, 2)}\n`);
     return 0;
   } catch (err) {
+    if (!recorded) record({ error: err });
     const sig = interrupt?.signal();
     if (!sig) throw err;
     progress.stop();

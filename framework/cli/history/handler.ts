@@ -1,0 +1,48 @@
+import { checkSimpleName } from '../../fs/names.ts';
+import { historyDir, readHistory, type JobHistory } from '../../scheduler/history.ts';
+import { formatReport } from '../report.ts';
+import type { HistoryArgs } from './command.ts';
+
+const UNITS: Readonly<Record<string, number>> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `--since 7d` as milliseconds. */
+export function parseSince(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([mhd])$/.exec(text.trim());
+  if (!m) throw new Error(`--since: "${text}" is not a duration like 30m, 12h or 7d`);
+  return Number(m[1]) * UNITS[m[2]!]!;
+}
+
+const when = (t: number): string => new Date(t).toISOString().replace(/\.\d+Z$/, 'Z');
+
+function line(r: JobHistory): string {
+  const build = r.table ? ` table ${r.table}${r.generation !== undefined ? ` generation ${r.generation}` : ''}` : '';
+  const failure = r.error ? ` — ${r.error.split('\n')[0]}` : '';
+  return `${r.jobId}  ${r.status.padEnd(9)} ${when(r.startTime)}  ${((r.finishTime - r.startTime) / 1000).toFixed(1).padStart(7)} s  ${r.name} (${r.runner}, ${r.user})${build}${failure}`;
+}
+
+export async function historyHandler(args: HistoryArgs): Promise<number> {
+  const dir = historyDir(args['state-dir']);
+  const warn = (l: string): void => void process.stderr.write(`${l}\n`);
+  if (args.action === 'show') {
+    if (!args.job) throw new Error('history show: which job? (bsctl history lists them)');
+    checkSimpleName(args.job, 'history show JOB');
+    const r = readHistory(dir, warn).find((x) => x.jobId === args.job);
+    if (!r) throw new Error(`history show: no job ${args.job} in ${dir}`);
+    if (args.json) {
+      process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+      return 0;
+    }
+    const out = [line(r), `command: ${r.command}`, `input: ${r.input.join(', ')}`, `output: ${r.output}`];
+    if (r.pool) out.push(`pool: ${r.pool}`);
+    if (r.error) out.push(`error: ${r.error}`);
+    if (r.report) out.push(formatReport(r.report));
+    process.stdout.write(`${out.join('\n')}\n`);
+    return 0;
+  }
+  if (args.table) checkSimpleName(args.table, '--table');
+  const since = args.since ? Date.now() - parseSince(args.since) : -Infinity;
+  const records = readHistory(dir, warn).filter((r) => r.startTime >= since && (!args.failed || r.status === 'failed') && (!args.table || r.table === args.table));
+  if (args.json) process.stdout.write(`${JSON.stringify(records, null, 2)}\n`);
+  else process.stdout.write(records.length ? `${records.map(line).join('\n')}\n` : `no jobs in ${dir}${args.failed || args.table || args.since ? ' match' : ''}\n`);
+  return 0;
+}
