@@ -8,7 +8,7 @@ import { intermediateInput, intermediateOutput } from '../shuffle/intermediate.t
 import { KeyFilterBuilder } from '../shuffle/key-filter.ts';
 import { AttemptContext } from '../task/context.ts';
 import { deterministic } from '../task/deterministic.ts';
-import { joinGroup } from '../task/join-map.ts';
+import { joinGroup, keyOf } from '../task/join-map.ts';
 import type { CacheFile, JoinRuntime, TaskResult } from '../task/spec.ts';
 
 /** `--conf` keys of joins, with their defaults. */
@@ -201,12 +201,8 @@ async function scanSide(join: AnyJoin, splits: readonly InputSplit[], ctx: Attem
   for (const split of splits) {
     const reader = join.with.input.createRecordReader(split);
     await reader.read((k, v) => {
-      const key = join.with.key(k, v, ctx.conf);
-      if (key === undefined) {
-        ctx.badRecord({ path: split.path, offset: typeof k === 'number' ? k : split.start, reason: `no join key (${join.with.name})`, fileIndex: split.fileIndex });
-        return;
-      }
-      visit(encodeKey(key), v);
+      const key = keyOf(join.with.key, join.with.name, split, k, v, ctx);
+      if (key !== undefined) visit(encodeKey(key), v);
     }, between);
   }
 }

@@ -12,13 +12,16 @@ export const joinGroup = (side: string): string => `Join ${side}`;
 export const LEFT = 0;
 export const RIGHT = 1;
 
+/** A record's byte offset for errors: text-like inputs key records by it; other formats give the split's start. */
+export const recordOffset = (k: unknown, split: InputSplit): number => (typeof k === 'number' ? k : split.start);
+
 /**
- * The record's join key, or undefined after reporting it as a bad record (file and offset: text-like
- * inputs key records by their byte offset; other formats give the split's start).
+ * The record's join key, or undefined after reporting it as a bad record with file and offset: the one
+ * rule for the join's map tasks, the merge join and the driver reading a side.
  */
-function keyOf<K, V>(extract: (k: K, v: V, conf: Readonly<Record<string, string>>) => ShuffleKey | undefined, side: string, split: InputSplit, k: K, v: V, ctx: TaskContext): ShuffleKey | undefined {
+export function keyOf<K, V>(extract: (k: K, v: V, conf: Readonly<Record<string, string>>) => ShuffleKey | undefined, side: string, split: InputSplit, k: K, v: V, ctx: TaskContext): ShuffleKey | undefined {
   const key = extract(k, v, ctx.conf);
-  if (key === undefined) ctx.badRecord({ path: split.path, offset: typeof k === 'number' ? k : split.start, reason: `no join key (${side})`, fileIndex: split.fileIndex });
+  if (key === undefined) ctx.badRecord({ path: split.path, offset: recordOffset(k, split), reason: `no join key (${side})`, fileIndex: split.fileIndex });
   return key;
 }
 

@@ -4,7 +4,7 @@ import type { AnyJoin } from '../job/join.ts';
 import type { ShuffleKey, TaskContext } from '../job/types.ts';
 import { encodeKey } from '../shuffle/codec.ts';
 import { deterministic } from './deterministic.ts';
-import { joinGroup } from './join-map.ts';
+import { joinGroup, keyOf, recordOffset } from './join-map.ts';
 
 interface Keyed {
   readonly k: unknown;
@@ -30,12 +30,9 @@ export function mergeJoinReader(join: AnyJoin, left: RecordReader<unknown, unkno
   async function* keyed(records: AsyncGenerator<readonly [unknown, unknown]>, split: InputSplit, extract: AnyJoin['key'], what: string): AsyncGenerator<Keyed> {
     let previous: Buffer | undefined;
     for await (const [k, v] of records) {
-      const key = extract(k, v, conf);
-      const offset = typeof k === 'number' ? k : split.start;
-      if (key === undefined) {
-        ctx.badRecord({ path: split.path, offset, reason: `no join key (${what})`, fileIndex: split.fileIndex });
-        continue;
-      }
+      const key = keyOf(extract, what, split, k, v, ctx);
+      if (key === undefined) continue;
+      const offset = recordOffset(k, split);
       const bytes = encodeKey(key);
       if (previous && Buffer.compare(bytes, previous) < 0) {
         throw deterministic(new Error(`merge join with ${name}: ${split.path} at byte ${offset}: not sorted by the join key (${JSON.stringify(key)} after a greater key); a merge join needs both inputs sorted, as a bsctl job's reduce output is`));
