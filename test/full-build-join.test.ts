@@ -7,6 +7,15 @@ import { bsctl, errorLines, ROOT, tempDir } from './helpers/cli.ts';
 const SCHEMA = path.join(ROOT, 'fixtures/in1/schema.json');
 const N = 300;
 
+const dirs: string[] = [];
+test.after.always(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+/** A temp dir of this file's, removed when its tests end. */
+const ownDir = (prefix: string): string => {
+  const d = tempDir(prefix);
+  dirs.push(d);
+  return d;
+};
+
 const doc = (fields: Record<string, string>, cmd = 'add'): string =>
   `CMD=${cmd}\x1F\n${Object.entries(fields)
     .map(([k, v]) => `${k}=${v}\x1F\n`)
@@ -69,7 +78,7 @@ function query(dir: string, table: string): Doc[] {
 }
 
 test('a full build with side tables and key lists: enriched attributes, restricted documents, for every strategy', (t) => {
-  const dir = tempDir('fb-join');
+  const dir = ownDir('fb-join');
   const { config, expected } = fixture(dir);
   const file = config();
   for (const [i, strategy] of ['auto', 'reduce', 'bloom'].entries()) {
@@ -89,7 +98,7 @@ test('a full build with side tables and key lists: enriched attributes, restrict
 });
 
 test('without a join section the full build runs no join step', (t) => {
-  const dir = tempDir('fb-nojoin');
+  const dir = ownDir('fb-nojoin');
   fixture(dir);
   const file = path.join(dir, 'plain.json');
   fs.writeFileSync(file, JSON.stringify({ schema: SCHEMA, data: ['data/'], partitions: 2, indexRoot: 'index' }));
@@ -100,7 +109,7 @@ test('without a join section the full build runs no join step', (t) => {
 });
 
 test('bad join config or side data: a clear error naming the key, the file or the key value; nothing published', (t) => {
-  const dir = tempDir('fb-join-bad');
+  const dir = ownDir('fb-join-bad');
   const { config } = fixture(dir);
   const cases: [object, RegExp][] = [
     [{ sides: [{ data: ['side/hits.tsv'], columns: ['id', 'note', 'price'], key: 'id', fields: ['price'] }] }, /join\.sides\[0\]\.fields: no field "price" in the schema/],

@@ -38,8 +38,9 @@ export async function buildWorkerBundle(jobModule: string): Promise<WorkerBundle
 }
 
 /** One ES module of `contents` and all it imports, and the packages it leaves external. */
-async function bundle(contents: string, sourcefile: string): Promise<{ code: Buffer; externals: string[] }> {
+async function bundle(contents: string, sourcefile: string, options: { dynamicImport?: boolean } = {}): Promise<{ code: Buffer; externals: string[] }> {
   const result = await build({
+    ...(options.dynamicImport === false ? { supported: { 'dynamic-import': false } } : {}),
     stdin: { contents, resolveDir: PROJECT, sourcefile, loader: 'ts' },
     bundle: true,
     platform: 'node',
@@ -65,7 +66,10 @@ async function bundle(contents: string, sourcefile: string): Promise<{ code: Buf
  * Kept under the project's node_modules so external packages resolve.
  */
 export async function importJobModuleFresh(jobModule: string): Promise<Record<string, unknown>> {
-  const { code } = await bundle(`export * as job from ${JSON.stringify(jobModule)};`, 'bsctl-job-entry.ts');
+  // Without dynamic import(): tsx's loader rewrites every import() of an ES module it loads and attaches
+  // a fine-grained source map, which Node parses and keeps for the process's life once a stack trace
+  // passes through the module (about 120 MiB for a full build's bundle, for each version of the job).
+  const { code } = await bundle(`export * as job from ${JSON.stringify(jobModule)};`, 'bsctl-job-entry.ts', { dynamicImport: false });
   const dir = path.join(PROJECT, 'node_modules', '.cache', 'bsctl', 'jobs');
   const file = path.join(dir, `${createHash('sha256').update(code).digest('hex').slice(0, 24)}.mjs`);
   if (!fs.existsSync(file)) {

@@ -31,6 +31,8 @@ export class ClusterRunner implements TaskRunner {
   job: ScheduledJob | undefined;
   private readonly options: ClusterRunnerOptions;
   private readonly ownsScheduler: boolean;
+  /** The kill signal's listener, removed at close: the daemon keeps ended jobs' signals (and so their listeners). */
+  private onAbort: (() => void) | undefined;
 
   /** With a cluster config, a private scheduler for this job; with a scheduler, a job in it (the daemon). */
   constructor(
@@ -65,7 +67,10 @@ export class ClusterRunner implements TaskRunner {
       ...(this.options.taskTimeoutMs ? { taskTimeoutMs: this.options.taskTimeoutMs } : {}),
     });
     this.job = scheduled;
-    signal?.addEventListener('abort', () => scheduled.cancel(String(signal.reason)), { once: true });
+    if (signal) {
+      this.onAbort = () => scheduled.cancel(String(signal.reason));
+      signal.addEventListener('abort', this.onAbort, { once: true });
+    }
     await scheduled.start();
     // Connecting swept what killed drivers left on the machines; this job's dirs get its owner record.
     await this.scheduler.hosts.openJob(job.id);
@@ -83,6 +88,8 @@ export class ClusterRunner implements TaskRunner {
   }
 
   async close(): Promise<void> {
+    if (this.onAbort) this.options.signal?.removeEventListener('abort', this.onAbort);
+    this.onAbort = undefined;
     await this.job?.close();
     if (this.ownsScheduler) await this.scheduler.close();
   }

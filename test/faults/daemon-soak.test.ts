@@ -26,6 +26,15 @@ test.after.always(() => {
 });
 
 const countIn = (d: string): number => (fs.existsSync(d) ? fs.readdirSync(d).length : 0);
+/** `host2-work/bundles/<hash>` → `bundles/<hash>`: the same entry on any machine. */
+const withoutHost = (name: string): string => name.slice(name.indexOf('/') + 1);
+const namesIn = (d: string): string[] => {
+  try {
+    return fs.readdirSync(d).sort();
+  } catch {
+    return [];
+  }
+};
 
 function childrenOf(pid: number): number[] {
   return fs.readdirSync(`/proc/${pid}/task`).flatMap((tid) => fs.readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(' ').filter(Boolean).map(Number));
@@ -54,6 +63,8 @@ interface Sample {
   readonly userlogs: number;
   readonly hostJobs: number;
   readonly hostWork: number;
+  /** What is in the machines' work dirs (and their bundles/), for the message when it grows. */
+  readonly hostWorkNames: readonly string[];
   readonly remoteWorkers: number;
 }
 
@@ -68,6 +79,7 @@ function sample(d: TestDaemon, workDirs: readonly string[]): Sample {
     userlogs: countIn(path.join(tmpdir, `bsctl-${uid}-userlogs`)),
     hostJobs: workDirs.reduce((n, w) => n + countIn(path.join(w, 'jobs')), 0),
     hostWork: workDirs.reduce((n, w) => n + countIn(w), 0),
+    hostWorkNames: workDirs.flatMap((w) => namesIn(w).flatMap((e) => [`${path.basename(w)}/${e}`, ...namesIn(path.join(w, e)).map((b) => `${path.basename(w)}/${e}/${b}`)])),
     remoteWorkers: remoteWorkers(workDirs),
   };
 }
@@ -99,6 +111,7 @@ test.serial(`${BUILDS} consecutive full builds through the daemon: descriptors, 
   const began = Date.now();
   let reference: Record<string, string> | undefined;
   let afterFive: Sample | undefined;
+  let halfwayRss = 0;
   let identical = 0;
   for (let i = 1; i <= BUILDS; i++) {
     const out = await build();
@@ -109,6 +122,10 @@ test.serial(`${BUILDS} consecutive full builds through the daemon: descriptors, 
     if (i === 5) {
       afterFive = sample(d, workDirs);
       t.log(`after build 5: ${show(afterFive)}`);
+    } else if (i % 5 === 0) {
+      const rss = sample(d, workDirs).rssMiB;
+      if (i === BUILDS / 2) halfwayRss = rss;
+      t.log(`after build ${i}: RSS ${rss} MiB`);
     }
   }
   const end = sample(d, workDirs);
@@ -122,7 +139,15 @@ test.serial(`${BUILDS} consecutive full builds through the daemon: descriptors, 
   t.true(end.children <= afterFive!.children + 1, `child processes ${afterFive!.children} after 5, ${end.children} after ${BUILDS}`);
   t.is(end.workRoot, start.workRoot, 'the daemon\'s work root is back to where it started');
   t.is(end.hostJobs, start.hostJobs, 'the machines\' jobs/ dirs are back to where they started');
-  t.is(end.hostWork, afterFive!.hostWork, 'nothing else accumulates in the machines\' work dirs');
+  // A machine that got its first task after build 5 gets what the others already had (the one bundle,
+  // its native packages), nothing else: no second bundle, no leftover file.
+  const seen = new Set(afterFive!.hostWorkNames.map(withoutHost));
+  const grown = end.hostWorkNames.filter((n) => !seen.has(withoutHost(n)));
+  t.deepEqual(grown, [], 'nothing else accumulates in the machines\' work dirs');
+  for (const w of workDirs) t.true(countIn(path.join(w, 'bundles')) <= 1, `${w}/bundles: ${namesIn(path.join(w, 'bundles')).join(', ')} (one job, one bundle)`);
   t.true(end.remoteWorkers <= 9, `remote workers (${end.remoteWorkers}) at most one per slot`);
   t.true(end.rssMiB <= afterFive!.rssMiB * 1.5, `RSS ${afterFive!.rssMiB} MiB after 5 builds, ${end.rssMiB} MiB after ${BUILDS}`);
+  // A leak grows with every build, a heap settling does not: under 1 MiB a build in the second half.
+  // (Each ended job's bundle, kept through its kill signal, once added 3 MiB a build.)
+  t.true(end.rssMiB <= halfwayRss + BUILDS / 2, `RSS ${halfwayRss} MiB after ${BUILDS / 2} builds, ${end.rssMiB} MiB after ${BUILDS}`);
 });
