@@ -76,3 +76,44 @@ test.serial('a corrupt history file is skipped with a warning; bad flags and unk
   t.regex(errorLines(unknown.stderr)[0] ?? '', /history show: no job job_nope in .*history/);
   t.is(bsctl(['history', 'show', '../etc']).code, 1);
 });
+
+interface Attempt {
+  attemptId: string;
+  taskId: string;
+  type: string;
+  machine: string;
+  status: string;
+  start?: number;
+  end: number;
+  error?: string;
+  log?: string;
+  split?: string;
+  bytesIn: number;
+  bytesOut: number;
+}
+
+test.serial('each task attempt is recorded: machine, times, status, bytes; a failed one with its error, the record offset and its log', (t) => {
+  const input = path.join(dir, 'attempts.txt');
+  fs.writeFileSync(input, 'a b a\nc d\n');
+  const ok = bsctl(['run', 'word-count', '--input', input, '--output', path.join(dir, 'wc-attempts'), '--runner', 'local', '--workers', '1', '--reducers', '2']);
+  t.is(ok.code, 0, ok.stderr);
+  const done = JSON.parse(bsctl(['history', 'show', records()[0]!.jobId, '--json']).stdout) as { attempts: Attempt[] };
+  t.deepEqual(done.attempts.map((a) => [a.type, a.status, a.machine]).sort(), [['map', 'succeeded', 'localhost'], ['reduce', 'succeeded', 'localhost'], ['reduce', 'succeeded', 'localhost']]);
+  const map = done.attempts.find((a) => a.type === 'map')!;
+  t.is(map.bytesIn, 10);
+  t.true(map.bytesOut > 0);
+  t.is(map.split, `${input} [0, 10)`);
+  t.true(map.start! <= map.end);
+  t.is(done.attempts.filter((a) => a.type === 'reduce').reduce((n, a) => n + a.bytesIn, 0), map.bytesOut, 'reduces read what the map wrote');
+
+  const fails = bsctl(['run', path.join(ROOT, 'test/fixtures/jobs/always-fails.ts'), '--input', input, '--output', path.join(dir, 'fails'), '--runner', 'local', '--workers', '1']);
+  t.is(fails.code, 1);
+  const failed = JSON.parse(bsctl(['history', 'show', records('--failed')[0]!.jobId, '--json']).stdout) as { attempts: Attempt[] };
+  const bad = failed.attempts.filter((a) => a.status === 'failed');
+  t.is(bad.length, 4);
+  t.is(new Set(bad.map((a) => a.taskId)).size, 1);
+  for (const a of bad) {
+    t.regex(a.error ?? '', /boom: mapper always fails .*\(while mapping the record at byte 0 of .*attempts\.txt\)/);
+    t.true(fs.existsSync(a.log ?? ''), `attempt log ${a.log}`);
+  }
+});

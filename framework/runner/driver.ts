@@ -120,7 +120,7 @@ export async function runJob(opts: RunOptions): Promise<JobReport> {
       if (runner.name === 'cluster') throw new Error('--resume: works with the inline and local runners (map outputs on SSH hosts are not recorded)');
       resume = await ResumeStore.open(workRoot, { jobModule: opts.jobModule, jobExport, input: [...opts.input, ...sideInputs], conf: opts.conf ?? {}, reducers: opts.reducers ?? -1, splitSize: opts.splitSize, sortMb: opts.sortMb ?? 100 }, log);
     }
-    const stepRun: StepRun = { runner, maxAttempts, log, speculation, tally, startedAt: started, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}), ...(opts.signal ? { signal: opts.signal } : {}), ...(resume ? { resume } : {}) };
+    const stepRun: StepRun = { runner, maxAttempts, log, speculation, tally, startedAt: started, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}), ...(opts.signal ? { signal: opts.signal } : {}), ...(resume ? { resume } : {}), ...(opts.onAttempt ? { onAttempt: opts.onAttempt } : {}) };
     const notRun = job.steps.filter(skipped).map((st) => st.join!.with.name);
     if (notRun.length) log(`${jobId}: joins skipped (optional sides not given): ${notRun.join(', ')}`);
     let splits: InputSplit[] = firstSplits;

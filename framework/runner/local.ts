@@ -3,8 +3,12 @@ import os from 'node:os';
 import type { TaskResult, TaskSpec } from '../task/spec.ts';
 import { attemptEnded, type AttemptOptions, type AttemptProgress, type TaskRunner } from './types.ts';
 import { WorkerProcess } from './worker-process.ts';
+import { attemptLogFile, defaultUserLogDir, pruneUserLogs } from './userlogs.ts';
 
-/** Runs attempts in a pool of worker processes on this machine (default: one per core). */
+/**
+ * Runs attempts in a pool of worker processes on this machine (default: one per core); each attempt's
+ * stderr goes to its log, `<userLogDir>/<jobId>/<attemptId>.stderr` (kept 24 h, like the cluster's).
+ */
 export class LocalRunner implements TaskRunner {
   readonly name = 'local';
   private readonly workers: WorkerProcess[] = [];
@@ -13,7 +17,10 @@ export class LocalRunner implements TaskRunner {
   constructor(
     readonly slots: number = os.availableParallelism(),
     private readonly taskTimeoutMs = DEFAULT_TASK_TIMEOUT_MS,
-  ) {}
+    private readonly userLogDir = defaultUserLogDir(),
+  ) {
+    pruneUserLogs(userLogDir);
+  }
 
   private acquire(): WorkerProcess {
     const idle = this.workers.find((w) => !w.busy && !w.exited);
@@ -29,7 +36,7 @@ export class LocalRunner implements TaskRunner {
   async runAttempt(spec: TaskSpec, progress: AttemptProgress, options: AttemptOptions = {}): Promise<TaskResult> {
     if (this.closed) throw new Error('runner closed');
     if (options.signal?.aborted) throw attemptEnded(spec.attemptId, undefined, options.signal);
-    const result = this.acquire().run(spec, progress, options.signal);
+    const result = this.acquire().run(spec, progress, options.signal, attemptLogFile(this.userLogDir, spec.jobId, spec.attemptId));
     options.onStart?.('localhost');
     return result;
   }

@@ -1,5 +1,6 @@
 import type { SpeculationOptions } from './speculation.ts';
 import type { TaskRunner } from './types.ts';
+import type { AttemptRecord } from './attempt-record.ts';
 
 export type RunnerName = 'inline' | 'local' | 'cluster';
 
@@ -58,6 +59,8 @@ export interface RunOptions {
    */
   readonly signal?: AbortSignal;
   readonly onProgress?: (p: JobProgress) => void;
+  /** Every task attempt that ended (succeeded, failed or killed): where and when it ran, how it ended. */
+  readonly onAttempt?: (record: AttemptRecord) => void;
   readonly log?: (line: string) => void;
 }
 

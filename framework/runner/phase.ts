@@ -3,6 +3,7 @@ import type { TaskResult, TaskSpec } from '../task/spec.ts';
 import { pickStragglers, type Speculation } from './speculation.ts';
 import { TaskAttempts, type Attempt, type PhaseState } from './task-attempts.ts';
 import type { TaskRunner } from './types.ts';
+import type { AttemptRecord } from './attempt-record.ts';
 
 export { TaskFailedError } from './diagnose.ts';
 
@@ -41,6 +42,8 @@ export interface PhaseOptions {
   readonly stats?: PhaseStats;
   /** Aborting fails the phase at once (its running attempts are killed): the job was interrupted. */
   readonly signal?: AbortSignal;
+  /** Every attempt that ended (succeeded, failed or killed), for history. */
+  readonly onAttempt?: (record: AttemptRecord) => void;
 }
 
 /**

@@ -11,6 +11,7 @@ import type { ResumeStore } from './resume.ts';
 import type { Speculation } from './speculation.ts';
 import { mapTask, reduceTask, type StepPlan } from './task-plan.ts';
 import type { TaskRunner } from './types.ts';
+import type { AttemptRecord } from './attempt-record.ts';
 
 /** What every step of a job runs with. */
 export interface StepRun {
@@ -22,6 +23,7 @@ export interface StepRun {
   readonly startedAt: number;
   readonly onProgress?: (p: JobProgress) => void;
   readonly signal?: AbortSignal;
+  readonly onAttempt?: (record: AttemptRecord) => void;
   /** --resume: the map outputs of the step reading the job's input are recorded, and reused when they still match. */
   readonly resume?: ResumeStore;
 }
@@ -44,7 +46,7 @@ export async function runStep(plan: StepPlan, splits: readonly InputSplit[], run
       mapOutputs[i] = resume ? await resume.record(i, split, result) : result.mapOutput!;
     }),
   );
-  const phaseOpts = { runner: run.runner, maxAttempts: run.maxAttempts, jobModule: plan.jobModule, log, speculation: run.speculation, stats: tally.stats, ...(run.signal ? { signal: run.signal } : {}) };
+  const phaseOpts = { runner: run.runner, maxAttempts: run.maxAttempts, jobModule: plan.jobModule, log, speculation: run.speculation, stats: tally.stats, ...(run.signal ? { signal: run.signal } : {}), ...(run.onAttempt ? { onAttempt: run.onAttempt } : {}) };
   const lostMaps = new LostMapOutputs(
     splitTasks,
     mapOutputs,

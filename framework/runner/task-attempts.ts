@@ -1,6 +1,7 @@
 import type { TaskResult, TaskSpec } from '../task/spec.ts';
 import { probableCause, TaskFailedError } from './diagnose.ts';
 import type { PhaseOptions, PhaseStats, PhaseTask } from './phase.ts';
+import { attemptRecord } from './attempt-record.ts';
 import { AttemptFailure, AttemptKilled } from './types.ts';
 
 /** What the attempts of one phase share. */
@@ -24,7 +25,11 @@ export interface Attempt {
   readonly launched: number;
   readonly abort: AbortController;
   started: number | undefined;
+  /** Where the runner started it (a machine name; `localhost` for local runners). */
+  machine: string;
   progress: number;
+  /** Bytes read so far (its last progress report). */
+  bytes: number;
 }
 
 const firstLine = (err: unknown): string => (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
@@ -60,15 +65,17 @@ export class TaskAttempts {
 
   launch(speculative: boolean): Attempt {
     const { phase } = this;
-    const a: Attempt = { spec: this.task.spec(this.next++), speculative, launched: Date.now(), abort: new AbortController(), started: undefined, progress: 0 };
+    const a: Attempt = { spec: this.task.spec(this.next++), speculative, launched: Date.now(), abort: new AbortController(), started: undefined, machine: '', progress: 0, bytes: 0 };
     this.running.push(a);
     phase.busy++;
     const progress = (f: number, b: number): void => {
       a.progress = f;
+      a.bytes = b;
       if (!this.done && this.running.every((o) => o.progress <= f)) phase.opts.onTaskProgress(this.index, f, b);
     };
-    const onStart = (): void => {
+    const onStart = (where: string): void => {
       a.started ??= Date.now();
+      a.machine = where;
       phase.runnerReportsStarts = true;
     };
     const run = async (): Promise<void> => {
@@ -81,6 +88,7 @@ export class TaskAttempts {
       }
       this.running.splice(this.running.indexOf(a), 1);
       phase.busy--;
+      phase.opts.onAttempt?.(attemptRecord(a.spec, this.task.taskId, { ...a, start: a.started }, error === undefined ? { result: result! } : { error }));
       try {
         if (error === undefined) await this.succeeded(a, result!);
         else await this.failedAttempt(a, error);

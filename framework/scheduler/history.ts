@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { JobReport } from '../runner/driver.ts';
+import type { AttemptRecord } from '../runner/attempt-record.ts';
 import { defaultStateDir } from './client.ts';
 
 /** One job or build as history keeps it (Hadoop keeps a .jhist per job): one JSON file per job. */
@@ -28,6 +29,31 @@ export interface JobHistory {
   readonly generation?: number;
   /** Counters, task counts, bad records, joins (a job that finished). */
   readonly report?: JobReport;
+  /** Every task attempt (machine, times, status, exit, bytes), in the order they ended; see AttemptLog. */
+  readonly attempts?: readonly AttemptRecord[];
+  /** Succeeded attempts left out of `attempts` past its cap (failed and killed ones are always kept). */
+  readonly attemptsDropped?: number;
+}
+
+/** Attempts a history record keeps in full; past that only failed and killed ones (a job of 150,000 maps). */
+export const HISTORY_MAX_ATTEMPTS = 20_000;
+
+/** A job's attempts as they end, for its history record and its page (bounded: see HISTORY_MAX_ATTEMPTS). */
+export class AttemptLog {
+  readonly records: AttemptRecord[] = [];
+  dropped = 0;
+
+  constructor(private readonly max = HISTORY_MAX_ATTEMPTS) {}
+
+  add(r: AttemptRecord): void {
+    if (this.records.length < this.max || r.status !== 'succeeded') this.records.push(r);
+    else this.dropped++;
+  }
+
+  /** The record's `attempts` fields. */
+  fields(): Pick<JobHistory, 'attempts' | 'attemptsDropped'> {
+    return { attempts: this.records, ...(this.dropped ? { attemptsDropped: this.dropped } : {}) };
+  }
 }
 
 /** History kept by default: the newest this many jobs, none older than this many days. */

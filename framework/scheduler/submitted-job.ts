@@ -1,14 +1,21 @@
 import { importJobModuleFresh } from '../cluster/bundle.ts';
 import { runOnCluster } from './cluster-runner.ts';
-import { buildOf, errorText, historyConf, writeHistory, type JobHistory } from './history.ts';
+import { AttemptLog, buildOf, errorText, historyConf, writeHistory, type JobHistory } from './history.ts';
 import { registerJobModule } from '../task/load-job.ts';
 import type { ClusterScheduler } from './cluster-scheduler.ts';
 import type { JobProgress } from '../runner/options.ts';
 import type { JobReport } from '../runner/driver.ts';
+import type { AttemptRecord } from '../runner/attempt-record.ts';
 import { submittedOptions, type JobEvent, type SubmitRequest } from './protocol.ts';
 
 const PROGRESS_EVERY_MS = 250;
 const MAX_EVENTS = 10_000;
+
+/** What follows the daemon's jobs (its metrics). */
+export interface JobObserver {
+  attemptEnded(record: AttemptRecord): void;
+  jobEnded(record: JobHistory): void;
+}
 
 /**
  * A job submitted to the daemon, run by the daemon (the JobTracker role): its driver runs here, its
@@ -20,6 +27,8 @@ export class SubmittedJob {
   private readonly kill = new AbortController();
   private readonly listeners = new Set<(e: JobEvent) => void>();
   private lastProgress = 0;
+  /** The job's attempts as they end (its page's timeline, its history record). */
+  readonly attempts = new AttemptLog();
   ended = false;
 
   constructor(
@@ -30,6 +39,8 @@ export class SubmittedJob {
     private readonly log: (line: string) => void,
     /** Where the job's history record goes (the daemon's state dir), if anywhere. */
     private readonly history?: string,
+    /** Told of every attempt and of the job's record at its end (the daemon's metrics). */
+    private readonly observer?: JobObserver,
   ) {}
 
   private emit(e: JobEvent): void {
@@ -73,6 +84,10 @@ export class SubmittedJob {
         ...submittedOptions(r),
         jobId: this.id,
         log,
+        onAttempt: (a: AttemptRecord) => {
+          this.attempts.add(a);
+          this.observer?.attemptEnded(a);
+        },
         onProgress: (p: JobProgress) => {
           const now = Date.now();
           if (now - this.lastProgress < PROGRESS_EVERY_MS && p.map.done + p.reduce.done < p.map.total + p.reduce.total) return;
@@ -96,7 +111,6 @@ export class SubmittedJob {
 
   /** The job's history record; one that cannot be written is logged, never the job's failure. */
   private record(startTime: number, outcome: { report?: JobReport; error?: unknown }): void {
-    if (!this.history) return;
     const r = this.request;
     const conf = r.conf ?? {};
     const record: JobHistory = {
@@ -116,7 +130,10 @@ export class SubmittedJob {
       conf: historyConf(conf),
       ...buildOf(conf, r.output, outcome.report !== undefined),
       ...(outcome.report ? { report: outcome.report } : {}),
+      ...this.attempts.fields(),
     };
+    this.observer?.jobEnded(record);
+    if (!this.history) return;
     try {
       writeHistory(this.history, record);
     } catch (err) {

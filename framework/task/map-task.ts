@@ -1,4 +1,5 @@
 import { joinPath } from '../fs/resolve.ts';
+import { InputError, type InputSplit } from '../input/types.ts';
 import type { Job } from '../job/define.ts';
 import type { Mapper, Partitioner, ShuffleKey } from '../job/types.ts';
 import { intermediateInput, intermediateOutput } from '../shuffle/intermediate.ts';
@@ -64,13 +65,17 @@ export async function runMapTask(job: Job, spec: MapTaskSpec, progress: Progress
   await reader.read(
     (key, value) => {
       records++;
-      if (collector) {
-        for (const [k, v] of map(key, value, ctx)) collector.collect(k, v);
-      } else {
-        for (const [k, v] of map(key, value, ctx)) {
-          writer!.write(k, v);
-          outputRecords++;
+      try {
+        if (collector) {
+          for (const [k, v] of map(key, value, ctx)) collector.collect(k, v);
+        } else {
+          for (const [k, v] of map(key, value, ctx)) {
+            writer!.write(k, v);
+            outputRecords++;
+          }
         }
+      } catch (err) {
+        throw whileMapping(err, spec.split, key, reader.bytesRead);
       }
     },
     async () => {
@@ -104,6 +109,18 @@ export async function runMapTask(job: Job, spec: MapTaskSpec, progress: Progress
   }
   progress(1, reader.bytesRead);
   return { ...(mapOutput ? { mapOutput } : {}), counters: ctx.counters, badRecords: ctx.badRecords };
+}
+
+/**
+ * An error the job's map threw, told where it happened: the record's byte offset when its key is one
+ * (text and ha3 inputs key records by offset), else how far into the split the reader was. Errors that
+ * already name their file and offset (bad input) are left as they are.
+ */
+function whileMapping(err: unknown, split: InputSplit, key: unknown, bytesRead: number): unknown {
+  if (!(err instanceof Error) || err instanceof InputError || err.name === 'DiskFullError') return err;
+  const file = split.combined ? `the combined split starting at ${split.path}` : split.path;
+  err.message += typeof key === 'number' && !split.combined ? ` (while mapping the record at byte ${key} of ${file})` : ` (while mapping a record about ${bytesRead} bytes into ${file} from byte ${split.start})`;
+  return err;
 }
 
 /** Mappers run one after another on each record (Hadoop's ChainMapper). */

@@ -7,6 +7,7 @@ import { ProgressReporter } from '../progress.ts';
 import { formatReport } from '../report.ts';
 import { loadRunner } from './runners.ts';
 import { recordRun } from './history.ts';
+import { AttemptLog } from '../../scheduler/history.ts';
 import { newJobId, type JobReport } from '../../runner/driver.ts';
 import { checkRunFlags, resolveRunOptions } from './resolve.ts';
 import type { RunArgs } from './command.ts';
@@ -68,9 +69,10 @@ async function runPlanned(args: RunArgs, jobModule: string, plan: JobPlan): Prom
   const startTime = Date.now();
   const name = (await loadJob(jobModule)).name;
   let recorded = false;
+  const attempts = new AttemptLog();
   const record = (outcome: { report?: JobReport; error?: unknown }): void => {
     recorded = true;
-    if (!runner.follows) recordRun({ jobId, name, runner: runner.name, plan, conf: o.conf, startTime, ...outcome }, log);
+    if (!runner.follows) recordRun({ jobId, name, runner: runner.name, plan, conf: o.conf, startTime, attempts, ...outcome }, log);
   };
   try {
     const report = await runner.run({
@@ -92,6 +94,7 @@ async function runPlanned(args: RunArgs, jobModule: string, plan: JobPlan): Prom
       ...(o.workers !== undefined ? { workers: o.workers } : {}),
       ...(o.splitSize !== undefined ? { splitSize: o.splitSize } : {}),
       onProgress: (p) => progress.update(p),
+      onAttempt: (r) => attempts.add(r),
       log,
     });
     progress.stop();

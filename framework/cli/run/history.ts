@@ -1,7 +1,7 @@
 import os from 'node:os';
 import type { JobPlan } from '../../job/cli.ts';
 import type { JobReport } from '../../runner/driver.ts';
-import { buildOf, errorText, historyConf, historyDir, writeHistory, type JobHistory } from '../../scheduler/history.ts';
+import { buildOf, errorText, historyConf, historyDir, writeHistory, type AttemptLog, type JobHistory } from '../../scheduler/history.ts';
 
 /** What a finished `bsctl run` (not one following a daemon's job: the daemon records those) leaves in history. */
 export interface RunOutcome {
@@ -13,6 +13,7 @@ export interface RunOutcome {
   readonly startTime: number;
   readonly report?: JobReport;
   readonly error?: unknown;
+  readonly attempts?: AttemptLog;
 }
 
 /** Record the run; a history that cannot be written is a warning, never the job's failure. */
@@ -33,6 +34,7 @@ export function recordRun(o: RunOutcome, log: (line: string) => void): void {
     conf: historyConf(o.conf),
     ...buildOf(o.conf, o.plan.output, o.report !== undefined),
     ...(o.report ? { report: o.report } : {}),
+    ...o.attempts?.fields(),
   };
   try {
     writeHistory(historyDir(), record);
