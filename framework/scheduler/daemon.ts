@@ -10,6 +10,9 @@ import { historyDir } from './history.ts';
 import { schedulerPage } from './page.ts';
 import type { DaemonInfo, SubmitRequest } from './protocol.ts';
 import { schedulerStatus } from './status.ts';
+import { DaemonMetrics } from './metrics.ts';
+import { startGangliaSink, type GangliaOptions } from './ganglia.ts';
+import { webUi } from './web/routes.ts';
 
 export interface DaemonOptions extends SchedulerOptions {
   readonly cluster: ClusterConfig;
@@ -24,11 +27,14 @@ export interface DaemonOptions extends SchedulerOptions {
   readonly user: string;
   /** Directories job modules may come from (their real paths); anything else is refused. */
   readonly jobDirs: readonly string[];
+  /** Send the metrics to a gmond too (Hadoop's GangliaSink31). */
+  readonly ganglia?: GangliaOptions;
 }
 
 export interface Daemon {
   readonly url: string;
   readonly scheduler: ClusterScheduler;
+  readonly metrics: DaemonMetrics;
   /** Resolves when the daemon has shut down (POST /shutdown or close()). */
   readonly closed: Promise<void>;
   close(): Promise<void>;
@@ -118,6 +124,27 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   // Job ids like the JobTracker's: job_<start time>_<sequence>.
   const startStamp = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14);
   let sequence = 0;
+  const metrics = new DaemonMetrics({ status: () => schedulerStatus(scheduler), schedules: () => [] });
+  const ganglia = options.ganglia ? startGangliaSink(metrics, options.ganglia, log) : undefined;
+  const web = webUi({
+    token: options.token,
+    status: () => schedulerStatus(scheduler),
+    job: (id) => runs.get(id),
+    historyDir: historyDir(options.stateDir),
+    schedules: () => [],
+    kill: (id) => {
+      const run = runs.get(id);
+      if (!run || run.ended) return false;
+      run.cancel('killed by the operator');
+      return true;
+    },
+    runNow: async (name) => {
+      throw new Error(`no schedule ${name}`);
+    },
+    pause: async (name) => {
+      throw new Error(`no schedule ${name}`);
+    },
+  });
   let resolveClosed!: () => void;
   const closed = new Promise<void>((r) => (resolveClosed = r));
 
@@ -137,6 +164,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       const crossSite = crossSiteReason(req, allowedHosts);
       if (crossSite) return send(res, 403, { error: `refused: ${crossSite}` });
       if (route === 'GET /health') return send(res, 200, { ok: true });
+      // The web UI's pages (its own session cookie, see web/), and the metrics, read-only like /scheduler.
+      if (await web.handle(req, res, url)) return;
+      if (route === 'GET /metrics') return send(res, 200, await metrics.render(), metrics.contentType.split(';')[0]);
       const open = route === 'GET /scheduler' || route === 'GET /';
       if (!open && !hasToken(req, options.token)) return send(res, 401, { error: 'this needs the scheduler daemon\'s token (Authorization: Bearer ...; bsctl sends the one in the state dir or $BSCTL_SCHEDULER_TOKEN)' });
       if (req.method === 'POST' && !/^application\/json\b/i.test(req.headers['content-type'] ?? '')) return send(res, 415, { error: 'POST bodies must be application/json' });
@@ -144,7 +174,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       if (route === 'GET /scheduler' || route === 'GET /') return send(res, 200, schedulerPage(schedulerStatus(scheduler, Date.now() - 60_000)), 'text/html');
       if (route === 'POST /jobs') {
         if (scheduler.stopping) return send(res, 503, { error: 'the scheduler daemon is stopping' });
-        const run = new SubmittedJob(`job_${startStamp}_${String(++sequence).padStart(4, '0')}`, parseSubmit(await readBody(req), options), scheduler, log, historyDir(options.stateDir));
+        const run = new SubmittedJob(`job_${startStamp}_${String(++sequence).padStart(4, '0')}`, parseSubmit(await readBody(req), options), scheduler, log, historyDir(options.stateDir), metrics);
         runs.set(run.id, run);
         // Keep the last 200 ended jobs' events for late clients; older ones go.
         const ended = [...runs.values()].filter((x) => x.ended);
@@ -211,6 +241,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const daemon: Daemon = {
     url,
     scheduler,
+    metrics,
     closed,
     close: () =>
       (closing ??= (async () => {
@@ -221,6 +252,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         await new Promise<void>((r) => server.close(() => r()));
         await Promise.all([...runs.values()].filter((r) => !r.ended).map((r) => new Promise<void>((done) => r.follow((e) => (e.event === 'succeeded' || e.event === 'failed') && done()))));
         await scheduler.close();
+        ganglia?.stop();
         try {
           if ((JSON.parse(fs.readFileSync(infoFile, 'utf8')) as DaemonInfo).pid === process.pid) fs.rmSync(infoFile);
         } catch {

@@ -20,6 +20,8 @@ export interface SchedulerArgs {
   'assign-multiple'?: boolean;
   'size-based-weight'?: boolean;
   'mapred-site'?: string;
+  ganglia?: string;
+  'ganglia-period': number;
 }
 
 /** `bsctl scheduler start|stop|status|kill`: the scheduler daemon (the JobTracker role). */
@@ -45,6 +47,8 @@ export function schedulerCommand(result: CommandResult): CommandModule<object, S
         .option('assign-multiple', { type: 'boolean', describe: "mapred.fairscheduler.assignmultiple: a scheduling round may fill several free slots of a machine (default true; --no-assign-multiple: one new task per machine a heartbeat, 1 s)" })
         .option('size-based-weight', { type: 'boolean', describe: 'mapred.fairscheduler.sizebasedweight: a job\'s weight in its pool grows with log2(1 + its tasks) (default false)' })
         .option('mapred-site', { type: 'string', describe: 'a Hadoop mapred-site.xml to read those two settings from (the flags win)' })
+        .option('ganglia', { type: 'string', describe: 'also send the metrics to this gmond, HOST:PORT (gmetric 3.1 over UDP, like Hadoop\'s GangliaSink31)' })
+        .option('ganglia-period', { type: 'number', default: 10, describe: 'seconds between sends to --ganglia' })
         .option('reload-interval', { type: 'number', default: 10000, describe: 'ms between checks of the allocation file for changes' })
         .option('json', { type: 'boolean', default: false, describe: 'status: print /scheduler.json' }) as unknown as Argv<SchedulerArgs>,
     handler: async (args) => {

@@ -7,6 +7,7 @@ import { loadClusterConfig } from '../../cluster/config.ts';
 import { defaultStateDir, fetchStatus, isUp, killJob, readDaemonInfo, shutdown } from '../../scheduler/client.ts';
 import { createToken, isLoopback } from '../../scheduler/auth.ts';
 import { startDaemon } from '../../scheduler/daemon.ts';
+import type { GangliaOptions } from '../../scheduler/ganglia.ts';
 import { JOBS_DIR } from '../jobs-dir.ts';
 import { formatStatus } from './format.ts';
 import type { SchedulerArgs } from './command.ts';
@@ -64,6 +65,7 @@ async function serve(args: SchedulerArgs, stateDir: string): Promise<number> {
     preemptionIntervalMs: args['preemption-interval'],
     ...fairSchedulerSettings(args),
     reloadIntervalMs: args['reload-interval'],
+    ...(args.ganglia ? { ganglia: gangliaTarget(args.ganglia, args['ganglia-period']) } : {}),
     log: (line) => process.stderr.write(stamp(line)),
   });
   // One job's broken stream must not take the JobTracker down with every other job: log it, go on.
@@ -88,6 +90,7 @@ async function start(args: SchedulerArgs, stateDir: string): Promise<number> {
   const argv = ['scheduler', 'serve', '--cluster', path.resolve(clusterFile(args)), '--bind', args.bind, '--port', String(args.port), '--state-dir', stateDir];
   argv.push('--locality-delay', String(args['locality-delay']), '--preemption-interval', String(args['preemption-interval']), '--reload-interval', String(args['reload-interval']));
   if (args.preemption) argv.push('--preemption');
+  if (args.ganglia) argv.push('--ganglia', args.ganglia, '--ganglia-period', String(gangliaTarget(args.ganglia, args['ganglia-period']).periodSeconds));
   const settings = fairSchedulerSettings(args); // a bad mapred-site.xml fails here, not in the log
   if (settings.assignMultiple !== undefined) argv.push(settings.assignMultiple ? '--assign-multiple' : '--no-assign-multiple');
   if (settings.sizeBasedWeight !== undefined) argv.push(settings.sizeBasedWeight ? '--size-based-weight' : '--no-size-based-weight');
@@ -150,6 +153,14 @@ export async function schedulerHandler(args: SchedulerArgs): Promise<number> {
       return 0;
     }
   }
+}
+
+/** `--ganglia HOST:PORT` and its period, checked (a loopback or named host, a port, a positive period). */
+function gangliaTarget(target: string, periodSeconds: number): GangliaOptions {
+  const m = /^([A-Za-z0-9.-]+|\[[0-9a-fA-F:]+\]):(\d{1,5})$/.exec(target);
+  if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) throw new Error(`--ganglia: "${target}" is not HOST:PORT (e.g. 127.0.0.1:8649, gmond's udp_recv_channel)`);
+  if (!(periodSeconds > 0)) throw new Error(`--ganglia-period: must be a positive number of seconds (got ${periodSeconds})`);
+  return { host: m[1]!.replace(/^\[|\]$/g, ''), port: Number(m[2]), periodSeconds };
 }
 
 /** assignmultiple / sizebasedweight: the flags, over a --mapred-site file's properties. */
