@@ -24,11 +24,14 @@ const hdfsEnv = {
 };
 let failed = 0;
 
-/** What the test machine needs and may lack: Maven (Hadoop's jars), Java. Installed when we are root. */
+/**
+ * What the test machine needs and may lack: Maven (Hadoop's jars), Java, gmond (the Ganglia sink's
+ * test), Chromium (the web UI's browser test). Installed when we are root.
+ */
 function ensureTools() {
-  const missing = ['mvn', 'java', 'curl'].filter((t) => spawnSync('sh', ['-c', `command -v ${t}`]).status !== 0);
+  const pkgs = { mvn: 'maven', java: 'openjdk-17-jre-headless', curl: 'curl', gmond: 'ganglia-monitor', chromium: 'chromium' };
+  const missing = Object.keys(pkgs).filter((t) => spawnSync('sh', ['-c', `command -v ${t}`]).status !== 0);
   if (missing.length === 0) return;
-  const pkgs = { mvn: 'maven', java: 'openjdk-17-jre-headless', curl: 'curl' };
   if (process.getuid?.() !== 0) {
     console.error(`missing ${missing.join(', ')}; install: apt-get install ${missing.map((m) => pkgs[m]).join(' ')}`);
     return;

@@ -174,6 +174,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       if (route === 'GET /scheduler' || route === 'GET /') return send(res, 200, schedulerPage(schedulerStatus(scheduler, Date.now() - 60_000)), 'text/html');
       if (route === 'POST /jobs') {
         if (scheduler.stopping) return send(res, 503, { error: 'the scheduler daemon is stopping' });
+        if (scheduler.hosts.hosts.length === 0) return send(res, 409, { error: 'this scheduler daemon has no machines (started without --cluster): it runs its schedules on its own machine; run the job with --runner local, or restart the daemon with --cluster FILE' });
         const run = new SubmittedJob(`job_${startStamp}_${String(++sequence).padStart(4, '0')}`, parseSubmit(await readBody(req), options), scheduler, log, historyDir(options.stateDir), metrics);
         runs.set(run.id, run);
         // Keep the last 200 ended jobs' events for late clients; older ones go.
@@ -228,13 +229,14 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const info: DaemonInfo = {
     pid: process.pid,
     url,
-    cluster: options.cluster.file,
+    ...(options.cluster.machines.length ? { cluster: options.cluster.file } : {}),
     ...(typeof options.allocations === 'string' ? { allocations: options.allocations } : {}),
     startedAt: Date.now(),
   };
   fs.writeFileSync(`${infoFile}.tmp`, `${JSON.stringify(info, null, 2)}\n`);
   fs.renameSync(`${infoFile}.tmp`, infoFile);
-  log(`scheduler listening on ${url}/scheduler (${scheduler.totalSlots().map} map / ${scheduler.totalSlots().reduce} reduce slots)`);
+  if (scheduler.hosts.hosts.length) log(`scheduler listening on ${url}/scheduler (${scheduler.totalSlots().map} map / ${scheduler.totalSlots().reduce} reduce slots)`);
+  else log(`scheduler listening on ${url}/scheduler without machines (no --cluster): schedules run on this machine's local runner`);
   if (!isLoopback(addr.address)) log(`warning: listening on ${addr.address}, not loopback: whoever holds the token can submit jobs from ${options.jobDirs.join(', ')} as ${options.user}`);
 
   let closing: Promise<void> | undefined;

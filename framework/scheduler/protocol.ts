@@ -29,7 +29,8 @@ export type JobEvent =
 export interface DaemonInfo {
   readonly pid: number;
   readonly url: string;
-  readonly cluster: string;
+  /** The cluster config's path; absent when the daemon has no machines (it runs schedules locally). */
+  readonly cluster?: string;
   readonly allocations?: string;
   readonly startedAt: number;
 }

@@ -33,7 +33,7 @@ export function schedulerCommand(result: CommandResult): CommandModule<object, S
       y
         .positional('action', { choices: ['start', 'stop', 'status', 'serve', 'kill'] as const, describe: 'serve runs the daemon in the foreground (start runs it in the background)' })
         .positional('job', { type: 'string', describe: 'the job id, for kill' })
-        .option('cluster', { type: 'string', describe: 'cluster config (machines, slots, host keys); default $BSCTL_CLUSTER' })
+        .option('cluster', { type: 'string', describe: 'cluster config (machines, slots, host keys); default $BSCTL_CLUSTER; without one the daemon has no machines and runs its schedules on this machine' })
         .option('allocations', { type: 'string', describe: 'MR1 allocation file (fair-scheduler.xml); default: the cluster config\'s "allocations"' })
         .option('bind', { type: 'string', default: '127.0.0.1', describe: 'address the HTTP page and job API listen on' })
         .option('port', { type: 'number', default: 50030, describe: 'HTTP port (0: any free port), like the JobTracker\'s 50030' })

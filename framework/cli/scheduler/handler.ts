@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadClusterConfig } from '../../cluster/config.ts';
+import { loadClusterConfig, type ClusterConfig } from '../../cluster/config.ts';
 import { defaultStateDir, fetchStatus, isUp, killJob, readDaemonInfo, shutdown } from '../../scheduler/client.ts';
 import { createToken, isLoopback } from '../../scheduler/auth.ts';
 import { startDaemon } from '../../scheduler/daemon.ts';
@@ -23,14 +23,19 @@ function stamp(line: string): string {
 
 async function daemonUrl(args: SchedulerArgs, stateDir: string): Promise<string> {
   const url = args.url ?? readDaemonInfo(stateDir)?.url;
-  if (!url || !(await isUp(url))) throw new Error(`no scheduler daemon is running (${url ? `nothing answers at ${url}` : `no ${path.join(stateDir, 'daemon.json')}`}); start one with \`bsctl scheduler start --cluster FILE\``);
+  if (!url || !(await isUp(url))) throw new Error(`no scheduler daemon is running (${url ? `nothing answers at ${url}` : `no ${path.join(stateDir, 'daemon.json')}`}); start one with \`bsctl scheduler start [--cluster FILE]\``);
   return url;
 }
 
-function clusterFile(args: SchedulerArgs): string {
-  const f = args.cluster ?? process.env.BSCTL_CLUSTER;
-  if (!f) throw new Error('--cluster: the scheduler needs a cluster config (or set $BSCTL_CLUSTER); `scripts/sshd cluster` prints one');
-  return f;
+/** The cluster config, if any: without one the daemon has no machines and runs schedules on its own machine. */
+function clusterFile(args: SchedulerArgs): string | undefined {
+  return args.cluster ?? process.env.BSCTL_CLUSTER;
+}
+
+/** The daemon's machines: the cluster config's, or none. */
+function clusterOf(args: SchedulerArgs): ClusterConfig {
+  const f = clusterFile(args);
+  return f ? loadClusterConfig(f) : { file: '', machines: [] };
 }
 
 /** Where submitted job modules may come from: the bundled jobs/ and every --jobs-dir. */
@@ -47,7 +52,7 @@ function checkBind(args: SchedulerArgs): void {
 
 /** Run the daemon in this process until it is stopped (SIGTERM, SIGINT or POST /shutdown). */
 async function serve(args: SchedulerArgs, stateDir: string): Promise<number> {
-  const cluster = loadClusterConfig(clusterFile(args));
+  const cluster = clusterOf(args);
   const allocations = args.allocations ? path.resolve(args.allocations) : cluster.allocations;
   checkBind(args);
   const token = createToken(stateDir, args['token-file']);
@@ -81,13 +86,14 @@ async function serve(args: SchedulerArgs, stateDir: string): Promise<number> {
 async function start(args: SchedulerArgs, stateDir: string): Promise<number> {
   const running = readDaemonInfo(stateDir);
   if (running && (await isUp(running.url))) throw new Error(`a scheduler daemon already runs at ${running.url} (pid ${running.pid}); \`bsctl scheduler stop\` first`);
-  loadClusterConfig(clusterFile(args)); // config errors here, not in the log
+  clusterOf(args); // config errors here, not in the log
   checkBind(args);
   fs.mkdirSync(stateDir, { recursive: true });
   fs.rmSync(path.join(stateDir, 'daemon.json'), { force: true });
   const logFile = path.join(stateDir, 'scheduler.log');
   const out = fs.openSync(logFile, 'a');
-  const argv = ['scheduler', 'serve', '--cluster', path.resolve(clusterFile(args)), '--bind', args.bind, '--port', String(args.port), '--state-dir', stateDir];
+  const file = clusterFile(args);
+  const argv = ['scheduler', 'serve', ...(file ? ['--cluster', path.resolve(file)] : []), '--bind', args.bind, '--port', String(args.port), '--state-dir', stateDir];
   argv.push('--locality-delay', String(args['locality-delay']), '--preemption-interval', String(args['preemption-interval']), '--reload-interval', String(args['reload-interval']));
   if (args.preemption) argv.push('--preemption');
   if (args.ganglia) argv.push('--ganglia', args.ganglia, '--ganglia-period', String(gangliaTarget(args.ganglia, args['ganglia-period']).periodSeconds));
