@@ -1,4 +1,5 @@
 import dgram from 'node:dgram';
+import dns from 'node:dns/promises';
 import net from 'node:net';
 import os from 'node:os';
 import { MAX_PACKET, metadataPacket, valuePacket, type GangliaSlope } from './gmetric.ts';
@@ -60,7 +61,8 @@ export function startGangliaSink(metrics: DaemonMetrics, options: GangliaOptions
   const host = os.hostname();
   const tmax = Math.max(60, Math.ceil(period));
   const target = `${options.host}:${options.port}`;
-  const socket = dgram.createSocket(net.isIPv6(options.host) ? 'udp6' : 'udp4');
+  const family = net.isIPv6(options.host) ? 6 : 4;
+  const socket = dgram.createSocket(family === 6 ? 'udp6' : 'udp4');
   socket.unref();
   let stopped = false;
   let sending = false;
@@ -72,10 +74,10 @@ export function startGangliaSink(metrics: DaemonMetrics, options: GangliaOptions
     log(`ganglia: sending to ${target} failed: ${err instanceof Error ? err.message : String(err)} (the sink goes on; logged once)`);
   };
   socket.on('error', failed);
-  const send = (packet: Buffer): void => {
+  const send = (packet: Buffer, address: string): void => {
     if (stopped) return;
     try {
-      socket.send(packet, options.port, options.host, (err) => (err ? failed(err) : (failing = false)));
+      socket.send(packet, options.port, address, (err) => (err ? failed(err) : (failing = false)));
     } catch (err) {
       failed(err);
     }
@@ -84,7 +86,10 @@ export function startGangliaSink(metrics: DaemonMetrics, options: GangliaOptions
     if (sending || stopped) return;
     sending = true;
     try {
-      for (const v of gangliaValues(await metrics.snapshot())) {
+      const values = gangliaValues(await metrics.snapshot());
+      // The host looked up once a round, not once a packet.
+      const { address } = await dns.lookup(options.host, { family });
+      for (const v of values) {
         const meta = metadataPacket({ host, name: v.name, type: 'double', units: v.units, slope: v.slope, tmax, dmax: 0, extra: { GROUP: 'bsctl' } });
         const value = valuePacket(host, v.name, v.value);
         if (meta.length > MAX_PACKET || value.length > MAX_PACKET) {
@@ -92,8 +97,8 @@ export function startGangliaSink(metrics: DaemonMetrics, options: GangliaOptions
           tooLong.add(v.name);
           continue;
         }
-        send(meta);
-        send(value);
+        send(meta, address);
+        send(value, address);
       }
     } catch (err) {
       failed(err);
