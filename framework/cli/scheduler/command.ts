@@ -2,7 +2,7 @@ import type { Argv, CommandModule } from 'yargs';
 import type { CommandResult } from '../types.ts';
 
 export interface SchedulerArgs {
-  action: 'start' | 'stop' | 'status' | 'serve' | 'kill';
+  action: 'start' | 'stop' | 'status' | 'serve' | 'kill' | 'ui';
   job?: string;
   cluster?: string;
   allocations?: string;
@@ -28,10 +28,10 @@ export interface SchedulerArgs {
 export function schedulerCommand(result: CommandResult): CommandModule<object, SchedulerArgs> {
   return {
     command: 'scheduler <action> [job]',
-    describe: 'run the cluster\'s scheduler daemon: start, stop, status, kill <job>',
+    describe: 'run the cluster\'s scheduler daemon: start, stop, status, kill <job>, ui (a login link to its web UI)',
     builder: (y: Argv) =>
       y
-        .positional('action', { choices: ['start', 'stop', 'status', 'serve', 'kill'] as const, describe: 'serve runs the daemon in the foreground (start runs it in the background)' })
+        .positional('action', { choices: ['start', 'stop', 'status', 'serve', 'kill', 'ui'] as const, describe: 'serve runs the daemon in the foreground (start runs it in the background)' })
         .positional('job', { type: 'string', describe: 'the job id, for kill' })
         .option('cluster', { type: 'string', describe: 'cluster config (machines, slots, host keys); default $BSCTL_CLUSTER; without one the daemon has no machines and runs its schedules on this machine' })
         .option('allocations', { type: 'string', describe: 'MR1 allocation file (fair-scheduler.xml); default: the cluster config\'s "allocations"' })

@@ -10,6 +10,7 @@ import { startDaemon } from '../../scheduler/daemon.ts';
 import type { GangliaOptions } from '../../scheduler/ganglia.ts';
 import { JOBS_DIR } from '../jobs-dir.ts';
 import { formatStatus } from './format.ts';
+import { printLoginLink } from './ui.ts';
 import type { SchedulerArgs } from './command.ts';
 import { loadMapredSite, type FairSchedulerSettings } from '../../scheduler/mapred-site.ts';
 
@@ -152,6 +153,8 @@ export async function schedulerHandler(args: SchedulerArgs): Promise<number> {
       process.stdout.write(`killing ${args.job}\n`);
       return 0;
     }
+    case 'ui':
+      return printLoginLink(await daemonUrl(args, stateDir), stateDir);
     case 'status': {
       const url = await daemonUrl(args, stateDir);
       const status = await fetchStatus(url, args.json ? 0 : Date.now(), stateDir);
