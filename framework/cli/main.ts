@@ -13,6 +13,7 @@ import { schedulerCommand } from './scheduler/command.ts';
 import { statusCommand } from './status/command.ts';
 import { validateCommand } from './validate/command.ts';
 import { historyCommand } from './history/command.ts';
+import { scheduleCommand } from './schedule/command.ts';
 import type { CommandResult } from './types.ts';
 
 /** The bsctl command line; commands are listed explicitly. */
@@ -29,6 +30,7 @@ export function buildCli(argv: readonly string[], result: CommandResult, jobCli?
     .command(gcCommand(result))
     .command(validateCommand(result))
     .command(historyCommand(result))
+    .command(scheduleCommand(result))
     .option('namenode', { type: 'string', global: true, describe: `NameNode HTTP address for hdfs:// paths, e.g. http://host:9870 (default: $${NAMENODE_ENV})` })
     .option('hdfs-user', { type: 'string', global: true, describe: `HDFS user to act as (default: $${HDFS_USER_ENV})` })
     .middleware((args) => {

@@ -29,7 +29,8 @@ function authHeaders(stateDir?: string): Record<string, string> {
   return { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) };
 }
 
-async function request(url: string, init: RequestInit = {}, timeoutMs = 5000, stateDir?: string): Promise<Response> {
+/** A request to the daemon with its token; a refusal throws with the daemon's error. */
+export async function request(url: string, init: RequestInit = {}, timeoutMs = 5000, stateDir?: string): Promise<Response> {
   init = { ...init, headers: { ...authHeaders(stateDir), ...(init.headers as Record<string, string> | undefined) } };
   let res: Response;
   try {

@@ -10,6 +10,10 @@ import { historyDir } from './history.ts';
 import { schedulerPage } from './page.ts';
 import type { DaemonInfo, SubmitRequest } from './protocol.ts';
 import { schedulerStatus } from './status.ts';
+import { HttpError, readBody, send } from './http-util.ts';
+import { allowedJobModule } from './job-dirs.ts';
+import { scheduleRoutes } from './schedule-routes.ts';
+import { Schedules } from './schedules.ts';
 import { DaemonMetrics } from './metrics.ts';
 import { startGangliaSink, type GangliaOptions } from './ganglia.ts';
 import { webUi } from './web/routes.ts';
@@ -29,51 +33,19 @@ export interface DaemonOptions extends SchedulerOptions {
   readonly jobDirs: readonly string[];
   /** Send the metrics to a gmond too (Hadoop's GangliaSink31). */
   readonly ganglia?: GangliaOptions;
+  /** A schedule's fire missed while the daemon was down is run at start-up when at most this old (default 1 h). */
+  readonly scheduleGraceMs?: number;
 }
 
 export interface Daemon {
   readonly url: string;
   readonly scheduler: ClusterScheduler;
   readonly metrics: DaemonMetrics;
+  readonly schedules: Schedules;
   /** Resolves when the daemon has shut down (POST /shutdown or close()). */
   readonly closed: Promise<void>;
   close(): Promise<void>;
 }
-
-const MAX_BODY = 1024 * 1024;
-
-function readBody(req: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let body = '';
-    req.setEncoding('utf8');
-    req.on('data', (d: string) => {
-      body += d;
-      if (body.length > MAX_BODY) {
-        reject(new Error('request body too large'));
-        req.destroy();
-      }
-    });
-    req.on('end', () => resolve(body));
-    req.on('error', reject);
-  });
-}
-
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-const realDir = (d: string): string => {
-  try {
-    return fs.realpathSync(d);
-  } catch {
-    return path.resolve(d);
-  }
-};
 
 /** A submitted job, checked: the module must lie in an allowed directory; the user is the daemon's. */
 function parseSubmit(body: string, options: Pick<DaemonOptions, 'user' | 'jobDirs'>): SubmitRequest {
@@ -92,21 +64,13 @@ function parseSubmit(body: string, options: Pick<DaemonOptions, 'user' | 'jobDir
   need(typeof r.output === 'string' && r.output.length > 0, 'output');
   need(r.sides === undefined || (typeof r.sides === 'object' && r.sides !== null && Object.values(r.sides).every((p) => Array.isArray(p) && p.every((x) => typeof x === 'string' && x.length > 0))), 'sides');
   need(typeof r.pool === 'string' && r.pool.length > 0, 'pool');
+  need(r.schedule === undefined || (typeof r.schedule === 'object' && r.schedule !== null && typeof r.schedule.name === 'string' && typeof r.schedule.runId === 'string' && typeof r.schedule.late === 'boolean'), 'schedule');
   try {
     checkSimpleName(r.pool!, 'submit: pool');
   } catch (err) {
     throw new HttpError(400, (err as Error).message);
   }
-  let module: string;
-  try {
-    module = fs.realpathSync(r.jobModule!);
-  } catch {
-    throw new HttpError(400, `submit: jobModule ${r.jobModule}: no such file`);
-  }
-  const allowed = options.jobDirs.map(realDir);
-  if (!allowed.some((d) => module.startsWith(`${d}${path.sep}`))) {
-    throw new HttpError(403, `submit: jobModule ${r.jobModule} is not in a job directory this daemon allows (${allowed.join(', ')}; start it with --jobs-dir DIR to add one)`);
-  }
+  const module = allowedJobModule(r.jobModule!, options.jobDirs, 'submit: jobModule');
   return { ...(r as SubmitRequest), jobModule: module, user: options.user };
 }
 
@@ -124,35 +88,27 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   // Job ids like the JobTracker's: job_<start time>_<sequence>.
   const startStamp = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14);
   let sequence = 0;
-  const metrics = new DaemonMetrics({ status: () => schedulerStatus(scheduler), schedules: () => [] });
+  // Started once the daemon listens (a schedule's runs submit to its address).
+  let schedules!: Schedules;
+  const metrics = new DaemonMetrics({ status: () => schedulerStatus(scheduler), schedules: () => schedules?.list() ?? [] });
   const ganglia = options.ganglia ? startGangliaSink(metrics, options.ganglia, log) : undefined;
   const web = webUi({
     token: options.token,
     status: () => schedulerStatus(scheduler),
     job: (id) => runs.get(id),
     historyDir: historyDir(options.stateDir),
-    schedules: () => [],
+    schedules: () => schedules.list(),
     kill: (id) => {
       const run = runs.get(id);
       if (!run || run.ended) return false;
       run.cancel('killed by the operator');
       return true;
     },
-    runNow: async (name) => {
-      throw new Error(`no schedule ${name}`);
-    },
-    pause: async (name) => {
-      throw new Error(`no schedule ${name}`);
-    },
+    runNow: async (name) => void schedules.runNow(name),
+    pause: async (name, paused) => void schedules.pause(name, paused),
   });
   let resolveClosed!: () => void;
   const closed = new Promise<void>((r) => (resolveClosed = r));
-
-  const send = (res: http.ServerResponse, code: number, body: unknown, type = 'application/json'): void => {
-    if (res.headersSent) return void res.end();
-    res.writeHead(code, { 'content-type': `${type}; charset=utf-8`, 'cache-control': 'no-store' });
-    res.end(type === 'application/json' ? `${JSON.stringify(body)}\n` : String(body));
-  };
 
   let allowedHosts: Set<string> | undefined;
   const server = http.createServer((req, res) => {
@@ -203,6 +159,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         run.cancel('killed by the operator');
         return send(res, 200, { killed: kill[1] });
       }
+      if (await scheduleRoutes(route, req, res, schedules, options.jobDirs)) return;
       if (route === 'POST /shutdown') {
         send(res, 200, { stopping: true });
         void daemon.close();
@@ -239,20 +196,33 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   else log(`scheduler listening on ${url}/scheduler without machines (no --cluster): schedules run on this machine's local runner`);
   if (!isLoopback(addr.address)) log(`warning: listening on ${addr.address}, not loopback: whoever holds the token can submit jobs from ${options.jobDirs.join(', ')} as ${options.user}`);
 
+  schedules = new Schedules({
+    stateDir: options.stateDir,
+    historyDir: historyDir(options.stateDir),
+    target: { stateDir: options.stateDir, daemonUrl: url, ...(options.cluster.machines.length ? { clusterFile: options.cluster.file } : {}), defaultPool: options.user },
+    ...(options.scheduleGraceMs !== undefined ? { graceMs: options.scheduleGraceMs } : {}),
+    log,
+    onRun: (r) => metrics.scheduleRun(r),
+  });
+  schedules.start();
+
   let closing: Promise<void> | undefined;
   const daemon: Daemon = {
     url,
     scheduler,
     metrics,
+    schedules,
     closed,
     close: () =>
       (closing ??= (async () => {
         log('scheduler stopping: running jobs are killed');
         scheduler.stopping = true;
+        const schedulesClosed = schedules.close();
         for (const run of runs.values()) run.cancel('the scheduler daemon is stopping');
         server.closeAllConnections();
         await new Promise<void>((r) => server.close(() => r()));
         await Promise.all([...runs.values()].filter((r) => !r.ended).map((r) => new Promise<void>((done) => r.follow((e) => (e.event === 'succeeded' || e.event === 'failed') && done()))));
+        await schedulesClosed;
         await scheduler.close();
         ganglia?.stop();
         try {

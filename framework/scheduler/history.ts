@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { JobReport } from '../runner/driver.ts';
 import type { AttemptRecord } from '../runner/attempt-record.ts';
+import type { ScheduleMark } from './schedule-types.ts';
 import { defaultStateDir } from './client.ts';
 
 /** One job or build as history keeps it (Hadoop keeps a .jhist per job): one JSON file per job. */
@@ -33,6 +34,8 @@ export interface JobHistory {
   readonly attempts?: readonly AttemptRecord[];
   /** Succeeded attempts left out of `attempts` past its cap (failed and killed ones are always kept). */
   readonly attemptsDropped?: number;
+  /** The schedule run that started the job, if one did. */
+  readonly schedule?: ScheduleMark;
 }
 
 /** Attempts a history record keeps in full; past that only failed and killed ones (a job of 150,000 maps). */

@@ -1,5 +1,6 @@
 import type { JobReport } from '../runner/driver.ts';
 import type { JobProgress, RunOptions } from '../runner/options.ts';
+import type { ScheduleMark } from './schedule-types.ts';
 
 /** The run options a submitted job carries (everything but where and how it is followed). */
 const SUBMITTED = ['jobModule', 'jobExport', 'input', 'sides', 'output', 'reducers', 'splitSize', 'sortMb', 'overwrite', 'forceOverwrite', 'conf', 'maxBadRecords', 'taskTimeoutMs', 'maxAttempts', 'speculation'] as const;
@@ -10,6 +11,8 @@ export interface SubmitRequest extends SubmittedOptions {
   readonly pool: string;
   readonly user: string;
   readonly priority?: number;
+  /** The schedule run that submits it (`bsctl run` started by a schedule), for the job's history record. */
+  readonly schedule?: ScheduleMark;
 }
 
 /** The submitted options of `o` that are set (JSON has no undefined). */

@@ -10,6 +10,8 @@ export interface ScheduleSpec {
   readonly pool?: string;
   /** The bsctl command it runs, without `bsctl`: always a `run` (e.g. `run full-build --table in1`). */
   readonly args: readonly string[];
+  /** The directory it runs in (where `bsctl schedule add` was typed: relative paths in `args` mean the same). */
+  readonly cwd: string;
   readonly paused: boolean;
   readonly createdAt: number;
 }
@@ -42,4 +44,27 @@ export interface ScheduleView extends ScheduleSpec {
   readonly nextRun: number | undefined;
   readonly lastRun: ScheduleRun | undefined;
   readonly running: boolean;
+}
+
+/** Which schedule run a job belongs to (in its history record); a scheduled `bsctl run` reads it from its environment. */
+export interface ScheduleMark {
+  readonly name: string;
+  readonly runId: string;
+  readonly late: boolean;
+}
+
+/** The environment variable a schedule's run carries its ScheduleMark in (JSON). */
+export const SCHEDULE_RUN_ENV = 'BSCTL_SCHEDULE_RUN';
+
+/** This process's ScheduleMark, when a schedule started it (malformed values are ignored). */
+export function scheduleMarkFromEnv(env: NodeJS.ProcessEnv = process.env): ScheduleMark | undefined {
+  const raw = env[SCHEDULE_RUN_ENV];
+  if (!raw) return undefined;
+  try {
+    const m = JSON.parse(raw) as Partial<ScheduleMark>;
+    if (typeof m.name === 'string' && typeof m.runId === 'string' && typeof m.late === 'boolean') return { name: m.name, runId: m.runId, late: m.late };
+  } catch {
+    // not ours
+  }
+  return undefined;
 }

@@ -131,6 +131,7 @@ export class SubmittedJob {
       ...buildOf(conf, r.output, outcome.report !== undefined),
       ...(outcome.report ? { report: outcome.report } : {}),
       ...this.attempts.fields(),
+      ...(r.schedule ? { schedule: { name: r.schedule.name, runId: r.schedule.runId, late: r.schedule.late } } : {}),
     };
     this.observer?.jobEnded(record);
     if (!this.history) return;

@@ -1,16 +1,11 @@
 import { checkSimpleName } from '../../fs/names.ts';
+import { parseDuration } from '../duration.ts';
 import { historyDir, readHistory, type JobHistory } from '../../scheduler/history.ts';
 import { formatReport } from '../report.ts';
 import type { HistoryArgs } from './command.ts';
 
-const UNITS: Readonly<Record<string, number>> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
-
 /** `--since 7d` as milliseconds. */
-export function parseSince(text: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*([mhd])$/.exec(text.trim());
-  if (!m) throw new Error(`--since: "${text}" is not a duration like 30m, 12h or 7d`);
-  return Number(m[1]) * UNITS[m[2]!]!;
-}
+export const parseSince = (text: string): number => parseDuration(text, '--since');
 
 const when = (t: number): string => new Date(t).toISOString().replace(/\.\d+Z$/, 'Z');
 

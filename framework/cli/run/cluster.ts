@@ -3,6 +3,7 @@ import { loadClusterConfig } from '../../cluster/config.ts';
 import { runOnCluster } from '../../scheduler/cluster-runner.ts';
 import { findDaemon, submitAndFollow } from '../../scheduler/client.ts';
 import { submittedOptions } from '../../scheduler/protocol.ts';
+import { scheduleMarkFromEnv } from '../../scheduler/schedule-types.ts';
 import type { JobRunner, RunnerContext } from './runners.ts';
 
 /**
@@ -22,6 +23,7 @@ export async function clusterRunner({ args, taskTimeoutMs, log }: RunnerContext)
     return { name: 'cluster', run: (o) => runOnCluster(config, o, options) };
   }
   const url = found.url;
+  const mark = scheduleMarkFromEnv();
   return {
     name: 'cluster',
     follows: true,
@@ -37,7 +39,7 @@ export async function clusterRunner({ args, taskTimeoutMs, log }: RunnerContext)
       try {
         const end = await submitAndFollow(
           url,
-          { ...submittedOptions(o), pool, user, ...(args.priority !== undefined ? { priority: args.priority } : {}) },
+          { ...submittedOptions(o), pool, user, ...(args.priority !== undefined ? { priority: args.priority } : {}), ...(mark ? { schedule: mark } : {}) },
           (e) => {
             if (e.event === 'accepted') {
               jobId = e.jobId;

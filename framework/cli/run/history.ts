@@ -1,6 +1,7 @@
 import os from 'node:os';
 import type { JobPlan } from '../../job/cli.ts';
 import type { JobReport } from '../../runner/driver.ts';
+import { scheduleMarkFromEnv } from '../../scheduler/schedule-types.ts';
 import { buildOf, errorText, historyConf, historyDir, writeHistory, type AttemptLog, type JobHistory } from '../../scheduler/history.ts';
 
 /** What a finished `bsctl run` (not one following a daemon's job: the daemon records those) leaves in history. */
@@ -35,6 +36,7 @@ export function recordRun(o: RunOutcome, log: (line: string) => void): void {
     ...buildOf(o.conf, o.plan.output, o.report !== undefined),
     ...(o.report ? { report: o.report } : {}),
     ...o.attempts?.fields(),
+    ...(scheduleMarkFromEnv() ? { schedule: scheduleMarkFromEnv()! } : {}),
   };
   try {
     writeHistory(historyDir(), record);

@@ -22,6 +22,7 @@ export interface SchedulerArgs {
   'mapred-site'?: string;
   ganglia?: string;
   'ganglia-period': number;
+  'schedule-grace': string;
 }
 
 /** `bsctl scheduler start|stop|status|kill`: the scheduler daemon (the JobTracker role). */
@@ -48,6 +49,7 @@ export function schedulerCommand(result: CommandResult): CommandModule<object, S
         .option('size-based-weight', { type: 'boolean', describe: 'mapred.fairscheduler.sizebasedweight: a job\'s weight in its pool grows with log2(1 + its tasks) (default false)' })
         .option('mapred-site', { type: 'string', describe: 'a Hadoop mapred-site.xml to read those two settings from (the flags win)' })
         .option('ganglia', { type: 'string', describe: 'also send the metrics to this gmond, HOST:PORT (gmetric 3.1 over UDP, like Hadoop\'s GangliaSink31)' })
+        .option('schedule-grace', { type: 'string', default: '1h', describe: 'a schedule\'s run missed while the daemon was down is run at start-up when at most this late (30m, 1h, 2d; 0m: never)' })
         .option('ganglia-period', { type: 'number', default: 10, describe: 'seconds between sends to --ganglia' })
         .option('reload-interval', { type: 'number', default: 10000, describe: 'ms between checks of the allocation file for changes' })
         .option('json', { type: 'boolean', default: false, describe: 'status: print /scheduler.json' }) as unknown as Argv<SchedulerArgs>,

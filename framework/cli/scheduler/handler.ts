@@ -8,6 +8,7 @@ import { defaultStateDir, fetchStatus, isUp, killJob, readDaemonInfo, shutdown }
 import { createToken, isLoopback } from '../../scheduler/auth.ts';
 import { startDaemon } from '../../scheduler/daemon.ts';
 import type { GangliaOptions } from '../../scheduler/ganglia.ts';
+import { parseDuration } from '../duration.ts';
 import { JOBS_DIR } from '../jobs-dir.ts';
 import { formatStatus } from './format.ts';
 import { printLoginLink } from './ui.ts';
@@ -72,6 +73,7 @@ async function serve(args: SchedulerArgs, stateDir: string): Promise<number> {
     ...fairSchedulerSettings(args),
     reloadIntervalMs: args['reload-interval'],
     ...(args.ganglia ? { ganglia: gangliaTarget(args.ganglia, args['ganglia-period']) } : {}),
+    scheduleGraceMs: parseDuration(args['schedule-grace'], '--schedule-grace'),
     log: (line) => process.stderr.write(stamp(line)),
   });
   // One job's broken stream must not take the JobTracker down with every other job: log it, go on.
@@ -97,6 +99,8 @@ async function start(args: SchedulerArgs, stateDir: string): Promise<number> {
   const argv = ['scheduler', 'serve', ...(file ? ['--cluster', path.resolve(file)] : []), '--bind', args.bind, '--port', String(args.port), '--state-dir', stateDir];
   argv.push('--locality-delay', String(args['locality-delay']), '--preemption-interval', String(args['preemption-interval']), '--reload-interval', String(args['reload-interval']));
   if (args.preemption) argv.push('--preemption');
+  parseDuration(args['schedule-grace'], '--schedule-grace'); // a bad value fails here, not in the log
+  argv.push('--schedule-grace', args['schedule-grace']);
   if (args.ganglia) argv.push('--ganglia', args.ganglia, '--ganglia-period', String(gangliaTarget(args.ganglia, args['ganglia-period']).periodSeconds));
   const settings = fairSchedulerSettings(args); // a bad mapred-site.xml fails here, not in the log
   if (settings.assignMultiple !== undefined) argv.push(settings.assignMultiple ? '--assign-multiple' : '--no-assign-multiple');

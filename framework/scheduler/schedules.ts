@@ -1,0 +1,224 @@
+import type { ChildProcess } from 'node:child_process';
+import { Cron } from 'croner';
+import { checkSimpleName } from '../fs/names.ts';
+import { finishRun, launchRun, type RunTarget } from './schedule-run.ts';
+import { ScheduleStore } from './schedule-store.ts';
+import type { ScheduleRun, ScheduleSpec, ScheduleView } from './schedule-types.ts';
+
+/** A missed fire time is run at start-up when at most this old (`--schedule-grace`, default 1 h). */
+export const DEFAULT_GRACE_MS = 3_600_000;
+
+export interface SchedulesOptions {
+  readonly stateDir: string;
+  readonly historyDir: string;
+  readonly target: RunTarget;
+  readonly graceMs?: number;
+  readonly log: (line: string) => void;
+  /** Told of every run as it starts or is skipped (the metrics' lateness). */
+  readonly onRun?: (run: ScheduleRun) => void;
+}
+
+/** A cron expression read by croner in a time zone, or a clear error naming the flag. */
+export function cronOf(expr: string, tz?: string): Cron {
+  if (tz !== undefined) {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: tz });
+    } catch {
+      throw new Error(`--tz: unknown time zone ${JSON.stringify(tz)} (an IANA name like Asia/Shanghai or UTC)`);
+    }
+  }
+  try {
+    return new Cron(expr, { paused: true, mode: '5-or-6-parts', ...(tz ? { timezone: tz } : {}) });
+  } catch (err) {
+    throw new Error(`--cron: ${JSON.stringify(expr)} is not a cron expression (5 fields: minute hour day month weekday, or 6 with seconds first): ${(err as Error).message}`);
+  }
+}
+
+/** 3 s, 5 min, 2.5 h, 3 d. */
+const human = (ms: number): string => (ms < 120_000 ? `${Math.round(ms / 1000)} s` : ms < 7_200_000 ? `${Math.round(ms / 60_000)} min` : ms < 172_800_000 ? `${(ms / 3_600_000).toFixed(1)} h` : `${Math.round(ms / 86_400_000)} d`);
+
+const stamp = (t: number): string => new Date(t).toISOString().replace(/[-:T]/g, '').slice(0, 14);
+
+interface Entry {
+  spec: ScheduleSpec;
+  cron: Cron;
+  /** The clock's timer (croner's), absent when paused. */
+  timer: Cron | undefined;
+  runs: ScheduleRun[];
+  child: ChildProcess | undefined;
+  done: Promise<void> | undefined;
+}
+
+/**
+ * The daemon's scheduled builds: each schedule's cron fires a `bsctl run ...` in a child process (see
+ * schedule-run.ts), never two of one schedule at once (the overlapping fire is skipped and recorded);
+ * schedules and their runs persist in the state dir, and a fire missed while the daemon was down is run
+ * once at start-up, late, when within the grace window (else recorded as skipped).
+ */
+export class Schedules {
+  private readonly store: ScheduleStore;
+  private readonly entries = new Map<string, Entry>();
+  private closed = false;
+
+  constructor(private readonly options: SchedulesOptions) {
+    this.store = new ScheduleStore(options.stateDir);
+  }
+
+  private get graceMs(): number {
+    return this.options.graceMs ?? DEFAULT_GRACE_MS;
+  }
+
+  /** Load the schedules, settle runs a previous daemon left running, catch up missed fires, arm the clocks. */
+  start(): void {
+    for (const spec of this.store.loadSpecs()) {
+      const runs = this.store.loadRuns(spec.name);
+      for (const r of runs.filter((x) => x.outcome === 'running')) {
+        r.outcome = 'failed';
+        r.end = Date.now();
+        r.reason = 'the scheduler daemon stopped during this run';
+      }
+      const entry: Entry = { spec, cron: cronOf(spec.cron, spec.tz), timer: undefined, runs, child: undefined, done: undefined };
+      this.entries.set(spec.name, entry);
+      this.store.saveRuns(spec.name, runs);
+      if (!spec.paused) this.catchUp(entry);
+      this.arm(entry);
+    }
+  }
+
+  /** The latest fire time before now that no run stands for: run it late within the grace window, else record it skipped. */
+  private catchUp(e: Entry): void {
+    const last = e.cron.previousRuns(1, new Date())[0]?.getTime();
+    const covered = Math.max(e.spec.createdAt, ...e.runs.map((r) => r.scheduledFor));
+    if (last === undefined || last <= covered) return;
+    const ago = Date.now() - last;
+    if (ago <= this.graceMs) return void this.fire(e, last, 'catch-up');
+    this.record(e, this.newRun(e, last, 'catch-up', { outcome: 'skipped', late: false, reason: `missed while the scheduler daemon was down (${human(ago)} ago, beyond the ${human(this.graceMs)} grace window)` }));
+  }
+
+  private arm(e: Entry): void {
+    e.timer?.stop();
+    e.timer = undefined;
+    if (e.spec.paused || this.closed) return;
+    e.timer = new Cron(e.spec.cron, { mode: '5-or-6-parts', unref: true, ...(e.spec.tz ? { timezone: e.spec.tz } : {}) }, () => {
+      // croner calls back at the fire time; the run stands for that time, even if it starts a little after.
+      const at = e.timer?.currentRun()?.getTime() ?? Date.now();
+      this.fire(e, at, 'cron');
+    });
+  }
+
+  private newRun(e: Entry, scheduledFor: number, trigger: ScheduleRun['trigger'], extra: Partial<ScheduleRun> = {}): ScheduleRun {
+    let runId = `run_${e.spec.name}_${stamp(Date.now())}`;
+    for (let i = 2; e.runs.some((r) => r.runId === runId); i++) runId = `run_${e.spec.name}_${stamp(Date.now())}_${i}`;
+    return { schedule: e.spec.name, runId, scheduledFor, start: Date.now(), outcome: 'running', late: trigger === 'catch-up', trigger, jobIds: [], log: this.store.logFile(e.spec.name, runId), ...extra };
+  }
+
+  private record(e: Entry, run: ScheduleRun): void {
+    e.runs.push(run);
+    this.store.saveRuns(e.spec.name, e.runs);
+    this.options.onRun?.(run);
+    if (run.outcome === 'skipped') this.options.log(`schedule ${e.spec.name}: skipped the run for ${new Date(run.scheduledFor).toISOString()}: ${run.reason}`);
+  }
+
+  /** Run the schedule for fire time `at`, unless a run of it is still going (then that fire is skipped). */
+  private fire(e: Entry, at: number, trigger: ScheduleRun['trigger']): ScheduleRun {
+    const running = e.runs.find((r) => r.outcome === 'running');
+    if (running) {
+      const skipped = this.newRun(e, at, trigger, { outcome: 'skipped', reason: `the previous run ${running.runId} is still running` });
+      this.record(e, skipped);
+      return skipped;
+    }
+    const run = this.newRun(e, at, trigger);
+    this.record(e, run);
+    this.options.log(`schedule ${e.spec.name}: ${run.runId} started (${trigger}${run.late ? `, late by ${Math.round((run.start - at) / 1000)} s` : ''}): bsctl ${e.spec.args.join(' ')}`);
+    const { child, exited } = launchRun(e.spec, run, this.options.target);
+    e.child = child;
+    e.done = exited.then((exit) => {
+      finishRun(run, exit, this.options.historyDir);
+      e.child = undefined;
+      this.store.saveRuns(e.spec.name, e.runs);
+      this.options.log(`schedule ${e.spec.name}: ${run.runId} ${run.outcome}${run.reason ? `: ${run.reason}` : ''}`);
+    });
+    return run;
+  }
+
+  private entry(name: string): Entry {
+    const e = this.entries.get(name);
+    if (!e) throw new ScheduleError(404, `no schedule ${JSON.stringify(name)} (see bsctl schedule ls)`);
+    return e;
+  }
+
+  private saveSpecs(): void {
+    this.store.saveSpecs([...this.entries.values()].map((e) => e.spec));
+  }
+
+  add(spec: Omit<ScheduleSpec, 'createdAt' | 'paused'> & { paused?: boolean }): ScheduleView {
+    checkSimpleName(spec.name, 'schedule add: NAME');
+    if (this.entries.has(spec.name)) throw new ScheduleError(409, `schedule ${spec.name} exists already (bsctl schedule rm ${spec.name} first)`);
+    const full: ScheduleSpec = { ...spec, paused: spec.paused ?? false, createdAt: Date.now() };
+    const e: Entry = { spec: full, cron: cronOf(full.cron, full.tz), timer: undefined, runs: this.store.loadRuns(full.name), child: undefined, done: undefined };
+    this.entries.set(full.name, e);
+    this.saveSpecs();
+    this.arm(e);
+    this.options.log(`schedule ${full.name} added: ${full.cron}${full.tz ? ` (${full.tz})` : ''} → bsctl ${full.args.join(' ')}`);
+    return this.view(e);
+  }
+
+  /** Remove a schedule (a run under way goes on to its end); its run records and logs go. */
+  remove(name: string): void {
+    const e = this.entry(name);
+    e.timer?.stop();
+    this.entries.delete(name);
+    this.saveSpecs();
+    const forget = (): void => this.store.removeRuns(name);
+    if (e.done) void e.done.then(forget);
+    else forget();
+    this.options.log(`schedule ${name} removed`);
+  }
+
+  pause(name: string, paused: boolean): ScheduleView {
+    const e = this.entry(name);
+    e.spec = { ...e.spec, paused };
+    this.saveSpecs();
+    this.arm(e);
+    this.options.log(`schedule ${name} ${paused ? 'paused' : 'resumed'}`);
+    return this.view(e);
+  }
+
+  /** Run now (also when paused); skipped, like a clock fire, while a run is going. */
+  runNow(name: string): ScheduleRun {
+    return this.fire(this.entry(name), Date.now(), 'run-now');
+  }
+
+  private view(e: Entry): ScheduleView {
+    const next = e.spec.paused ? undefined : e.cron.nextRun()?.getTime();
+    return { ...e.spec, nextRun: next, lastRun: e.runs.at(-1), running: e.child !== undefined };
+  }
+
+  list(): ScheduleView[] {
+    return [...this.entries.values()].map((e) => this.view(e)).sort((a, b) => (a.name < b.name ? -1 : 1));
+  }
+
+  runs(name: string): readonly ScheduleRun[] {
+    return this.entry(name).runs;
+  }
+
+  /** Stop the clocks; runs under way are asked to stop (SIGTERM: bsctl run publishes nothing) and awaited. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const e of this.entries.values()) {
+      e.timer?.stop();
+      e.child?.kill('SIGTERM');
+    }
+    await Promise.all([...this.entries.values()].map((e) => e.done));
+  }
+}
+
+/** A schedule request the daemon refuses, with its HTTP status. */
+export class ScheduleError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,191 @@
+/**
+ * Scheduled builds (issue 12 item 1): cron schedules in the scheduler daemon (croner), persisted in its
+ * state dir, a missed fire run once at start-up within the grace window (late), never two runs of one
+ * schedule at once, each run's jobs in history marked with it; on a daemon without machines (local
+ * runner) and on one with the SSH cluster (the jobs go to its pools).
+ */
+import test from 'ava';
+import fs from 'node:fs';
+import path from 'node:path';
+import { cronOf } from '../framework/scheduler/schedules.ts';
+import type { ScheduleRun, ScheduleView } from '../framework/scheduler/schedule-types.ts';
+import { bsctl, errorLines, ROOT, tempDir } from './helpers/cli.ts';
+import { testCluster } from './helpers/cluster.ts';
+import { waitFor } from './helpers/wait.ts';
+import { alive } from './faults/daemon-helpers.ts';
+
+const dir = tempDir('schedules');
+test.after.always(() => {
+  for (const d of fs.readdirSync(dir)) if (fs.existsSync(path.join(dir, d, 'daemon.json'))) bsctl(['scheduler', 'stop', '--state-dir', path.join(dir, d)]);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const FIXTURES = path.join(ROOT, 'test/fixtures/jobs');
+const input = path.join(dir, 'words.txt');
+fs.writeFileSync(input, 'a b a\nc\n');
+
+/** A daemon of its own (state dir `dir/<name>`), started as operators do; returns its state dir. */
+function daemon(name: string, ...flags: string[]): string {
+  const stateDir = path.join(dir, name);
+  const r = bsctl(['scheduler', 'start', '--port', '0', '--state-dir', stateDir, '--jobs-dir', FIXTURES, ...flags]);
+  if (r.code !== 0) throw new Error(`scheduler start: ${r.stderr}`);
+  return stateDir;
+}
+
+/** `bsctl schedule ACTION --state-dir ... REST` (the state dir before a `--`), run in the test's dir. */
+const schedule = (stateDir: string, action: string, ...args: string[]) => bsctl(['schedule', action, '--state-dir', stateDir, ...args], { cwd: dir });
+const views = (stateDir: string): ScheduleView[] => JSON.parse(schedule(stateDir, 'ls', '--json').stdout) as ScheduleView[];
+const runsOf = (stateDir: string, name: string): ScheduleRun[] => JSON.parse(schedule(stateDir, 'runs', name, '--json').stdout) as ScheduleRun[];
+interface Record {
+  jobId: string;
+  status: string;
+  runner: string;
+  pool?: string;
+  table?: string;
+  generation?: number;
+  schedule?: { name: string; runId: string; late: boolean };
+}
+const history = (stateDir: string): Record[] => JSON.parse(bsctl(['history', '--json', '--state-dir', stateDir]).stdout) as Record[];
+
+test('croner reads the expression in the schedule\'s time zone, DST gaps included; bad expressions and zones are clear errors', (t) => {
+  // 02:00 in Shanghai (UTC+8, no DST) is 18:00 UTC the day before.
+  t.deepEqual(cronOf('0 2 * * *', 'Asia/Shanghai').nextRuns(2, new Date('2027-03-13T12:00:00Z')).map((d) => d.toISOString()), ['2027-03-13T18:00:00.000Z', '2027-03-14T18:00:00.000Z']);
+  // New York springs forward at 02:00 on 2027-03-14: 02:30 does not exist that day, and runs at 03:00 EDT.
+  t.deepEqual(cronOf('30 2 * * *', 'America/New_York').nextRuns(3, new Date('2027-03-13T12:00:00Z')).map((d) => d.toISOString()), ['2027-03-14T07:00:00.000Z', '2027-03-15T06:30:00.000Z', '2027-03-16T06:30:00.000Z']);
+  t.throws(() => cronOf('61 * * * *'), { message: /--cron: "61 \* \* \* \*" is not a cron expression.*minute/ });
+  t.throws(() => cronOf('* * *'), { message: /--cron: .*5 fields/ });
+  t.throws(() => cronOf('0 2 * * *', 'Mars/Olympus'), { message: /--tz: unknown time zone "Mars\/Olympus"/ });
+});
+
+test.serial('without machines: a schedule runs its job on the local runner, each run and its job recorded; ls shows the next run and the last outcome; pause stops it; it survives a restart and a missed fire runs late', async (t) => {
+  const stateDir = daemon('local');
+  const out = path.join(dir, 'wc-out');
+  const add = schedule(stateDir, 'add', 'wc', '--cron', '*/2 * * * * *', '--', 'run', 'word-count', '--input', 'words.txt', '--output', out, '--overwrite', '--runner', 'inline');
+  t.is(add.code, 0, add.stderr);
+  t.regex(add.stdout, /schedule wc added: \*\/2 \* \* \* \* \*; next run \d{4}-/);
+  const run = await waitFor(() => runsOf(stateDir, 'wc').find((r) => r.outcome === 'succeeded'), { what: 'a succeeded run of wc' });
+  t.is(run.trigger, 'cron');
+  t.false(run.late);
+  t.is(run.jobIds.length, 1);
+  t.true(run.start >= run.scheduledFor);
+  t.regex(fs.readFileSync(run.log, 'utf8'), /Map input records=2/);
+  t.true(fs.readdirSync(out).some((f) => f.startsWith('part-')), 'the run published its output');
+  const job = history(stateDir).find((h) => h.jobId === run.jobIds[0]);
+  t.like(job, { status: 'succeeded', runner: 'inline', schedule: { name: 'wc', runId: run.runId, late: false } });
+  const ls = schedule(stateDir, 'ls');
+  t.regex(ls.stdout, /^wc +\*\/2 \* \* \* \* \* +- +(active|running) +\d{4}-\S+ +bsctl run word-count .* (succeeded|running|failed)/m);
+
+  t.is(schedule(stateDir, 'pause', 'wc').code, 0);
+  const paused = views(stateDir)[0]!;
+  t.true(paused.paused);
+  t.is(paused.nextRun, undefined);
+  await waitFor(() => !views(stateDir)[0]!.running, { what: 'the run under way to end' });
+  const before = runsOf(stateDir, 'wc').length;
+  // Two fire times pass while paused: no run.
+  const until = Date.now() + 4500;
+  await waitFor(() => Date.now() > until, { what: 'two fire times to pass', timeoutMs: 10_000 });
+  t.is(runsOf(stateDir, 'wc').length, before, 'a paused schedule does not run');
+
+  // A restart: the schedule is still there (paused, as it was); resumed, it runs again. Then the daemon
+  // is down over a fire time: at the next start that fire runs once, late.
+  t.is(bsctl(['scheduler', 'stop', '--state-dir', stateDir]).code, 0);
+  daemon('local');
+  t.like(views(stateDir)[0], { name: 'wc', paused: true });
+  t.is(schedule(stateDir, 'resume', 'wc').code, 0);
+  t.is(bsctl(['scheduler', 'stop', '--state-dir', stateDir]).code, 0);
+  const stopped = Date.now();
+  await waitFor(() => Date.now() - stopped > 2500, { what: 'a fire time to pass while the daemon is down', timeoutMs: 10_000 });
+  daemon('local');
+  const late = await waitFor(() => runsOf(stateDir, 'wc').find((r) => r.trigger === 'catch-up' && r.outcome !== 'running'), { what: 'the catch-up run' });
+  t.true(late.late);
+  t.is(late.outcome, 'succeeded', late.reason);
+  t.true(late.scheduledFor > stopped && late.scheduledFor < late.start, 'it stands for the fire time missed');
+  t.like(history(stateDir).find((h) => h.jobId === late.jobIds[0]), { schedule: { name: 'wc', late: true } });
+  t.is(runsOf(stateDir, 'wc').filter((r) => r.trigger === 'catch-up').length, 1, 'several missed fires run once');
+  t.is(bsctl(['scheduler', 'stop', '--state-dir', stateDir]).code, 0);
+});
+
+test.serial('a fire missed beyond the grace window is recorded as skipped, not run', async (t) => {
+  const stateDir = daemon('grace', '--schedule-grace', '1s');
+  // Once a minute, at a second 4 s from now; the daemon is down over it and starts 2.5 s after it.
+  const fire = Math.ceil((Date.now() + 4000) / 1000) * 1000;
+  const add = schedule(stateDir, 'add', 'g', '--cron', `${new Date(fire).getUTCSeconds()} * * * * *`, '--', 'run', 'word-count', '--input', 'words.txt', '--output', path.join(dir, 'g-out'), '--overwrite', '--runner', 'inline');
+  t.is(add.code, 0, add.stderr);
+  t.is(bsctl(['scheduler', 'stop', '--state-dir', stateDir]).code, 0);
+  await waitFor(() => Date.now() > fire + 2500, { what: 'the fire time to pass while the daemon is down', timeoutMs: 15_000 });
+  daemon('grace', '--schedule-grace', '1s');
+  const skipped = await waitFor(() => runsOf(stateDir, 'g').find((r) => r.trigger === 'catch-up'), { what: 'the catch-up record' });
+  t.like(skipped, { outcome: 'skipped', late: false, scheduledFor: fire });
+  t.regex(skipped.reason ?? '', /missed while the scheduler daemon was down \(\d s ago, beyond the 1 s grace window\)/);
+  t.is(runsOf(stateDir, 'g').length, 1, 'nothing ran');
+  t.is(bsctl(['scheduler', 'stop', '--state-dir', stateDir]).code, 0);
+});
+
+test.serial('never two runs of one schedule at once: a fire while a run is going is skipped and recorded; stopping the daemon stops the run, nothing published', async (t) => {
+  const stateDir = daemon('overlap');
+  const markers = path.join(dir, 'markers');
+  fs.mkdirSync(markers);
+  const out = path.join(dir, 'never');
+  const job = path.join(FIXTURES, 'blocks-forever.ts');
+  t.is(schedule(stateDir, 'add', 'slow', '--cron', '* * * * * *', '--', 'run', job, '--input', input, '--output', out, '--runner', 'local', '--workers', '1', '--conf', `marker.dir=${markers}`).code, 0);
+  const skipped = await waitFor(() => runsOf(stateDir, 'slow').find((r) => r.outcome === 'skipped'), { what: 'a skipped fire' });
+  const runs = runsOf(stateDir, 'slow');
+  const running = runs.filter((r) => r.outcome === 'running');
+  t.is(running.length, 1);
+  t.is(skipped.reason, `the previous run ${running[0]!.runId} is still running`);
+  const worker = Number(await waitFor(() => fs.readdirSync(markers)[0], { what: 'the blocked worker' }));
+  // run-now is skipped the same way.
+  const now = schedule(stateDir, 'run-now', 'slow');
+  t.is(now.code, 0, now.stderr);
+  t.true(runsOf(stateDir, 'slow').some((r) => r.trigger === 'run-now' && r.outcome === 'skipped'));
+  t.is(bsctl(['scheduler', 'stop', '--state-dir', stateDir]).code, 0);
+  const ended = JSON.parse(fs.readFileSync(path.join(stateDir, 'schedules', 'slow', 'runs.json'), 'utf8')) as ScheduleRun[];
+  t.like(ended.find((r) => r.runId === running[0]!.runId), { outcome: 'failed' });
+  t.false(ended.some((r) => r.outcome === 'running'));
+  await waitFor(() => !alive(worker), { what: `the run's worker (pid ${worker}) to exit` });
+  t.false(fs.existsSync(out), 'nothing published');
+});
+
+test.serial('bad schedules are refused before anything runs: a command that is not a run, a job outside the job dirs, unknown run flags, a bad name, an unknown schedule', (t) => {
+  const stateDir = daemon('bad');
+  const cases: [string[], RegExp][] = [
+    [['add', 'x', '--cron', '0 2 * * *', '--', 'fs', 'rm', '/'], /the command after -- must be a job run/],
+    [['add', 'x', '--cron', '0 2 * * *', '--', 'run', 'word-count', '--input', 'a', '--output', 'b', '--no-such-flag'], /the command `bsctl run word-count .*`: Unknown arguments?: .*such-flag/],
+    [['add', 'x', '--', 'run', 'word-count', '-i', 'a', '-o', 'b'], /--cron is required/],
+    [['add', '../x', '--cron', '0 2 * * *', '--', 'run', 'word-count', '-i', 'a', '-o', 'b'], /invalid name "\.\.\/x"/],
+    [['rm', 'nope'], /404 no schedule "nope"/],
+  ];
+  for (const [args, re] of cases) {
+    const r = schedule(stateDir, args[0]!, ...args.slice(1));
+    t.is(r.code, 1, args.join(' '));
+    t.regex(errorLines(r.stderr)[0] ?? '', re, args.join(' '));
+  }
+  // A module outside the daemon's job dirs is refused by the daemon itself.
+  const outside = path.join(dir, 'own-job.ts');
+  fs.copyFileSync(path.join(FIXTURES, 'map-only.ts'), outside);
+  fs.writeFileSync(outside, fs.readFileSync(outside, 'utf8').replaceAll("'../../../framework/", `'${ROOT}/framework/`));
+  const r = schedule(stateDir, 'add', 'own', '--cron', '0 2 * * *', '--', 'run', outside, '-i', 'a', '-o', 'b');
+  t.is(r.code, 1, r.stdout);
+  t.regex(errorLines(r.stderr)[0] ?? '', /403 schedule add: the job .*own-job\.ts is not in a job directory this daemon allows/);
+  t.deepEqual(views(stateDir), []);
+  t.is(bsctl(['scheduler', 'stop', '--state-dir', stateDir]).code, 0);
+});
+
+test.serial('with machines: a scheduled full build goes to the daemon\'s pool on the SSH hosts and publishes a generation, recorded with its schedule', async (t) => {
+  const cluster = testCluster().file;
+  const stateDir = daemon('cluster', '--cluster', cluster, '--locality-delay', '0');
+  const root = path.join(dir, 'index');
+  const add = schedule(stateDir, 'add', 'nightly', '--cron', '0 2 * * *', '--tz', 'Asia/Shanghai', '--pool', 'builds', '--', 'run', 'full-build', '--table', 'sched', '--schema', path.join(ROOT, 'fixtures/in1/schema.json'), '--data', path.join(ROOT, 'fixtures/in1/data'), '--index-root', root, '--partitions', '2');
+  t.is(add.code, 0, add.stderr);
+  const view = views(stateDir)[0]!;
+  t.is(view.tz, 'Asia/Shanghai');
+  t.is(new Date(view.nextRun!).toISOString().slice(11), '18:00:00.000Z', '02:00 in Shanghai');
+  t.is(schedule(stateDir, 'run-now', 'nightly').code, 0);
+  const run = await waitFor(() => runsOf(stateDir, 'nightly').find((r) => r.outcome !== 'running'), { what: 'the run-now run', timeoutMs: 120_000 });
+  t.is(run.outcome, 'succeeded', `${run.reason}\n${fs.readFileSync(run.log, 'utf8')}`);
+  const build = history(stateDir).find((h) => h.schedule?.runId === run.runId);
+  t.like(build, { status: 'succeeded', runner: 'cluster', pool: 'builds', table: 'sched', generation: 0 });
+  t.deepEqual(run.jobIds, [build!.jobId]);
+  t.true(fs.existsSync(path.join(root, 'sched', 'generation_0')));
+  t.is(bsctl(['scheduler', 'stop', '--state-dir', stateDir]).code, 0);
+});
