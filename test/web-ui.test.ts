@@ -6,6 +6,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { listGenerations } from '../framework/index/layout.ts';
 import { fetchStatus, readDaemonInfo } from '../framework/scheduler/client.ts';
 import { historyDir, readHistory, writeHistory, type JobHistory } from '../framework/scheduler/history.ts';
+import type { ScheduleView } from '../framework/scheduler/schedule-types.ts';
 import type { SchedulerStatus } from '../framework/scheduler/status.ts';
 import { holdRefresh, launchChromium, screenshot, tableRows } from './helpers/browser.ts';
 import { ROOT, bsctlAsync, tempDir } from './helpers/cli.ts';
@@ -40,6 +41,7 @@ const url = (): string => daemon!.url;
 const byOutput = (out: string): JobHistory => [...records.values()].find((r) => r.output === out)!;
 /** Numbers as the UI prints them (its own formatting, written again here). */
 const shown = (n: number): string => (n >= Number.MAX_SAFE_INTEGER ? '∞' : Number.isInteger(n) ? String(n) : n.toFixed(1));
+const shownTime = (t: number): string => new Date(t).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
 
 function words(file: string, bytes: number): string {
   let text = '';
@@ -339,6 +341,48 @@ test.serial('/ui shows the numbers of /scheduler.json while a job holds slots; t
   t.is(unknown.status, 404, unknown.body);
   t.regex((JSON.parse(unknown.body) as { error: string }).error, /^no schedule "?nightly\b/);
   t.is((await act('/ui/schedules/..%2Fx/pause', true)).status, 400);
+});
+
+test.serial('/ui/schedules shows a schedule as GET /schedules has it; its Pause, Resume and Run now buttons work', async (t) => {
+  const name = 'nightly-wc';
+  const add = bsctlEnv(['schedule', 'add', name, '--cron', '0 3 * * *', '--tz', 'Asia/Shanghai', '--state-dir', stateDir, '--', 'run', 'word-count', '--input', path.join(ROOT, 'fixtures/text/sample.txt'), '--output', path.join(dir, 'scheduled-wc'), '--overwrite']);
+  t.is(add.code, 0, add.stderr);
+  const schedule = async (): Promise<ScheduleView> => ((await (await fetch(`${url()}/schedules`, { headers: { authorization: `Bearer ${token}` } })).json()) as { schedules: ScheduleView[] }).schedules.find((x) => x.name === name)!;
+  const row = async (): Promise<string[]> => {
+    await visit(page, '/ui/schedules', 200);
+    return (await tableRows(page, 'schedules')).find((r) => r[0] === name)!;
+  };
+  /** Click a row's button (its POST carries the CSRF token) and wait for its answer. */
+  const click = async (action: string): Promise<number> => {
+    const [res] = await Promise.all([page.waitForResponse((r) => r.url() === `${url()}/ui/schedules/${name}/${action}`), page.click(`button[data-action="/ui/schedules/${name}/${action}"]`)]);
+    return res.status();
+  };
+  const s = await schedule();
+  let r = await row();
+  t.deepEqual(r.slice(0, 3), [name, '0 3 * * *', 'Asia/Shanghai']);
+  t.is(r[4], `bsctl ${s.args.join(' ')}`);
+  const local = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Shanghai', dateStyle: 'short', timeStyle: 'medium' }).format(s.nextRun!);
+  t.is(r[5], `${shownTime(s.nextRun!)} ${local} Asia/Shanghai`, 'the next run, as the daemon has it (UTC, and in the schedule\'s zone)');
+  t.regex(local, / 03:00:00$/);
+  t.is(r[6], 'never ran');
+  t.is(await click('pause'), 200);
+  await waitFor(async () => (await schedule()).paused, { what: 'the schedule to be paused' });
+  r = await row();
+  t.is(r[5], 'paused');
+  t.true(await page.isVisible(`button[data-action="/ui/schedules/${name}/resume"]`));
+  t.is(await click('resume'), 200);
+  await waitFor(async () => !(await schedule()).paused, { what: 'the schedule to be resumed' });
+  await row();
+  t.is(await click('run-now'), 200);
+  const ran = await waitFor(async () => {
+    const x = await schedule();
+    return x.lastRun && x.lastRun.outcome !== 'running' ? x : undefined;
+  }, { what: 'the run-now run to end', timeoutMs: 120_000, intervalMs: 200 });
+  r = await row();
+  t.is(ran.lastRun!.outcome, 'succeeded', ran.lastRun!.reason);
+  t.regex(r[6]!, /^succeeded .*\(run-now\)/);
+  for (const id of ran.lastRun!.jobIds) t.true(r[6]!.includes(id), `the run's job ${id} is linked`);
+  await screenshot(page, SHOTS, 'schedules-ran');
 });
 
 test.serial('the token is in no page the UI sent; logging out ends the session', async (t) => {

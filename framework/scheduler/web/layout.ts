@@ -13,7 +13,7 @@ th{background:#eee}td.n{text-align:right}td.t{white-space:nowrap}
 .error{white-space:pre-wrap;background:#f6f6f6;padding:.5em;border:1px solid #ddd;font-size:.9em}
 pre.log{background:#f6f6f6;padding:.5em;border:1px solid #ddd;max-height:20em;overflow:auto;font-size:.85em}
 .state-succeeded{color:#286b36;font-weight:bold}.state-failed{color:#b22;font-weight:bold}.state-running{color:#a60;font-weight:bold}
-button{cursor:pointer}
+button{cursor:pointer;white-space:nowrap}.nw{white-space:nowrap}
 #message{color:#b22}
 form.filters{margin:1em 0;display:flex;gap:1em;align-items:center}
 svg.timeline{border:1px solid #ccc;background:#fff}
