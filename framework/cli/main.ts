@@ -14,6 +14,7 @@ import { statusCommand } from './status/command.ts';
 import { validateCommand } from './validate/command.ts';
 import { historyCommand } from './history/command.ts';
 import { scheduleCommand } from './schedule/command.ts';
+import { logsCommand } from './logs/command.ts';
 import type { CommandResult } from './types.ts';
 
 /** The bsctl command line; commands are listed explicitly. */
@@ -31,6 +32,7 @@ export function buildCli(argv: readonly string[], result: CommandResult, jobCli?
     .command(validateCommand(result))
     .command(historyCommand(result))
     .command(scheduleCommand(result))
+    .command(logsCommand(result))
     .option('namenode', { type: 'string', global: true, describe: `NameNode HTTP address for hdfs:// paths, e.g. http://host:9870 (default: $${NAMENODE_ENV})` })
     .option('hdfs-user', { type: 'string', global: true, describe: `HDFS user to act as (default: $${HDFS_USER_ENV})` })
     .middleware((args) => {

@@ -65,8 +65,11 @@ export function attemptRecord(
     return { ...base, status: 'succeeded', bytesIn: spec.type === 'reduce' ? shuffled : (c[FILESYSTEM]?.['Bytes read'] ?? a.bytes), bytesOut: out };
   }
   const err = outcome.error;
-  const message = (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
-  const log = LOG_IN_MESSAGE.exec(message)?.[1];
+  const first = (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
+  const log = LOG_IN_MESSAGE.exec(first)?.[1];
+  // The exception as it was thrown (`TypeError: ...`); the log's path is a field of its own.
+  const name = err instanceof AttemptFailure && err.errorName && err.errorName !== 'Error' && !first.startsWith(err.errorName) ? `${err.errorName}: ` : '';
+  const message = `${name}${first.replace(LOG_IN_MESSAGE, '').trimEnd()}`;
   return {
     ...base,
     status: err instanceof AttemptKilled ? 'killed' : 'failed',

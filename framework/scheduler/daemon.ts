@@ -13,6 +13,7 @@ import { schedulerStatus } from './status.ts';
 import { HttpError, readBody, send } from './http-util.ts';
 import { allowedJobModule } from './job-dirs.ts';
 import { scheduleRoutes } from './schedule-routes.ts';
+import { attemptLogFile } from '../runner/userlogs.ts';
 import { Schedules } from './schedules.ts';
 import { DaemonMetrics } from './metrics.ts';
 import { startGangliaSink, type GangliaOptions } from './ganglia.ts';
@@ -122,7 +123,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       if (route === 'GET /health') return send(res, 200, { ok: true });
       // The web UI's pages (its own session cookie, see web/), and the metrics, read-only like /scheduler.
       if (await web.handle(req, res, url)) return;
-      if (route === 'GET /metrics') return send(res, 200, await metrics.render(), metrics.contentType.split(';')[0]);
+      if (route === 'GET /metrics') return send(res, 200, await metrics.render(), metrics.contentType);
       const open = route === 'GET /scheduler' || route === 'GET /';
       if (!open && !hasToken(req, options.token)) return send(res, 401, { error: 'this needs the scheduler daemon\'s token (Authorization: Bearer ...; bsctl sends the one in the state dir or $BSCTL_SCHEDULER_TOKEN)' });
       if (req.method === 'POST' && !/^application\/json\b/i.test(req.headers['content-type'] ?? '')) return send(res, 415, { error: 'POST bodies must be application/json' });
@@ -151,6 +152,13 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         });
         res.on('close', stop);
         return;
+      }
+      const attemptLog = /^GET \/jobs\/([\w-]+)\/attempts\/([\w-]+)\/log$/.exec(route);
+      if (attemptLog) {
+        // The attempt's stderr as the daemon's userlogs keep it (24 h), for `bsctl logs` from another machine.
+        const file = attemptLogFile(scheduler.userLogDir, attemptLog[1]!, attemptLog[2]!);
+        if (!fs.existsSync(file)) return send(res, 404, { error: `no log of ${attemptLog[2]} of ${attemptLog[1]} (logs are kept 24 h)` });
+        return send(res, 200, fs.readFileSync(file, 'utf8'), 'text/plain');
       }
       const kill = /^POST \/jobs\/([\w-]+)\/kill$/.exec(route);
       if (kill) {

@@ -29,10 +29,10 @@ export class HttpError extends Error {
   }
 }
 
-/** Answer with JSON (or another type's text), once. */
+/** Answer with JSON (or another type's text: a full content type, or a bare one given charset utf-8), once. */
 export function send(res: http.ServerResponse, code: number, body: unknown, type = 'application/json'): void {
   if (res.headersSent) return void res.end();
-  res.writeHead(code, { 'content-type': `${type}; charset=utf-8`, 'cache-control': 'no-store' });
+  res.writeHead(code, { 'content-type': type.includes(';') ? type : `${type}; charset=utf-8`, 'cache-control': 'no-store' });
   res.end(type === 'application/json' ? `${JSON.stringify(body)}\n` : String(body));
 }
 

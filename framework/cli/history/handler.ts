@@ -1,5 +1,6 @@
 import { checkSimpleName } from '../../fs/names.ts';
 import { parseDuration } from '../duration.ts';
+import { probableCauseLine } from '../../scheduler/probable-cause.ts';
 import { historyDir, readHistory, type JobHistory } from '../../scheduler/history.ts';
 import { formatReport } from '../report.ts';
 import type { HistoryArgs } from './command.ts';
@@ -27,7 +28,8 @@ export async function historyHandler(args: HistoryArgs): Promise<number> {
       process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
       return 0;
     }
-    const out = [line(r), `command: ${r.command}`, `input: ${r.input.join(', ')}`, `output: ${r.output}`];
+    const cause = probableCauseLine(r);
+    const out = [...(cause ? [cause] : []), line(r), `command: ${r.command}`, `input: ${r.input.join(', ')}`, `output: ${r.output}`];
     if (r.pool) out.push(`pool: ${r.pool}`);
     if (r.error) out.push(`error: ${r.error}`);
     if (r.report) out.push(formatReport(r.report));
