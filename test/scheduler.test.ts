@@ -227,6 +227,7 @@ test.serial('`bsctl scheduler kill JOB` kills a running job: its client fails, n
   const r = await job;
   t.is(r.code, 1);
   t.regex(r.stderr, /job killed: killed by the operator/);
+  t.notRegex(r.stderr, /failed \d+ times|retrying/, 'a killed job\'s attempts are not retried');
   t.false(fs.existsSync(out));
   t.deepEqual(leftovers(out), []);
   const rec = (await status()).finished.find((f) => f.id === running.id);

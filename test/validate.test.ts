@@ -144,3 +144,24 @@ test('an hdfs:// index root on the test HDFS is reachable and writable; the prob
   t.deepEqual(await fileSystemFor(root).list(root), []);
   await fileSystemFor(root).delete(root);
 });
+
+test('the schedules in the state dir are checked: each expression, zone and command; no daemon to run them is a FAIL', (t) => {
+  const stateDir = path.join(dir, 'sched-state');
+  fs.mkdirSync(stateDir, { recursive: true });
+  const spec = (name: string, cron: string, args: string[], tz?: string) => ({ name, cron, ...(tz ? { tz } : {}), args, cwd: dir, paused: false, createdAt: Date.now() });
+  fs.writeFileSync(
+    path.join(stateDir, 'schedules.json'),
+    JSON.stringify([
+      spec('nightly', '0 2 * * *', ['run', 'word-count', '--input', 'a', '--output', 'b'], 'Asia/Shanghai'),
+      spec('badflag', '0 3 * * *', ['run', 'word-count', '--input', 'a', '--output', 'b', '--bogus']),
+      spec('badzone', '0 3 * * *', ['run', 'word-count', '--input', 'a', '--output', 'b'], 'Nowhere/Land'),
+    ]),
+  );
+  const r = bsctl(['validate', '--table', 'in1', '--state-dir', stateDir]);
+  t.is(r.code, 1);
+  const line = (name: string): string => r.stdout.split('\n').find((l) => l.includes(` ${name}: `)) ?? '';
+  t.regex(line('schedules'), /^FAIL schedules: 3 schedule\(s\) in .* but no scheduler daemon runs them — fix: start it/);
+  t.regex(line('schedule nightly'), /^OK {3}schedule nightly: 0 2 \* \* \* \(Asia\/Shanghai\), next run \d{4}-\d\d-\d\dT18:00:00\.000Z: bsctl run word-count/);
+  t.regex(line('schedule badflag'), /^FAIL schedule badflag: .*Unknown argument: bogus — fix: change it: bsctl schedule rm badflag/);
+  t.regex(line('schedule badzone'), /^FAIL schedule badzone: --tz: unknown time zone "Nowhere\/Land"/);
+});

@@ -1,4 +1,5 @@
 import test from 'ava';
+import { probableCauseLine } from '../framework/scheduler/probable-cause.ts';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -182,8 +183,11 @@ test.serial('the job pages show state, counters, bad records and one timeline ba
       t.deepEqual(await tableRows(page, 'bad-records'), r.badRecords.length ? r.badRecords.map((b) => [b.path, String(b.offset), b.reason]) : [['none']]);
       t.is(await page.$('#probable-cause'), null);
     } else {
-      const cause = /^probable cause: (.*)$/m.exec(rec.error!)?.[1];
-      t.truthy(cause, `the failed job's error names a probable cause: ${rec.error}`);
+      const guess = /^probable cause: (.*)$/m.exec(rec.error!)?.[1];
+      t.truthy(guess, `the failed job's error names a probable cause: ${rec.error}`);
+      // The line `bsctl logs` prints: the task, its machine, the exception, the split, then the guess.
+      const cause = probableCauseLine(rec)?.replace(/^probable cause: /, '');
+      t.true(cause!.endsWith(guess!) && cause!.includes(' on host'), cause);
       t.is(await page.textContent('#probable-cause span'), cause!);
       t.true(await page.isVisible('#probable-cause'));
       t.regex((await page.textContent('#error')) ?? '', /boom: mapper always fails/);

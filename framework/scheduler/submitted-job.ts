@@ -23,8 +23,10 @@ export interface JobObserver {
  */
 export class SubmittedJob {
   readonly events: JobEvent[] = [];
-  /** Kills the job, before or after it reached the scheduler. */
+  /** Kills the job, before or after it reached the scheduler (its attempts there)... */
   private readonly kill = new AbortController();
+  /** ...and interrupts its driver at once, so killed attempts are not retried (the reason is the job's error). */
+  private readonly interrupt = new AbortController();
   private readonly listeners = new Set<(e: JobEvent) => void>();
   private lastProgress = 0;
   /** The job's attempts as they end (its page's timeline, its history record). */
@@ -62,7 +64,9 @@ export class SubmittedJob {
 
   /** Kill the job: at once if it reached the scheduler, else as soon as it does. */
   cancel(reason: string): void {
-    if (!this.kill.signal.aborted) this.kill.abort(reason);
+    if (this.kill.signal.aborted) return;
+    this.interrupt.abort(new Error(`job killed: ${reason}`));
+    this.kill.abort(reason);
   }
 
   async run(): Promise<void> {
@@ -84,6 +88,7 @@ export class SubmittedJob {
         ...submittedOptions(r),
         jobId: this.id,
         log,
+        signal: this.interrupt.signal,
         onAttempt: (a: AttemptRecord) => {
           this.attempts.add(a);
           this.observer?.attemptEnded(a);

@@ -1,5 +1,5 @@
 import { checkSimpleName } from '../../fs/names.ts';
-import { parseDuration } from '../duration.ts';
+import { parseDuration } from '../../scheduler/duration.ts';
 import { probableCauseLine } from '../../scheduler/probable-cause.ts';
 import { historyDir, readHistory, type JobHistory } from '../../scheduler/history.ts';
 import { formatReport } from '../report.ts';

@@ -1,12 +1,9 @@
 import path from 'node:path';
-import yargs from 'yargs';
-import { loadJob } from '../../task/load-job.ts';
 import { defaultStateDir, isUp, readDaemonInfo } from '../../scheduler/client.ts';
 import { ScheduleClient } from '../../scheduler/schedule-client.ts';
 import { cronOf } from '../../scheduler/schedules.ts';
 import { checkSimpleName } from '../../fs/names.ts';
-import { resolveJobModule } from '../jobs-dir.ts';
-import { runCommand } from '../run/command.ts';
+import { checkRunArgs } from './check-run.ts';
 import type { ScheduleArgs } from './command.ts';
 import { formatRuns, formatSchedules } from './format.ts';
 
@@ -15,20 +12,6 @@ async function client(args: ScheduleArgs): Promise<ScheduleClient> {
   const url = args.url ?? readDaemonInfo(stateDir)?.url;
   if (!url || !(await isUp(url))) throw new Error(`no scheduler daemon is running (${url ? `nothing answers at ${url}` : `no ${path.join(stateDir, 'daemon.json')}`}); schedules live in the daemon: \`bsctl scheduler start [--cluster FILE]\``);
   return new ScheduleClient(url.replace(/\/+$/, ''), stateDir);
-}
-
-/** Check `run ...` as `bsctl run` would parse it (unknown flags, a missing --table), without running it. */
-async function checkRunArgs(args: readonly string[]): Promise<void> {
-  if (args[0] !== 'run' || !args[1] || args[1].startsWith('-')) throw new Error(`schedule add: the command after -- must be a job run, like \`-- run full-build --table in1\` (got \`${args.join(' ') || 'nothing'}\`)`);
-  const job = await loadJob(resolveJobModule(args[1]));
-  const result = { code: 0 };
-  await yargs([...args])
-    .command({ ...runCommand(result, job.cli), handler: () => {} })
-    .strict()
-    .fail((msg, err) => {
-      throw new Error(`schedule add: the command \`bsctl ${args.join(' ')}\`: ${err?.message ?? msg}`);
-    })
-    .parseAsync();
 }
 
 export async function scheduleHandler(args: ScheduleArgs): Promise<number> {

@@ -8,7 +8,7 @@ import { defaultStateDir, fetchStatus, isUp, killJob, readDaemonInfo, shutdown }
 import { createToken, isLoopback } from '../../scheduler/auth.ts';
 import { startDaemon } from '../../scheduler/daemon.ts';
 import type { GangliaOptions } from '../../scheduler/ganglia.ts';
-import { parseDuration } from '../duration.ts';
+import { parseDuration } from '../../scheduler/duration.ts';
 import { JOBS_DIR } from '../jobs-dir.ts';
 import { formatStatus } from './format.ts';
 import { printLoginLink } from './ui.ts';

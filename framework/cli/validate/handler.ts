@@ -8,6 +8,8 @@ import type { ValidateArgs } from './command.ts';
 import { hdfsChecks } from './hdfs-checks.ts';
 import { machineChecks } from './machine-checks.ts';
 import { indexRootOfConfig, tableChecks } from './table-checks.ts';
+import { scheduleChecks } from './schedule-checks.ts';
+import { defaultStateDir } from '../../scheduler/client.ts';
 
 /** The tables to check: those named, the one --table-config defines, else every config/tables/*.json. */
 function tablesOf(args: ValidateArgs): string[] {
@@ -67,6 +69,7 @@ export async function validateHandler(args: ValidateArgs): Promise<number> {
   checks.push(await allocationsCheck(args, cluster));
   const minFree = Math.round(args['min-free-gb'] * 2 ** 30);
   for (const machine of await Promise.all((cluster?.machines ?? []).map((m) => machineChecks(m, minFree)))) checks.push(...machine);
+  checks.push(...(await scheduleChecks(path.resolve(args['state-dir'] ?? defaultStateDir()))));
   for (const c of checks) process.stdout.write(`${formatCheck(c)}\n`);
   const failed = checks.filter((c) => !c.ok).length;
   process.stdout.write(`${checks.length} checks, ${failed} failed\n`);

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { checkTableName } from '../../fs/names.ts';
 import type { JobHistory } from '../history.ts';
+import { parseDuration } from '../duration.ts';
 
 /** A bad query parameter: the page answers 400 with this message. */
 export class BadQuery extends Error {}
@@ -16,12 +17,15 @@ export interface HistoryFilter {
   readonly sinceText?: string;
 }
 
-const UNITS: Readonly<Record<string, number>> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
-
 /** `since=`: a duration back from now (30m, 12h, 7d, as `bsctl history --since`) or a date (2024-05-01, ISO). */
 export function parseSince(text: string, now: number): number {
-  const m = /^(\d+(?:\.\d+)?)\s*([mhd])$/.exec(text.trim());
-  if (m) return now - Number(m[1]) * UNITS[m[2]!]!;
+  if (/^\d/.test(text.trim()) && !/^\d{4}-/.test(text.trim())) {
+    try {
+      return now - parseDuration(text, 'since');
+    } catch (err) {
+      throw new BadQuery((err as Error).message);
+    }
+  }
   const t = /^\d{4}-\d{2}-\d{2}([T ][\d:.]+Z?)?$/.test(text.trim()) ? Date.parse(text.trim()) : NaN;
   if (Number.isNaN(t)) throw new BadQuery(`since: "${text}" is not a duration like 30m, 12h or 7d, nor a date like 2024-05-01`);
   return t;

@@ -35,11 +35,6 @@ export interface JobView {
   readonly log: readonly string[];
 }
 
-/** The `probable cause: ...` line of a failed job's error (see runner/diagnose.ts). */
-export function probableCause(error: string | undefined): string | undefined {
-  return error ? /^probable cause: (.*)$/m.exec(error)?.[1] : undefined;
-}
-
 function fromHistory(r: JobHistory): JobView {
   return {
     id: r.jobId,

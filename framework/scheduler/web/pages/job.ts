@@ -1,5 +1,6 @@
 import { bytes, duration, html, num, progress, table, when, type Html } from '../html.ts';
-import { probableCause, type JobView } from '../job-view.ts';
+import type { JobView } from '../job-view.ts';
+import { probableCauseLine } from '../../probable-cause.ts';
 import { timelineSvg } from '../timeline-svg.ts';
 
 const MAX_ATTEMPT_ROWS = 1000;
@@ -25,7 +26,8 @@ function summary(j: JobView): Html {
 
 function failure(j: JobView): Html {
   if (!j.error) return html``;
-  const cause = probableCause(j.error);
+  // The one-line probable cause (task, machine, exception with the record's offset, split, the guess), as `bsctl logs` prints it.
+  const cause = probableCauseLine({ status: 'failed', error: j.error, attempts: j.attempts })?.replace(/^probable cause: /, '');
   return html`${cause ? html`<div class="cause" id="probable-cause"><b>Probable cause:</b> <span>${cause}</span></div>` : ''}
 <h2>Error</h2><pre class="error" id="error">${j.error}</pre>`;
 }
