@@ -263,3 +263,25 @@ test.serial('3 SSH hosts, a join side on HDFS: replicated, reduce and bloom equa
     t.deepEqual([...run.shipped.keys()].filter((k) => k.includes(':side/')), [], `${strategy}: no side copy`);
   }
 });
+
+test.serial('job history kept on HDFS too ($BSCTL_HISTORY_DIR): one record per run, renamed into place, pruned to $BSCTL_HISTORY_MAX_JOBS; bsctl history --history-dir reads it', async (t) => {
+  const dir = hdfsDir('history');
+  const saved = { ...process.env };
+  Object.assign(process.env, { BSCTL_HISTORY_DIR: `${dir}/done`, BSCTL_HISTORY_MAX_JOBS: '2', BSCTL_SCHEDULER_DIR: path.join(local, 'history-state') });
+  try {
+    fs.writeFileSync(path.join(local, 'h.txt'), 'x y x\n');
+    for (let i = 0; i < 3; i++) t.is(bsctl(['run', 'word-count', '--input', path.join(local, 'h.txt'), '--output', path.join(local, `h-out${i}`), '--runner', 'inline']).code, 0);
+    const files = (await fileSystemFor(dir).list(`${dir}/done`)).map((s) => path.posix.basename(s.path));
+    t.is(files.length, 2, files.join(', '));
+    t.true(files.every((f) => /^job_\w+\.json$/.test(f)), 'no temporary file left');
+    const remote = JSON.parse(bsctl(['history', '--json', '--history-dir', `${dir}/done`]).stdout) as { jobId: string; status: string; report?: { counters: Record<string, Record<string, number>> } }[];
+    const here = JSON.parse(bsctl(['history', '--json']).stdout) as { jobId: string }[];
+    t.deepEqual(remote.map((r) => r.jobId), here.map((r) => r.jobId), 'the same newest two records as the state dir keeps');
+    t.is(remote[0]!.report?.counters['Map-Reduce Framework']?.['Map input records'], 1);
+    process.env.BSCTL_HISTORY_MAX_JOBS = 'lots';
+    const bad = bsctl(['run', 'word-count', '--input', path.join(local, 'h.txt'), '--output', path.join(local, 'h-bad'), '--runner', 'inline']);
+    t.regex(bad.stderr, /warning: job history not written .*\$BSCTL_HISTORY_MAX_JOBS: must be a whole number ≥ 1 \(got "lots"\)/);
+  } finally {
+    process.env = saved;
+  }
+});

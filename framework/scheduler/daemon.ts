@@ -132,7 +132,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       if (route === 'POST /jobs') {
         if (scheduler.stopping) return send(res, 503, { error: 'the scheduler daemon is stopping' });
         if (scheduler.hosts.hosts.length === 0) return send(res, 409, { error: 'this scheduler daemon has no machines (started without --cluster): it runs its schedules on its own machine; run the job with --runner local, or restart the daemon with --cluster FILE' });
-        const run = new SubmittedJob(`job_${startStamp}_${String(++sequence).padStart(4, '0')}`, parseSubmit(await readBody(req), options), scheduler, log, historyDir(options.stateDir), metrics);
+        const run = new SubmittedJob(`job_${startStamp}_${String(++sequence).padStart(4, '0')}`, parseSubmit(await readBody(req), options), scheduler, log, options.stateDir, metrics);
         runs.set(run.id, run);
         // Keep the last 200 ended jobs' events for late clients; older ones go.
         const ended = [...runs.values()].filter((x) => x.ended);

@@ -1,6 +1,7 @@
 import { importJobModuleFresh } from '../cluster/bundle.ts';
 import { runOnCluster } from './cluster-runner.ts';
-import { AttemptLog, buildOf, errorText, historyConf, writeHistory, type JobHistory } from './history.ts';
+import { AttemptLog, buildOf, errorText, historyConf, type JobHistory } from './history.ts';
+import { keepHistory } from './history-store.ts';
 import { registerJobModule } from '../task/load-job.ts';
 import type { ClusterScheduler } from './cluster-scheduler.ts';
 import type { JobProgress } from '../runner/options.ts';
@@ -39,8 +40,8 @@ export class SubmittedJob {
     readonly request: SubmitRequest,
     private readonly scheduler: ClusterScheduler,
     private readonly log: (line: string) => void,
-    /** Where the job's history record goes (the daemon's state dir), if anywhere. */
-    private readonly history?: string,
+    /** The daemon's state dir, whose history keeps the job's record (and $BSCTL_HISTORY_DIR), if any. */
+    private readonly stateDir?: string,
     /** Told of every attempt and of the job's record at its end (the daemon's metrics). */
     private readonly observer?: JobObserver,
   ) {}
@@ -103,11 +104,11 @@ export class SubmittedJob {
       const report = await runOnCluster(this.scheduler, runOptions, clusterOptions);
       this.scheduler.outcome(this.id, 'succeeded');
       this.log(`job ${this.id} succeeded: ${r.output}`);
-      this.record(startTime, { report });
+      await this.record(startTime, { report });
       this.finish({ event: 'succeeded', report });
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      this.record(startTime, { error: err });
+      await this.record(startTime, { error: err });
       this.scheduler.outcome(this.id, 'failed', message.split('\n')[0]);
       this.log(`job ${this.id} failed: ${message.split('\n')[0]}`);
       this.finish({ event: 'failed', error: message });
@@ -115,7 +116,7 @@ export class SubmittedJob {
   }
 
   /** The job's history record; one that cannot be written is logged, never the job's failure. */
-  private record(startTime: number, outcome: { report?: JobReport; error?: unknown }): void {
+  private async record(startTime: number, outcome: { report?: JobReport; error?: unknown }): Promise<void> {
     const r = this.request;
     const conf = r.conf ?? {};
     const record: JobHistory = {
@@ -139,12 +140,7 @@ export class SubmittedJob {
       ...(r.schedule ? { schedule: { name: r.schedule.name, runId: r.schedule.runId, late: r.schedule.late } } : {}),
     };
     this.observer?.jobEnded(record);
-    if (!this.history) return;
-    try {
-      writeHistory(this.history, record);
-    } catch (err) {
-      this.log(`job ${this.id}: history not written: ${(err as Error).message}`);
-    }
+    if (this.stateDir !== undefined) await keepHistory(this.stateDir, record, (line) => this.log(`job ${this.id}: ${line}`));
   }
 
   private finish(e: JobEvent): void {

@@ -8,6 +8,7 @@ export interface HistoryArgs {
   failed: boolean;
   since?: string;
   'state-dir'?: string;
+  'history-dir'?: string;
   json: boolean;
 }
 
@@ -24,6 +25,7 @@ export function historyCommand(result: CommandResult): CommandModule<object, His
         .option('failed', { type: 'boolean', default: false, describe: 'only failed jobs' })
         .option('since', { type: 'string', describe: 'only jobs started within this long, e.g. 7d, 12h, 30m' })
         .option('state-dir', { type: 'string', describe: 'state dir holding history/ (default $BSCTL_SCHEDULER_DIR or $TMPDIR/bsctl-scheduler-<uid>)' })
+        .option('history-dir', { type: 'string', describe: 'read the history kept there instead (a dir or hdfs://..., as $BSCTL_HISTORY_DIR names for runs and the daemon)' })
         .option('json', { type: 'boolean', default: false, describe: 'print the records as JSON' }) as unknown as Argv<HistoryArgs>,
     handler: async (args) => {
       const { historyHandler } = await import('./handler.ts');

@@ -1,7 +1,8 @@
 import { checkSimpleName } from '../../fs/names.ts';
 import { parseDuration } from '../../scheduler/duration.ts';
 import { probableCauseLine } from '../../scheduler/probable-cause.ts';
-import { historyDir, readHistory, type JobHistory } from '../../scheduler/history.ts';
+import { historyDir, type JobHistory } from '../../scheduler/history.ts';
+import { readHistoryAt } from '../../scheduler/history-store.ts';
 import { formatReport } from '../report.ts';
 import type { HistoryArgs } from './command.ts';
 
@@ -17,12 +18,13 @@ function line(r: JobHistory): string {
 }
 
 export async function historyHandler(args: HistoryArgs): Promise<number> {
-  const dir = historyDir(args['state-dir']);
   const warn = (l: string): void => void process.stderr.write(`${l}\n`);
+  const dir = args['history-dir'] ?? historyDir(args['state-dir']);
+  const all = await readHistoryAt(dir, warn);
   if (args.action === 'show') {
     if (!args.job) throw new Error('history show: which job? (bsctl history lists them)');
     checkSimpleName(args.job, 'history show JOB');
-    const r = readHistory(dir, warn).find((x) => x.jobId === args.job);
+    const r = all.find((x) => x.jobId === args.job);
     if (!r) throw new Error(`history show: no job ${args.job} in ${dir}`);
     if (args.json) {
       process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
@@ -38,7 +40,7 @@ export async function historyHandler(args: HistoryArgs): Promise<number> {
   }
   if (args.table) checkSimpleName(args.table, '--table');
   const since = args.since ? Date.now() - parseSince(args.since) : -Infinity;
-  const records = readHistory(dir, warn).filter((r) => r.startTime >= since && (!args.failed || r.status === 'failed') && (!args.table || r.table === args.table));
+  const records = all.filter((r) => r.startTime >= since && (!args.failed || r.status === 'failed') && (!args.table || r.table === args.table));
   if (args.json) process.stdout.write(`${JSON.stringify(records, null, 2)}\n`);
   else process.stdout.write(records.length ? `${records.map(line).join('\n')}\n` : `no jobs in ${dir}${args.failed || args.table || args.since ? ' match' : ''}\n`);
   return 0;

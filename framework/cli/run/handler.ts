@@ -70,9 +70,9 @@ async function runPlanned(args: RunArgs, jobModule: string, plan: JobPlan): Prom
   const name = (await loadJob(jobModule)).name;
   let recorded = false;
   const attempts = new AttemptLog();
-  const record = (outcome: { report?: JobReport; error?: unknown }): void => {
+  const record = async (outcome: { report?: JobReport; error?: unknown }): Promise<void> => {
     recorded = true;
-    if (!runner.follows) recordRun({ jobId, name, runner: runner.name, plan, conf: o.conf, startTime, attempts, ...outcome }, log);
+    if (!runner.follows) await recordRun({ jobId, name, runner: runner.name, plan, conf: o.conf, startTime, attempts, ...outcome }, log);
   };
   try {
     const report = await runner.run({
@@ -98,14 +98,14 @@ async function runPlanned(args: RunArgs, jobModule: string, plan: JobPlan): Prom
       log,
     });
     progress.stop();
-    record({ report });
+    await record({ report });
     await plan.afterCommit?.();
     const extra = (await plan.summary?.()) ?? [];
     process.stdout.write(`${[formatReport(report), ...extra].join('\n')}\n`);
     if (args['report-json']) fs.writeFileSync(args['report-json'], `${JSON.stringify(report, null, 2)}\n`);
     return 0;
   } catch (err) {
-    if (!recorded) record({ error: err });
+    if (!recorded) await record({ error: err });
     const sig = interrupt?.signal();
     if (!sig) throw err;
     progress.stop();

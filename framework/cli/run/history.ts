@@ -2,7 +2,8 @@ import os from 'node:os';
 import type { JobPlan } from '../../job/cli.ts';
 import type { JobReport } from '../../runner/driver.ts';
 import { scheduleMarkFromEnv } from '../../scheduler/schedule-types.ts';
-import { buildOf, errorText, historyConf, historyDir, writeHistory, type AttemptLog, type JobHistory } from '../../scheduler/history.ts';
+import { buildOf, errorText, historyConf, type AttemptLog, type JobHistory } from '../../scheduler/history.ts';
+import { keepHistory } from '../../scheduler/history-store.ts';
 
 /** What a finished `bsctl run` (not one following a daemon's job: the daemon records those) leaves in history. */
 export interface RunOutcome {
@@ -17,8 +18,8 @@ export interface RunOutcome {
   readonly attempts?: AttemptLog;
 }
 
-/** Record the run; a history that cannot be written is a warning, never the job's failure. */
-export function recordRun(o: RunOutcome, log: (line: string) => void): void {
+/** Record the run (the state dir's history, and $BSCTL_HISTORY_DIR's); a history that cannot be written is a warning, never the job's failure. */
+export async function recordRun(o: RunOutcome, log: (line: string) => void): Promise<void> {
   const record: JobHistory = {
     version: 1,
     jobId: o.jobId,
@@ -38,9 +39,5 @@ export function recordRun(o: RunOutcome, log: (line: string) => void): void {
     ...o.attempts?.fields(),
     ...(scheduleMarkFromEnv() ? { schedule: scheduleMarkFromEnv()! } : {}),
   };
-  try {
-    writeHistory(historyDir(), record);
-  } catch (err) {
-    log(`warning: job history not written (${historyDir()}): ${(err as Error).message}`);
-  }
+  await keepHistory(undefined, record, log);
 }

@@ -23,6 +23,9 @@ export interface SchedulerArgs {
   ganglia?: string;
   'ganglia-period': number;
   'schedule-grace': string;
+  'history-dir'?: string;
+  'history-max-jobs'?: number;
+  'history-max-days'?: number;
 }
 
 /** `bsctl scheduler start|stop|status|kill`: the scheduler daemon (the JobTracker role). */
@@ -50,6 +53,9 @@ export function schedulerCommand(result: CommandResult): CommandModule<object, S
         .option('mapred-site', { type: 'string', describe: 'a Hadoop mapred-site.xml to read those two settings from (the flags win)' })
         .option('ganglia', { type: 'string', describe: 'also send the metrics to this gmond, HOST:PORT (gmetric 3.1 over UDP, like Hadoop\'s GangliaSink31)' })
         .option('schedule-grace', { type: 'string', default: '1h', describe: 'a schedule\'s run missed while the daemon was down is run at start-up when at most this late (30m, 1h, 2d; 0m: never)' })
+        .option('history-dir', { type: 'string', describe: 'also keep job history there, a dir or hdfs://... (default $BSCTL_HISTORY_DIR; the state dir\'s history/ always)' })
+        .option('history-max-jobs', { type: 'number', describe: 'history records kept (default $BSCTL_HISTORY_MAX_JOBS or 1000)' })
+        .option('history-max-days', { type: 'number', describe: 'days history records are kept (default $BSCTL_HISTORY_MAX_DAYS or 30)' })
         .option('ganglia-period', { type: 'number', default: 10, describe: 'seconds between sends to --ganglia' })
         .option('reload-interval', { type: 'number', default: 10000, describe: 'ms between checks of the allocation file for changes' })
         .option('json', { type: 'boolean', default: false, describe: 'status: print /scheduler.json' }) as unknown as Argv<SchedulerArgs>,

@@ -9,6 +9,7 @@ import { createToken, isLoopback } from '../../scheduler/auth.ts';
 import { startDaemon } from '../../scheduler/daemon.ts';
 import type { GangliaOptions } from '../../scheduler/ganglia.ts';
 import { parseDuration } from '../../scheduler/duration.ts';
+import { HISTORY_DIR_ENV, HISTORY_MAX_DAYS_ENV, HISTORY_MAX_JOBS_ENV, historyKeep, sharedHistoryDir } from '../../scheduler/history-store.ts';
 import { JOBS_DIR } from '../jobs-dir.ts';
 import { formatStatus } from './format.ts';
 import { printLoginLink } from './ui.ts';
@@ -52,8 +53,33 @@ function checkBind(args: SchedulerArgs): void {
   }
 }
 
+/** --history-*: set for the daemon and every run it starts (bsctl run reads the same variables); checked here. */
+function historyFlags(args: SchedulerArgs): string[] {
+  const argv: string[] = [];
+  if (args['history-dir']) {
+    process.env[HISTORY_DIR_ENV] = args['history-dir'];
+    argv.push('--history-dir', args['history-dir']);
+  }
+  if (args['history-max-jobs'] !== undefined) {
+    process.env[HISTORY_MAX_JOBS_ENV] = String(args['history-max-jobs']);
+    argv.push('--history-max-jobs', String(args['history-max-jobs']));
+  }
+  if (args['history-max-days'] !== undefined) {
+    process.env[HISTORY_MAX_DAYS_ENV] = String(args['history-max-days']);
+    argv.push('--history-max-days', String(args['history-max-days']));
+  }
+  try {
+    historyKeep();
+    sharedHistoryDir();
+  } catch (err) {
+    throw new Error((err as Error).message.replace('$BSCTL_HISTORY_MAX_JOBS', '--history-max-jobs').replace('$BSCTL_HISTORY_MAX_DAYS', '--history-max-days'));
+  }
+  return argv;
+}
+
 /** Run the daemon in this process until it is stopped (SIGTERM, SIGINT or POST /shutdown). */
 async function serve(args: SchedulerArgs, stateDir: string): Promise<number> {
+  historyFlags(args);
   const cluster = clusterOf(args);
   const allocations = args.allocations ? path.resolve(args.allocations) : cluster.allocations;
   checkBind(args);
@@ -99,6 +125,7 @@ async function start(args: SchedulerArgs, stateDir: string): Promise<number> {
   const argv = ['scheduler', 'serve', ...(file ? ['--cluster', path.resolve(file)] : []), '--bind', args.bind, '--port', String(args.port), '--state-dir', stateDir];
   argv.push('--locality-delay', String(args['locality-delay']), '--preemption-interval', String(args['preemption-interval']), '--reload-interval', String(args['reload-interval']));
   if (args.preemption) argv.push('--preemption');
+  argv.push(...historyFlags(args));
   parseDuration(args['schedule-grace'], '--schedule-grace'); // a bad value fails here, not in the log
   argv.push('--schedule-grace', args['schedule-grace']);
   if (args.ganglia) argv.push('--ganglia', args.ganglia, '--ganglia-period', String(gangliaTarget(args.ganglia, args['ganglia-period']).periodSeconds));
