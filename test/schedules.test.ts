@@ -13,6 +13,8 @@ import { bsctl, errorLines, ROOT, tempDir } from './helpers/cli.ts';
 import { testCluster } from './helpers/cluster.ts';
 import { waitFor } from './helpers/wait.ts';
 import { alive } from './faults/daemon-helpers.ts';
+import { clientToken } from '../framework/scheduler/auth.ts';
+import { readDaemonInfo } from '../framework/scheduler/client.ts';
 
 const dir = tempDir('schedules');
 test.after.always(() => {
@@ -134,14 +136,28 @@ test.serial('never two runs of one schedule at once: a fire while a run is going
   t.is(running.length, 1);
   t.is(skipped.reason, `the previous run ${running[0]!.runId} is still running`);
   const worker = Number(await waitFor(() => fs.readdirSync(markers)[0], { what: 'the blocked worker' }));
-  // run-now is skipped the same way.
+  // run-now is skipped the same way, and says so.
   const now = schedule(stateDir, 'run-now', 'slow');
-  t.is(now.code, 0, now.stderr);
-  t.true(runsOf(stateDir, 'slow').some((r) => r.trigger === 'run-now' && r.outcome === 'skipped'));
+  t.is(now.code, 1);
+  t.regex(errorLines(now.stderr)[0] ?? '', new RegExp(`schedule slow: run_slow_\\S+ skipped: the previous run ${running[0]!.runId} is still running`));
+  // Past the 100 runs a schedule keeps, the run under way is still known: still one run at a time.
+  const { url } = readDaemonInfo(stateDir)!;
+  const token = clientToken(stateDir)!;
+  for (let i = 0; i < 105; i++) {
+    const res = await fetch(`${url}/schedules/slow/run-now`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{}' });
+    t.is(((await res.json()) as ScheduleRun).outcome, 'skipped');
+  }
+  const kept = runsOf(stateDir, 'slow');
+  t.is(kept.length, 100);
+  t.deepEqual(kept.filter((r) => r.outcome === 'running').map((r) => r.runId), [running[0]!.runId]);
+  // Removed while its run goes on, the name cannot be added again until that run has ended.
+  t.is(schedule(stateDir, 'rm', 'slow').code, 0);
+  const again = schedule(stateDir, 'add', 'slow', '--cron', '0 2 * * *', '--', 'run', job, '--input', input, '--output', out);
+  t.is(again.code, 1);
+  t.regex(errorLines(again.stderr)[0] ?? '', /409 schedule slow was removed while its run run_slow_\S+ was going; add it again once that run has ended/);
   t.is(bsctl(['scheduler', 'stop', '--state-dir', stateDir]).code, 0);
-  const ended = JSON.parse(fs.readFileSync(path.join(stateDir, 'schedules', 'slow', 'runs.json'), 'utf8')) as ScheduleRun[];
-  t.like(ended.find((r) => r.runId === running[0]!.runId), { outcome: 'failed' });
-  t.false(ended.some((r) => r.outcome === 'running'));
+  // The removed schedule's run was stopped with the daemon, and its records went with it.
+  t.false(fs.existsSync(path.join(stateDir, 'schedules', 'slow')));
   await waitFor(() => !alive(worker), { what: `the run's worker (pid ${worker}) to exit` });
   t.false(fs.existsSync(out), 'nothing published');
 });
@@ -154,6 +170,7 @@ test.serial('bad schedules are refused before anything runs: a command that is n
     [['add', 'x', '--', 'run', 'word-count', '-i', 'a', '-o', 'b'], /--cron is required/],
     [['add', '../x', '--cron', '0 2 * * *', '--', 'run', 'word-count', '-i', 'a', '-o', 'b'], /invalid name "\.\.\/x"/],
     [['rm', 'nope'], /404 no schedule "nope"/],
+    [['add', 'x', '--cron', '0 2 * * *', '--pool', 'a', '--', 'run', 'word-count', '-i', 'a', '-o', 'b', '--pool', 'b'], /400 schedule add: --pool: given both to schedule add and in the command/],
   ];
   for (const [args, re] of cases) {
     const r = schedule(stateDir, args[0]!, ...args.slice(1));
@@ -187,5 +204,50 @@ test.serial('with machines: a scheduled full build goes to the daemon\'s pool on
   t.like(build, { status: 'succeeded', runner: 'cluster', pool: 'builds', table: 'sched', generation: 0 });
   t.deepEqual(run.jobIds, [build!.jobId]);
   t.true(fs.existsSync(path.join(root, 'sched', 'generation_0')));
+  t.is(bsctl(['scheduler', 'stop', '--state-dir', stateDir]).code, 0);
+});
+
+test.serial('a state dir with a broken schedule: a schedules.json entry that no longer parses stops the start (naming it), nothing listens; a corrupt runs.json is set aside with a warning', (t) => {
+  const stateDir = path.join(dir, 'broken');
+  fs.mkdirSync(path.join(stateDir, 'schedules', 'ok'), { recursive: true });
+  const spec = (name: string, cron: string) => ({ name, cron, args: ['run', 'word-count', '-i', 'a', '-o', 'b'], cwd: dir, paused: true, createdAt: Date.now() });
+  fs.writeFileSync(path.join(stateDir, 'schedules.json'), JSON.stringify([spec('ok', '0 2 * * *'), spec('bad', '0 99 * * *')]));
+  const r = bsctl(['scheduler', 'start', '--port', '0', '--state-dir', stateDir]);
+  t.is(r.code, 1);
+  t.regex(r.stderr, /schedules\.json: schedule bad: --cron: "0 99 \* \* \*" is not a cron expression/);
+  t.false(fs.existsSync(path.join(stateDir, 'daemon.json')), 'no half-started daemon');
+  t.is(JSON.parse(fs.readFileSync(path.join(stateDir, 'schedules.json'), 'utf8')).length, 2, 'the schedules are left as they were');
+
+  fs.writeFileSync(path.join(stateDir, 'schedules.json'), JSON.stringify([spec('ok', '0 2 * * *')]));
+  fs.writeFileSync(path.join(stateDir, 'schedules', 'ok', 'runs.json'), '{broken');
+  daemon('broken');
+  t.like(views(stateDir)[0], { name: 'ok', paused: true });
+  t.regex(fs.readFileSync(path.join(stateDir, 'scheduler.log'), 'utf8'), /warning: schedule ok: .*runs\.json: .*set aside as .*runs\.json\.corrupt-\d+/);
+  t.true(fs.readdirSync(path.join(stateDir, 'schedules', 'ok')).some((f) => f.startsWith('runs.json.corrupt-')));
+  t.is(bsctl(['scheduler', 'stop', '--state-dir', stateDir]).code, 0);
+});
+
+test.serial('a daemon killed during a run: the restarted daemon finds the run still going (no second run beside it) and records how it ended', async (t) => {
+  const stateDir = daemon('crash');
+  const markers = path.join(dir, 'crash-markers');
+  fs.mkdirSync(markers);
+  t.is(schedule(stateDir, 'add', 'c', '--cron', '0 2 * * *', '--', 'run', path.join(FIXTURES, 'blocks-forever.ts'), '--input', input, '--output', path.join(dir, 'crash-out'), '--runner', 'local', '--workers', '1', '--conf', `marker.dir=${markers}`).code, 0);
+  t.is(schedule(stateDir, 'run-now', 'c').code, 0);
+  await waitFor(() => fs.readdirSync(markers)[0], { what: 'the run\'s blocked worker' });
+  const first = runsOf(stateDir, 'c')[0]!;
+  t.truthy(first.pid);
+  const { pid } = readDaemonInfo(stateDir)!;
+  process.kill(pid, 'SIGKILL');
+  await waitFor(() => !alive(pid), { what: 'the daemon to die' });
+  t.true(alive(first.pid!), 'its bsctl run goes on');
+  daemon('crash');
+  t.like(runsOf(stateDir, 'c').find((r) => r.runId === first.runId), { outcome: 'running' });
+  const now = schedule(stateDir, 'run-now', 'c');
+  t.is(now.code, 1);
+  t.regex(now.stderr, new RegExp(`the previous run ${first.runId} is still running`));
+  process.kill(first.pid!, 'SIGTERM');
+  const ended = await waitFor(() => runsOf(stateDir, 'c').find((r) => r.runId === first.runId && r.outcome !== 'running'), { what: 'the adopted run to end' });
+  t.is(ended.outcome, 'failed');
+  t.regex(ended.reason ?? '', /the scheduler daemon restarted during this run/);
   t.is(bsctl(['scheduler', 'stop', '--state-dir', stateDir]).code, 0);
 });

@@ -87,6 +87,7 @@ function parseDocument(path: string, fileIndex: number, buf: Buffer, start: numb
 export function ha3Input(options: FileInputOptions = {}): InputFormat<number, Ha3Document> {
   return {
     name: 'ha3',
+    offsetKeys: true,
     getSplits: combiningSplits(options),
     createRecordReader: combinable((split: InputSplit): RecordReader<number, Ha3Document> => {
       const reader = new DelimitedReader(split, DOC_END);

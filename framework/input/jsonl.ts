@@ -44,6 +44,7 @@ function jsonLineReader<V>(split: InputSplit): RecordReader<number, V> {
 export function jsonLinesInput<V = unknown>(options: FileInputOptions = {}): InputFormat<number, V> {
   return {
     name: 'jsonl',
+    offsetKeys: true,
     getSplits: combiningSplits(options),
     createRecordReader: combinable((split) => jsonLineReader<V>(split)),
   };

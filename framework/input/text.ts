@@ -11,6 +11,7 @@ import type { FileInputOptions, InputFormat } from './types.ts';
 export function textInput(options: FileInputOptions = {}): InputFormat<number, string> {
   return {
     name: 'text',
+    offsetKeys: true,
     getSplits: combiningSplits(options),
     createRecordReader: combinable((split) => lineRecordReader(split, (line) => line)),
   };

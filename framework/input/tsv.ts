@@ -10,6 +10,7 @@ import type { FileInputOptions, InputFormat } from './types.ts';
 export function tsvInput(options: FileInputOptions = {}): InputFormat<number, string[]> {
   return {
     name: 'tsv',
+    offsetKeys: true,
     getSplits: combiningSplits(options),
     createRecordReader: combinable((split) => lineRecordReader(split, (line) => (line ? line.split('\t') : undefined))),
   };

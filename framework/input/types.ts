@@ -70,6 +70,8 @@ export interface RecordReader<K, V> {
 /** Turns input paths into splits and splits into records. */
 export interface InputFormat<K, V> {
   readonly name: string;
+  /** Keys are the records' byte offsets in their files (text, ha3, tsv, jsonl): errors can name the record's offset. */
+  readonly offsetKeys?: boolean;
   getSplits(paths: readonly string[], options: SplitOptions): Promise<InputSplit[]>;
   createRecordReader(split: InputSplit): RecordReader<K, V>;
 }

@@ -88,10 +88,16 @@ export class TaskAttempts {
       }
       this.running.splice(this.running.indexOf(a), 1);
       phase.busy--;
-      phase.opts.onAttempt?.(attemptRecord(a.spec, this.task.taskId, { ...a, start: a.started }, error === undefined ? { result: result! } : { error }));
+      // History's record of the attempt: succeeded only once committed (a loser, or a failed commit, is not).
+      const record = (outcome: { result: TaskResult } | { error: unknown }): void => phase.opts.onAttempt?.(attemptRecord(a.spec, this.task.taskId, { ...a, start: a.started }, outcome));
       try {
-        if (error === undefined) await this.succeeded(a, result!);
-        else await this.failedAttempt(a, error);
+        if (error === undefined) {
+          const notCommitted = await this.succeeded(a, result!);
+          record(notCommitted === undefined ? { result: result! } : { error: notCommitted });
+        } else {
+          record({ error });
+          await this.failedAttempt(a, error);
+        }
       } catch (e) {
         phase.fail(e);
         this.endIfIdle();
@@ -102,17 +108,20 @@ export class TaskAttempts {
     return a;
   }
 
-  private async succeeded(a: Attempt, result: TaskResult): Promise<void> {
+  /** Commit the attempt's output; resolves with why it was not committed (a loser's, a failed commit's), else undefined. */
+  private async succeeded(a: Attempt, result: TaskResult): Promise<unknown> {
     if (this.done || this.phase.failure) {
       await this.task.discard(a.spec).catch(() => {});
-      return this.endIfIdle();
+      this.endIfIdle();
+      return new AttemptKilled(a.spec.attemptId, this.done ? 'another attempt of the task was committed' : 'the phase failed');
     }
     this.done = true; // claimed before the await: the other attempt cannot commit too
     try {
       await this.task.commit(a.spec, result);
     } catch (err) {
       this.done = false;
-      return this.failedAttempt(a, err);
+      await this.failedAttempt(a, err);
+      return err;
     }
     for (const other of this.running) {
       other.abort.abort(other.speculative ? 'speculative attempt lost' : 'another attempt won');

@@ -82,6 +82,15 @@ function parseSubmit(body: string, options: Pick<DaemonOptions, 'user' | 'jobDir
  */
 export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const log = options.log ?? (() => {});
+  // The schedules first: a schedules.json that does not parse stops the start here, before anything listens.
+  const schedules = new Schedules({
+    stateDir: options.stateDir,
+    historyDir: historyDir(options.stateDir),
+    ...(options.scheduleGraceMs !== undefined ? { graceMs: options.scheduleGraceMs } : {}),
+    log,
+    onRun: (r) => metrics.scheduleRun(r),
+  });
+  schedules.load();
   const scheduler = new ClusterScheduler(options.cluster, { userLogDir: path.join(options.stateDir, 'userlogs'), ...options });
   await scheduler.start();
   for (const h of scheduler.hosts.hosts) if (h.down) log(`machine ${h.machine.name} is down: ${h.down}`);
@@ -89,9 +98,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   // Job ids like the JobTracker's: job_<start time>_<sequence>.
   const startStamp = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14);
   let sequence = 0;
-  // Started once the daemon listens (a schedule's runs submit to its address).
-  let schedules!: Schedules;
-  const metrics = new DaemonMetrics({ status: () => schedulerStatus(scheduler), schedules: () => schedules?.list() ?? [] });
+  const metrics = new DaemonMetrics({ status: () => schedulerStatus(scheduler), schedules: () => schedules.list() });
   const ganglia = options.ganglia ? startGangliaSink(metrics, options.ganglia, log) : undefined;
   const web = webUi({
     token: options.token,
@@ -158,7 +165,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         // The attempt's stderr as the daemon's userlogs keep it (24 h), for `bsctl logs` from another machine.
         const file = attemptLogFile(scheduler.userLogDir, attemptLog[1]!, attemptLog[2]!);
         if (!fs.existsSync(file)) return send(res, 404, { error: `no log of ${attemptLog[2]} of ${attemptLog[1]} (logs are kept 24 h)` });
-        return send(res, 200, fs.readFileSync(file, 'utf8'), 'text/plain');
+        res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+        return void fs.createReadStream(file).on('error', () => res.destroy()).pipe(res);
       }
       const kill = /^POST \/jobs\/([\w-]+)\/kill$/.exec(route);
       if (kill) {
@@ -189,30 +197,33 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const url = `http://${host}:${addr.port}`;
   // A loopback daemon answers only to its own addresses (no DNS rebinding); beyond loopback the token guards it.
   if (isLoopback(addr.address)) allowedHosts = new Set([...loopbackHosts(addr.port), `${host}:${addr.port}`]);
-  fs.mkdirSync(options.stateDir, { recursive: true, mode: 0o700 });
   const infoFile = path.join(options.stateDir, 'daemon.json');
-  const info: DaemonInfo = {
-    pid: process.pid,
-    url,
-    ...(options.cluster.machines.length ? { cluster: options.cluster.file } : {}),
-    ...(typeof options.allocations === 'string' ? { allocations: options.allocations } : {}),
-    startedAt: Date.now(),
-  };
-  fs.writeFileSync(`${infoFile}.tmp`, `${JSON.stringify(info, null, 2)}\n`);
-  fs.renameSync(`${infoFile}.tmp`, infoFile);
-  if (scheduler.hosts.hosts.length) log(`scheduler listening on ${url}/scheduler (${scheduler.totalSlots().map} map / ${scheduler.totalSlots().reduce} reduce slots)`);
-  else log(`scheduler listening on ${url}/scheduler without machines (no --cluster): schedules run on this machine's local runner`);
-  if (!isLoopback(addr.address)) log(`warning: listening on ${addr.address}, not loopback: whoever holds the token can submit jobs from ${options.jobDirs.join(', ')} as ${options.user}`);
-
-  schedules = new Schedules({
-    stateDir: options.stateDir,
-    historyDir: historyDir(options.stateDir),
-    target: { stateDir: options.stateDir, daemonUrl: url, ...(options.cluster.machines.length ? { clusterFile: options.cluster.file } : {}), defaultPool: options.user },
-    ...(options.scheduleGraceMs !== undefined ? { graceMs: options.scheduleGraceMs } : {}),
-    log,
-    onRun: (r) => metrics.scheduleRun(r),
-  });
-  schedules.start();
+  try {
+    fs.mkdirSync(options.stateDir, { recursive: true, mode: 0o700 });
+    const info: DaemonInfo = {
+      pid: process.pid,
+      url,
+      ...(options.cluster.machines.length ? { cluster: options.cluster.file } : {}),
+      ...(typeof options.allocations === 'string' ? { allocations: options.allocations } : {}),
+      startedAt: Date.now(),
+    };
+    fs.writeFileSync(`${infoFile}.tmp`, `${JSON.stringify(info, null, 2)}\n`);
+    fs.renameSync(`${infoFile}.tmp`, infoFile);
+    if (scheduler.hosts.hosts.length) log(`scheduler listening on ${url}/scheduler (${scheduler.totalSlots().map} map / ${scheduler.totalSlots().reduce} reduce slots)`);
+    else log(`scheduler listening on ${url}/scheduler without machines (no --cluster): schedules run on this machine's local runner`);
+    if (!isLoopback(addr.address)) log(`warning: listening on ${addr.address}, not loopback: whoever holds the token can submit jobs from ${options.jobDirs.join(', ')} as ${options.user}`);
+    // Runs submit to this daemon's address: the clocks start once it listens.
+    schedules.start({ stateDir: options.stateDir, daemonUrl: url, ...(options.cluster.machines.length ? { clusterFile: options.cluster.file } : {}), defaultPool: options.user });
+  } catch (err) {
+    // A daemon that cannot start all of itself does not stay half up.
+    server.closeAllConnections();
+    await new Promise<void>((r) => server.close(() => r()));
+    await schedules.close();
+    await scheduler.close();
+    ganglia?.stop();
+    fs.rmSync(infoFile, { force: true });
+    throw err;
+  }
 
   let closing: Promise<void> | undefined;
   const daemon: Daemon = {

@@ -5,6 +5,7 @@ import { checkSimpleName } from '../fs/names.ts';
 import { HttpError, parseJsonBody, readBody, send } from './http-util.ts';
 import { allowedJobModule } from './job-dirs.ts';
 import { ScheduleError, type Schedules } from './schedules.ts';
+import { setsFlag } from './schedule-run.ts';
 import type { ScheduleSpec } from './schedule-types.ts';
 
 /** What `bsctl schedule add` sends (POST /schedules). */
@@ -35,10 +36,13 @@ export function parseScheduleAdd(body: string, jobDirs: readonly string[]): Sche
   }
   if (args[0] !== 'run' || !args[1] || args[1].startsWith('-')) bad('the command', `must be a job run, like \`-- run full-build --table in1\` (got \`${args.join(' ')}\`)`);
   if (!fs.statSync(cwd, { throwIfNoEntry: false })?.isDirectory()) bad('cwd', `${cwd} is not a directory`);
+  // The job as the run's `bsctl run` will resolve it: a bundled job's name (the first job dir, jobs/),
+  // else a path from the run's directory, whose real path must lie in a job dir. A path is stored real.
   const job = args[1]!;
-  if (job.includes('/')) allowedJobModule(path.resolve(cwd, job), jobDirs, 'schedule add: the job');
-  else if (!jobDirs.some((d) => ['.ts', '.js', '.mts', '.mjs'].some((x) => fs.existsSync(path.join(d, `${job}${x}`))))) bad('the job', `no job named ${JSON.stringify(job)} in ${jobDirs[0]} (name a bundled job, or a module path in a --jobs-dir)`);
-  return { name, cron, ...(tz !== undefined ? { tz } : {}), ...(pool !== undefined ? { pool } : {}), args, cwd };
+  const bundled = !job.includes('/') && ['.ts', '.js', '.mts', '.mjs'].some((x) => fs.existsSync(path.join(jobDirs[0]!, `${job}${x}`)));
+  const command = bundled ? args : [args[0]!, allowedJobModule(path.resolve(cwd, job), jobDirs, 'schedule add: the job'), ...args.slice(2)];
+  if (pool !== undefined && setsFlag(args, 'pool')) bad('--pool', 'given both to schedule add and in the command; give it once');
+  return { name, cron, ...(tz !== undefined ? { tz } : {}), ...(pool !== undefined ? { pool } : {}), args: command, cwd };
 }
 
 /**

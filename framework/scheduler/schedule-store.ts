@@ -58,14 +58,38 @@ export class ScheduleStore {
     return path.join(this.dir, checkSimpleName(name, 'schedule'), `${checkSimpleName(runId, 'run')}.log`);
   }
 
-  loadRuns(name: string): ScheduleRun[] {
-    const raw = readJson(this.runsFile(name));
-    return Array.isArray(raw) ? (raw as ScheduleRun[]) : [];
+  /** A schedule's runs; a file that does not parse is set aside (renamed, never deleted) with a warning naming it. */
+  loadRuns(name: string, warn: (line: string) => void): ScheduleRun[] {
+    const file = this.runsFile(name);
+    try {
+      const raw = readJson(file);
+      if (raw === undefined) return [];
+      if (!Array.isArray(raw)) throw new Error(`${file}: not a list of runs`);
+      return raw as ScheduleRun[];
+    } catch (err) {
+      const aside = `${file}.corrupt-${Date.now()}`;
+      fs.renameSync(file, aside);
+      warn(`warning: schedule ${name}: ${(err as Error).message}; set aside as ${aside}, its runs start afresh`);
+      return [];
+    }
   }
 
-  /** Save the runs, keeping the newest SCHEDULE_MAX_RUNS; the logs of runs dropped are removed. */
+  /** Whether a run's log exists (run ids are never reused). */
+  logExists(name: string, runId: string): boolean {
+    return fs.existsSync(this.logFile(name, runId));
+  }
+
+  /** Save the runs, keeping the newest SCHEDULE_MAX_RUNS (never one still running); the logs of runs dropped are removed. */
   saveRuns(name: string, runs: ScheduleRun[]): void {
-    const dropped = runs.splice(0, Math.max(0, runs.length - SCHEDULE_MAX_RUNS));
+    let over = runs.length - SCHEDULE_MAX_RUNS;
+    const dropped: ScheduleRun[] = [];
+    for (let i = 0; over > 0 && i < runs.length; ) {
+      if (runs[i]!.outcome === 'running') i++;
+      else {
+        dropped.push(...runs.splice(i, 1));
+        over--;
+      }
+    }
     writeAtomic(this.runsFile(name), `${JSON.stringify(runs, null, 1)}\n`);
     for (const r of dropped) fs.rmSync(this.logFile(name, r.runId), { force: true });
   }

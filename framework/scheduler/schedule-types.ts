@@ -14,6 +14,8 @@ export interface ScheduleSpec {
   readonly cwd: string;
   readonly paused: boolean;
   readonly createdAt: number;
+  /** When it was last resumed: fires before that (while paused) were never due. */
+  readonly resumedAt?: number;
 }
 
 /** One run of a schedule, as kept in `<state dir>/schedules/<name>/runs.json` (newest last). */
@@ -36,6 +38,8 @@ export interface ScheduleRun {
   /** The jobs it ran (their history records). */
   jobIds: string[];
   readonly log: string;
+  /** The `bsctl run` process while it runs (a restarted daemon finds a run a previous one left going). */
+  pid?: number;
 }
 
 /** What `bsctl schedule ls` and the web UI show of a schedule. */

@@ -30,6 +30,8 @@ export async function runMapTask(job: Job, spec: MapTaskSpec, progress: Progress
   const chained = await Promise.all((spec.chain ?? []).map((c) => joinMapper(job.steps[c.step]!.join!, c.join, 'left', spec.split, ctx)));
   const map = chained.length ? chainMappers([...chained, own as Mapper<unknown, unknown, ShuffleKey, unknown>]) : own;
   let records = 0;
+  // A merge join's records are joined pairs, not the format's: their keys are no offsets.
+  const offsetKeys = !merging && format.offsetKeys === true;
 
   const collector =
     spec.numReduces > 0
@@ -75,7 +77,7 @@ export async function runMapTask(job: Job, spec: MapTaskSpec, progress: Progress
           }
         }
       } catch (err) {
-        throw whileMapping(err, spec.split, key, reader.bytesRead);
+        throw whileMapping(err, spec.split, offsetKeys ? key : undefined, reader.bytesRead);
       }
     },
     async () => {
@@ -113,7 +115,7 @@ export async function runMapTask(job: Job, spec: MapTaskSpec, progress: Progress
 
 /**
  * An error the job's map threw, told where it happened: the record's byte offset when its key is one
- * (text and ha3 inputs key records by offset), else how far into the split the reader was. Errors that
+ * (the input format says so: text, ha3, tsv, jsonl), else how far into the split the reader was. Errors that
  * already name their file and offset (bad input) are left as they are.
  */
 function whileMapping(err: unknown, split: InputSplit, key: unknown, bytesRead: number): unknown {

@@ -6,6 +6,7 @@ import { checkSimpleName } from '../../fs/names.ts';
 import { checkRunArgs } from './check-run.ts';
 import type { ScheduleArgs } from './command.ts';
 import { formatRuns, formatSchedules } from './format.ts';
+import type { ScheduleRun } from '../../scheduler/schedule-types.ts';
 
 async function client(args: ScheduleArgs): Promise<ScheduleClient> {
   const stateDir = path.resolve(args['state-dir'] ?? defaultStateDir());
@@ -40,14 +41,22 @@ export async function scheduleHandler(args: ScheduleArgs): Promise<number> {
       process.stdout.write(args.json ? `${JSON.stringify(runs, null, 2)}\n` : formatRuns(runs));
       return 0;
     }
-    case 'rm':
-    case 'pause':
-    case 'resume':
     case 'run-now': {
       const n = name();
+      const run = (await (await client(args)).act(n, 'run-now')) as ScheduleRun;
+      if (run.outcome === 'skipped' || run.outcome === 'failed') {
+        process.stderr.write(`bsctl: schedule ${n}: ${run.runId} ${run.outcome}: ${run.reason}\n`);
+        return 1;
+      }
+      process.stdout.write(`schedule ${n}: ${run.runId} started (log ${run.log}; see bsctl schedule runs ${n})\n`);
+      return 0;
+    }
+    case 'rm':
+    case 'pause':
+    case 'resume': {
+      const n = name();
       await (await client(args)).act(n, args.action === 'rm' ? 'remove' : args.action);
-      const did = { rm: 'removed', pause: 'paused', resume: 'resumed', 'run-now': 'started (see bsctl schedule runs)' }[args.action];
-      process.stdout.write(`schedule ${n} ${did}\n`);
+      process.stdout.write(`schedule ${n} ${{ rm: 'removed', pause: 'paused', resume: 'resumed' }[args.action]}\n`);
       return 0;
     }
   }
