@@ -230,7 +230,7 @@ test.serial('a failing attempt\'s whole stderr is in its own log, named in the e
   fs.writeFileSync(input, 'a b\nc d\n');
   const r = bsctl(['run', path.join(process.cwd(), 'test/fixtures/jobs/noisy-throws.ts'), '--input', input, '--output', path.join(dir, 'noisy-out'), '--runner', 'cluster', '--cluster', testCluster().file, '--scheduler', 'http://127.0.0.1:9']);
   t.is(r.code, 1);
-  const logs = [...r.stderr.matchAll(/attempt (attempt_\S+_m_000000_(\d)) failed: noisy failure \(attempt log: (\S+\.stderr)\)/g)];
+  const logs = [...r.stderr.matchAll(/attempt (attempt_\S+_m_000000_(\d)) failed: noisy failure \(while mapping the record at byte 0 of \S+noisy\.txt\) \(attempt log: (\S+\.stderr)\)/g)];
   t.is(logs.length, 4, r.stderr);
   for (const [, id, , file] of logs) {
     t.true(file!.endsWith(`${id}.stderr`));
