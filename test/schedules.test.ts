@@ -15,6 +15,7 @@ import { waitFor } from './helpers/wait.ts';
 import { alive } from './faults/daemon-helpers.ts';
 import { clientToken } from '../framework/scheduler/auth.ts';
 import { readDaemonInfo } from '../framework/scheduler/client.ts';
+import { ScheduleClient } from '../framework/scheduler/schedule-client.ts';
 
 const dir = tempDir('schedules');
 test.after.always(() => {
@@ -36,8 +37,10 @@ function daemon(name: string, ...flags: string[]): string {
 
 /** `bsctl schedule ACTION --state-dir ... REST` (the state dir before a `--`), run in the test's dir. */
 const schedule = (stateDir: string, action: string, ...args: string[]) => bsctl(['schedule', action, '--state-dir', stateDir, ...args], { cwd: dir });
-const views = (stateDir: string): ScheduleView[] => JSON.parse(schedule(stateDir, 'ls', '--json').stdout) as ScheduleView[];
-const runsOf = (stateDir: string, name: string): ScheduleRun[] => JSON.parse(schedule(stateDir, 'runs', name, '--json').stdout) as ScheduleRun[];
+/** The daemon's API, in this process (polling through the CLI would start a process a poll). */
+const api = (stateDir: string): ScheduleClient => new ScheduleClient(readDaemonInfo(stateDir)!.url, stateDir);
+const views = (stateDir: string): Promise<ScheduleView[]> => api(stateDir).list();
+const runsOf = (stateDir: string, name: string): Promise<ScheduleRun[]> => api(stateDir).runs(name);
 interface Record {
   jobId: string;
   status: string;
@@ -65,7 +68,7 @@ test.serial('without machines: a schedule runs its job on the local runner, each
   const add = schedule(stateDir, 'add', 'wc', '--cron', '*/2 * * * * *', '--', 'run', 'word-count', '--input', 'words.txt', '--output', out, '--overwrite', '--runner', 'inline');
   t.is(add.code, 0, add.stderr);
   t.regex(add.stdout, /schedule wc added: \*\/2 \* \* \* \* \*; next run \d{4}-/);
-  const run = await waitFor(() => runsOf(stateDir, 'wc').find((r) => r.outcome === 'succeeded'), { what: 'a succeeded run of wc' });
+  const run = await waitFor(async () => (await runsOf(stateDir, 'wc')).find((r) => r.outcome === 'succeeded'), { what: 'a succeeded run of wc' });
   t.is(run.trigger, 'cron');
   t.false(run.late);
   t.is(run.jobIds.length, 1);
@@ -78,32 +81,32 @@ test.serial('without machines: a schedule runs its job on the local runner, each
   t.regex(ls.stdout, /^wc +\*\/2 \* \* \* \* \* +- +(active|running) +\d{4}-\S+ +bsctl run word-count .* (succeeded|running|failed)/m);
 
   t.is(schedule(stateDir, 'pause', 'wc').code, 0);
-  const paused = views(stateDir)[0]!;
+  const paused = (await views(stateDir))[0]!;
   t.true(paused.paused);
   t.is(paused.nextRun, undefined);
-  await waitFor(() => !views(stateDir)[0]!.running, { what: 'the run under way to end' });
-  const before = runsOf(stateDir, 'wc').length;
+  await waitFor(async () => !(await views(stateDir))[0]!.running, { what: 'the run under way to end' });
+  const before = (await runsOf(stateDir, 'wc')).length;
   // Two fire times pass while paused: no run.
   const until = Date.now() + 4500;
   await waitFor(() => Date.now() > until, { what: 'two fire times to pass', timeoutMs: 10_000 });
-  t.is(runsOf(stateDir, 'wc').length, before, 'a paused schedule does not run');
+  t.is((await runsOf(stateDir, 'wc')).length, before, 'a paused schedule does not run');
 
   // A restart: the schedule is still there (paused, as it was); resumed, it runs again. Then the daemon
   // is down over a fire time: at the next start that fire runs once, late.
   t.is(bsctl(['scheduler', 'stop', '--state-dir', stateDir]).code, 0);
   daemon('local');
-  t.like(views(stateDir)[0], { name: 'wc', paused: true });
+  t.like((await views(stateDir))[0], { name: 'wc', paused: true });
   t.is(schedule(stateDir, 'resume', 'wc').code, 0);
   t.is(bsctl(['scheduler', 'stop', '--state-dir', stateDir]).code, 0);
   const stopped = Date.now();
   await waitFor(() => Date.now() - stopped > 2500, { what: 'a fire time to pass while the daemon is down', timeoutMs: 10_000 });
   daemon('local');
-  const late = await waitFor(() => runsOf(stateDir, 'wc').find((r) => r.trigger === 'catch-up' && r.outcome !== 'running'), { what: 'the catch-up run' });
+  const late = await waitFor(async () => (await runsOf(stateDir, 'wc')).find((r) => r.trigger === 'catch-up' && r.outcome !== 'running'), { what: 'the catch-up run' });
   t.true(late.late);
   t.is(late.outcome, 'succeeded', late.reason);
   t.true(late.scheduledFor > stopped && late.scheduledFor < late.start, 'it stands for the fire time missed');
   t.like(history(stateDir).find((h) => h.jobId === late.jobIds[0]), { schedule: { name: 'wc', late: true } });
-  t.is(runsOf(stateDir, 'wc').filter((r) => r.trigger === 'catch-up').length, 1, 'several missed fires run once');
+  t.is((await runsOf(stateDir, 'wc')).filter((r) => r.trigger === 'catch-up').length, 1, 'several missed fires run once');
   t.is(bsctl(['scheduler', 'stop', '--state-dir', stateDir]).code, 0);
 });
 
@@ -116,10 +119,10 @@ test.serial('a fire missed beyond the grace window is recorded as skipped, not r
   t.is(bsctl(['scheduler', 'stop', '--state-dir', stateDir]).code, 0);
   await waitFor(() => Date.now() > fire + 2500, { what: 'the fire time to pass while the daemon is down', timeoutMs: 15_000 });
   daemon('grace', '--schedule-grace', '1s');
-  const skipped = await waitFor(() => runsOf(stateDir, 'g').find((r) => r.trigger === 'catch-up'), { what: 'the catch-up record' });
+  const skipped = await waitFor(async () => (await runsOf(stateDir, 'g')).find((r) => r.trigger === 'catch-up'), { what: 'the catch-up record' });
   t.like(skipped, { outcome: 'skipped', late: false, scheduledFor: fire });
   t.regex(skipped.reason ?? '', /missed while the scheduler daemon was down \(\d s ago, beyond the 1 s grace window\)/);
-  t.is(runsOf(stateDir, 'g').length, 1, 'nothing ran');
+  t.is((await runsOf(stateDir, 'g')).length, 1, 'nothing ran');
   t.is(bsctl(['scheduler', 'stop', '--state-dir', stateDir]).code, 0);
 });
 
@@ -130,8 +133,8 @@ test.serial('never two runs of one schedule at once: a fire while a run is going
   const out = path.join(dir, 'never');
   const job = path.join(FIXTURES, 'blocks-forever.ts');
   t.is(schedule(stateDir, 'add', 'slow', '--cron', '* * * * * *', '--', 'run', job, '--input', input, '--output', out, '--runner', 'local', '--workers', '1', '--conf', `marker.dir=${markers}`).code, 0);
-  const skipped = await waitFor(() => runsOf(stateDir, 'slow').find((r) => r.outcome === 'skipped'), { what: 'a skipped fire' });
-  const runs = runsOf(stateDir, 'slow');
+  const skipped = await waitFor(async () => (await runsOf(stateDir, 'slow')).find((r) => r.outcome === 'skipped'), { what: 'a skipped fire' });
+  const runs = (await runsOf(stateDir, 'slow'));
   const running = runs.filter((r) => r.outcome === 'running');
   t.is(running.length, 1);
   t.is(skipped.reason, `the previous run ${running[0]!.runId} is still running`);
@@ -147,7 +150,7 @@ test.serial('never two runs of one schedule at once: a fire while a run is going
     const res = await fetch(`${url}/schedules/slow/run-now`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{}' });
     t.is(((await res.json()) as ScheduleRun).outcome, 'skipped');
   }
-  const kept = runsOf(stateDir, 'slow');
+  const kept = (await runsOf(stateDir, 'slow'));
   t.is(kept.length, 100);
   t.deepEqual(kept.filter((r) => r.outcome === 'running').map((r) => r.runId), [running[0]!.runId]);
   // Removed while its run goes on, the name cannot be added again until that run has ended.
@@ -162,7 +165,7 @@ test.serial('never two runs of one schedule at once: a fire while a run is going
   t.false(fs.existsSync(out), 'nothing published');
 });
 
-test.serial('bad schedules are refused before anything runs: a command that is not a run, a job outside the job dirs, unknown run flags, a bad name, an unknown schedule', (t) => {
+test.serial('bad schedules are refused before anything runs: a command that is not a run, a job outside the job dirs, unknown run flags, a bad name, an unknown schedule', async (t) => {
   const stateDir = daemon('bad');
   const cases: [string[], RegExp][] = [
     [['add', 'x', '--cron', '0 2 * * *', '--', 'fs', 'rm', '/'], /the command after -- must be a job run/],
@@ -184,7 +187,7 @@ test.serial('bad schedules are refused before anything runs: a command that is n
   const r = schedule(stateDir, 'add', 'own', '--cron', '0 2 * * *', '--', 'run', outside, '-i', 'a', '-o', 'b');
   t.is(r.code, 1, r.stdout);
   t.regex(errorLines(r.stderr)[0] ?? '', /403 schedule add: the job .*own-job\.ts is not in a job directory this daemon allows/);
-  t.deepEqual(views(stateDir), []);
+  t.deepEqual((await views(stateDir)), []);
   t.is(bsctl(['scheduler', 'stop', '--state-dir', stateDir]).code, 0);
 });
 
@@ -194,11 +197,11 @@ test.serial('with machines: a scheduled full build goes to the daemon\'s pool on
   const root = path.join(dir, 'index');
   const add = schedule(stateDir, 'add', 'nightly', '--cron', '0 2 * * *', '--tz', 'Asia/Shanghai', '--pool', 'builds', '--', 'run', 'full-build', '--table', 'sched', '--schema', path.join(ROOT, 'fixtures/in1/schema.json'), '--data', path.join(ROOT, 'fixtures/in1/data'), '--index-root', root, '--partitions', '2');
   t.is(add.code, 0, add.stderr);
-  const view = views(stateDir)[0]!;
+  const view = (await views(stateDir))[0]!;
   t.is(view.tz, 'Asia/Shanghai');
   t.is(new Date(view.nextRun!).toISOString().slice(11), '18:00:00.000Z', '02:00 in Shanghai');
   t.is(schedule(stateDir, 'run-now', 'nightly').code, 0);
-  const run = await waitFor(() => runsOf(stateDir, 'nightly').find((r) => r.outcome !== 'running'), { what: 'the run-now run', timeoutMs: 120_000 });
+  const run = await waitFor(async () => (await runsOf(stateDir, 'nightly')).find((r) => r.outcome !== 'running'), { what: 'the run-now run', timeoutMs: 120_000 });
   t.is(run.outcome, 'succeeded', `${run.reason}\n${fs.readFileSync(run.log, 'utf8')}`);
   const build = history(stateDir).find((h) => h.schedule?.runId === run.runId);
   t.like(build, { status: 'succeeded', runner: 'cluster', pool: 'builds', table: 'sched', generation: 0 });
@@ -207,7 +210,7 @@ test.serial('with machines: a scheduled full build goes to the daemon\'s pool on
   t.is(bsctl(['scheduler', 'stop', '--state-dir', stateDir]).code, 0);
 });
 
-test.serial('a state dir with a broken schedule: a schedules.json entry that no longer parses stops the start (naming it), nothing listens; a corrupt runs.json is set aside with a warning', (t) => {
+test.serial('a state dir with a broken schedule: a schedules.json entry that no longer parses stops the start (naming it), nothing listens; a corrupt runs.json is set aside with a warning', async (t) => {
   const stateDir = path.join(dir, 'broken');
   fs.mkdirSync(path.join(stateDir, 'schedules', 'ok'), { recursive: true });
   const spec = (name: string, cron: string) => ({ name, cron, args: ['run', 'word-count', '-i', 'a', '-o', 'b'], cwd: dir, paused: true, createdAt: Date.now() });
@@ -221,7 +224,7 @@ test.serial('a state dir with a broken schedule: a schedules.json entry that no 
   fs.writeFileSync(path.join(stateDir, 'schedules.json'), JSON.stringify([spec('ok', '0 2 * * *')]));
   fs.writeFileSync(path.join(stateDir, 'schedules', 'ok', 'runs.json'), '{broken');
   daemon('broken');
-  t.like(views(stateDir)[0], { name: 'ok', paused: true });
+  t.like((await views(stateDir))[0], { name: 'ok', paused: true });
   t.regex(fs.readFileSync(path.join(stateDir, 'scheduler.log'), 'utf8'), /warning: schedule ok: .*runs\.json: .*set aside as .*runs\.json\.corrupt-\d+/);
   t.true(fs.readdirSync(path.join(stateDir, 'schedules', 'ok')).some((f) => f.startsWith('runs.json.corrupt-')));
   t.is(bsctl(['scheduler', 'stop', '--state-dir', stateDir]).code, 0);
@@ -234,19 +237,19 @@ test.serial('a daemon killed during a run: the restarted daemon finds the run st
   t.is(schedule(stateDir, 'add', 'c', '--cron', '0 2 * * *', '--', 'run', path.join(FIXTURES, 'blocks-forever.ts'), '--input', input, '--output', path.join(dir, 'crash-out'), '--runner', 'local', '--workers', '1', '--conf', `marker.dir=${markers}`).code, 0);
   t.is(schedule(stateDir, 'run-now', 'c').code, 0);
   await waitFor(() => fs.readdirSync(markers)[0], { what: 'the run\'s blocked worker' });
-  const first = runsOf(stateDir, 'c')[0]!;
+  const first = (await runsOf(stateDir, 'c'))[0]!;
   t.truthy(first.pid);
   const { pid } = readDaemonInfo(stateDir)!;
   process.kill(pid, 'SIGKILL');
   await waitFor(() => !alive(pid), { what: 'the daemon to die' });
   t.true(alive(first.pid!), 'its bsctl run goes on');
   daemon('crash');
-  t.like(runsOf(stateDir, 'c').find((r) => r.runId === first.runId), { outcome: 'running' });
+  t.like((await runsOf(stateDir, 'c')).find((r) => r.runId === first.runId), { outcome: 'running' });
   const now = schedule(stateDir, 'run-now', 'c');
   t.is(now.code, 1);
   t.regex(now.stderr, new RegExp(`the previous run ${first.runId} is still running`));
   process.kill(first.pid!, 'SIGTERM');
-  const ended = await waitFor(() => runsOf(stateDir, 'c').find((r) => r.runId === first.runId && r.outcome !== 'running'), { what: 'the adopted run to end' });
+  const ended = await waitFor(async () => (await runsOf(stateDir, 'c')).find((r) => r.runId === first.runId && r.outcome !== 'running'), { what: 'the adopted run to end' });
   t.is(ended.outcome, 'failed');
   t.regex(ended.reason ?? '', /the scheduler daemon restarted during this run/);
   t.is(bsctl(['scheduler', 'stop', '--state-dir', stateDir]).code, 0);
