@@ -75,11 +75,11 @@ export class LocalFileSystem implements FileSystem {
     }
   }
 
-  openRead(p: string, start = 0, end?: number): Readable {
+  openRead(p: string, start = 0, end?: number, options: { readonly chunkBytes?: number } = {}): Readable {
     const stream = fs.createReadStream(toLocal(p), {
       start,
       ...(end !== undefined ? { end: end - 1 } : {}),
-      highWaterMark: 1024 * 1024,
+      highWaterMark: options.chunkBytes ?? 1024 * 1024,
     });
     // Re-emit open errors as FsError naming the path.
     const original = stream.emit.bind(stream);

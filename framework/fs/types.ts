@@ -29,8 +29,11 @@ export interface FileSystem {
   assertReadable(path: string): Promise<void>;
   /** Entries of a directory (not recursive). */
   list(path: string): Promise<FileStatus[]>;
-  /** Streamed read of [start, end) (end exclusive; default: end of file). */
-  openRead(path: string, start?: number, end?: number): Readable;
+  /**
+   * Streamed read of [start, end) (end exclusive; default: end of file). `chunkBytes`: how much to read
+   * at a time where the filesystem lets us choose (local: default 1 MiB; a small split reads less).
+   */
+  openRead(path: string, start?: number, end?: number, options?: { readonly chunkBytes?: number }): Readable;
   /** Streamed create; parent directories are created. Fails if the file exists unless overwrite. */
   create(path: string, options?: { overwrite?: boolean }): Writable;
   mkdirs(path: string): Promise<void>;

@@ -32,9 +32,12 @@ export interface WorkerIo {
   kill(): void;
 }
 
+/** Extra Node flags for local workers, for profiling (`BSCTL_WORKER_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof"`). */
+const extraFlags = (): string[] => (process.env.BSCTL_WORKER_NODE_FLAGS ?? '').split(/\s+/).filter((f) => f.startsWith('--'));
+
 /** A worker process on this machine. */
 export function spawnLocalWorker(): WorkerIo {
-  const child = spawn(process.execPath, [...WORKER_NODE_FLAGS, '--import', TSX_LOADER, WORKER_ENTRY], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...WORKER_NODE_FLAGS, ...extraFlags(), '--import', TSX_LOADER, WORKER_ENTRY], { stdio: ['pipe', 'pipe', 'pipe'] });
   child.on('error', () => child.emit('exit', null, 'spawn failed'));
   return {
     stdin: child.stdin,

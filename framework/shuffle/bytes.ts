@@ -3,17 +3,21 @@ export class ByteSink {
   buf: Buffer;
   length = 0;
 
-  /** `limit`: growth by doubling stops there (larger only when one write needs it). */
+  /**
+   * `limit`: growth by doubling stops there (larger only when one write needs it); `jump`: the first
+   * growth goes straight to the limit (one outgrown buffer, not a chain of them).
+   */
   constructor(
     initial = 64 * 1024,
     private readonly limit = Infinity,
+    private readonly jump = false,
   ) {
     this.buf = Buffer.allocUnsafe(initial);
   }
 
   ensure(extra: number): void {
     if (this.length + extra <= this.buf.length) return;
-    let size = this.buf.length * 2;
+    let size = this.jump ? this.limit : this.buf.length * 2;
     while (size < this.length + extra) size *= 2;
     size = Math.max(this.length + extra, Math.min(size, this.limit));
     const next = Buffer.allocUnsafe(size);

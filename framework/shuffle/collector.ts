@@ -166,10 +166,12 @@ abstract class BaseCollector implements MapOutputCollector {
 /** Without a combiner: serialized records in a byte buffer, sorted by (partition, key) per spill. */
 export class SortingCollector extends BaseCollector {
   /**
-   * Allocated at the budget once: pages count in RSS only when written, and growing by doubling would
-   * leave each outgrown buffer alive until a later GC (measured: 2x the budget in external memory).
+   * 1 MiB, then the whole budget once the first MiB is full: a tiny task never allocates --sort-mb
+   * (that allocation, made by every one of 5,120 tiny maps, kept their workers collecting garbage), and a
+   * big one grows once (doubling would leave each outgrown buffer alive until a later GC: measured 2x
+   * the budget in external memory).
    */
-  private readonly kv = new ByteSink(this.opts.budgetBytes, this.opts.budgetBytes);
+  private readonly kv = new ByteSink(Math.min(this.opts.budgetBytes, 1024 * 1024), this.opts.budgetBytes, true);
   /** Per record: partition, 4-byte key prefix, key start, key length, value length. */
   private meta = new Int32Array(5 * 16 * 1024);
   private count = 0;

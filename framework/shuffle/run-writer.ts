@@ -9,7 +9,8 @@ import type { Segment } from './segment.ts';
 export class RunWriter {
   readonly segments: Segment[] = [];
   private readonly fd: number;
-  private readonly sink = new ByteSink(1024 * 1024);
+  // Starts small (a tiny task's output is small) and grows to the 1 MiB it flushes at.
+  private readonly sink = new ByteSink(64 * 1024);
   private written = 0;
   private segStart = 0;
   private segRecords = 0;
