@@ -65,6 +65,21 @@ interface Running {
   logFile?: string;
 }
 
+function openLog(file: string): fs.WriteStream {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  return fs.createWriteStream(file, { flags: 'a' }).on('error', () => {});
+}
+
+/** An attempt log that exists (empty: the attempt wrote nothing to stderr). */
+function touchLog(file: string): void {
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.appendFileSync(file, '');
+  } catch {
+    // the error still names it; bsctl logs says it has none
+  }
+}
+
 /** The same failure, naming the attempt's log file. */
 function withLog(e: AttemptFailure, logFile: string): AttemptFailure {
   return new AttemptFailure(e.attemptId, `${e.message} (attempt log: ${logFile})`, e.stderrTail, e.errorName, e.errorStack, e.exit, e.deterministic);
@@ -107,12 +122,16 @@ export class WorkerProcess {
   }
 
   private appendTail(text: string): void {
-    if (!this.running) return;
-    this.running.tail = (this.running.tail + text).slice(-TAIL_BYTES);
-    this.running.log?.write(text);
+    const r = this.running;
+    if (!r) return;
+    r.tail = (r.tail + text).slice(-TAIL_BYTES);
+    if (r.logFile && !r.log) r.log = openLog(r.logFile);
+    r.log?.write(text);
   }
 
   private onLine(line: string): void {
+    // The worker starts every event on a line of its own: the empty line that makes is not job output.
+    if (line === '') return;
     // Job output written without a newline may precede an event on the same line.
     const at = line.indexOf('{"bsctl":');
     if (at < 0) {
@@ -151,11 +170,14 @@ export class WorkerProcess {
     if (this.running) throw new Error('worker is busy');
     if (signal?.aborted) return Promise.reject(attemptEnded(spec.attemptId, undefined, signal));
     return new Promise<TaskResult>((resolve, reject) => {
-      const running: Running = { spec, progress, resolve, reject: (e) => reject(logFile && e instanceof AttemptFailure && !(e instanceof AttemptKilled) ? withLog(e, logFile) : e), tail: '', lastEvent: Date.now() };
-      if (logFile) {
-        fs.mkdirSync(path.dirname(logFile), { recursive: true });
-        running.log = fs.createWriteStream(logFile, { flags: 'a' }).on('error', () => {});
-      }
+      // The log is opened when the attempt first writes to stderr (most write nothing: a tiny task
+      // should not pay for a file), and always exists once the attempt failed, naming it.
+      const failed = (e: unknown): unknown => {
+        if (!logFile || !(e instanceof AttemptFailure) || e instanceof AttemptKilled) return e;
+        if (!running.log) touchLog(logFile);
+        return withLog(e, logFile);
+      };
+      const running: Running = { spec, progress, resolve, reject: (e) => reject(failed(e)), tail: '', lastEvent: Date.now(), ...(logFile ? { logFile } : {}) };
       running.timer = setInterval(
         () => {
           // A worker still starting up (no hello yet) is not running the task, but must start in time.

@@ -63,6 +63,17 @@ function partitionOf(opts: CollectorOptions, key: ShuffleKey, kb: Buffer): numbe
   return p;
 }
 
+/** mkdir, walking up only when the parent is missing (one system call for the usual attempt dir). */
+function makeDir(dir: string): void {
+  try {
+    fs.mkdirSync(dir);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') fs.mkdirSync(dir, { recursive: true });
+    else if (code !== 'EEXIST') throw err;
+  }
+}
+
 abstract class BaseCollector implements MapOutputCollector {
   readonly counters: CollectorCounters = {
     mapOutputRecords: 0,
@@ -77,7 +88,7 @@ abstract class BaseCollector implements MapOutputCollector {
   protected closing = false;
 
   constructor(protected readonly opts: CollectorOptions) {
-    fs.mkdirSync(opts.dir, { recursive: true });
+    makeDir(opts.dir);
   }
 
   abstract collect(key: ShuffleKey, value: unknown): void;

@@ -45,7 +45,7 @@ export async function logsHandler(args: LogsArgs): Promise<number> {
     const took = a.start !== undefined ? ` ${((a.end - a.start) / 1000).toFixed(1)} s` : '';
     out.push(`== ${a.attemptId} (${a.type}, ${a.machine || 'never started'}, ${a.status}${a.exit ? `, exit ${a.exit.signal ?? a.exit.code}` : ''}, ${when(a.start ?? a.launched)}${took})${a.split ? ` split ${a.split}` : ''}`);
     if (a.error) out.push(`error: ${a.error}`);
-    out.push(log ? `-- log ${log.from}\n${log.text.trimEnd() || '(empty)'}` : '-- no log kept (logs are kept 24 h; attempts that ran in the driver itself, the inline runner, have none)');
+    out.push(log ? `-- log ${log.from}\n${log.text.trimEnd() || '(empty)'}` : '-- no log (the attempt wrote nothing to stderr, or its log is older than 24 h; the inline runner keeps none)');
   }
   process.stdout.write(`${out.join('\n')}\n`);
   return 0;
