@@ -10,7 +10,10 @@ import { isDeterministic } from './deterministic.ts';
 import { runTask } from './run-task.ts';
 import type { TaskEvent, TaskSpec } from './spec.ts';
 
-/** Heap in use after a task above which the worker collects before the next (V8 collects young garbage anyway). */
+/**
+ * Memory in use after a task (heap, and buffers outside it: a sort buffer is one) above which the
+ * worker collects before the next (V8 collects young garbage anyway).
+ */
 const GC_AFTER_HEAP_BYTES = 96 * 1024 * 1024;
 
 // Each event starts on a line of its own, whatever the job printed before it.
@@ -45,6 +48,7 @@ export async function runWorker(): Promise<void> {
     // A big task's garbage is collected before the next starts, so a long-lived worker's peak memory
     // is that of its largest task, not of the garbage of all earlier ones. Not after every task: a full
     // collection costs milliseconds, most of a tiny task's time (5,120 tiny maps spent 2/3 of it there).
-    if (process.memoryUsage().heapUsed > GC_AFTER_HEAP_BYTES) (globalThis as { gc?: () => void }).gc?.();
+    const m = process.memoryUsage();
+    if (m.heapUsed + m.external > GC_AFTER_HEAP_BYTES) (globalThis as { gc?: () => void }).gc?.();
   }
 }
