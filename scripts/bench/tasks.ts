@@ -73,6 +73,7 @@ async function main(): Promise<void> {
   console.log(`${mib(bytes)} in ${values.split} splits: ${maps} map tasks in ${a.seconds.toFixed(2)} s = ${((a.seconds * 1000) / maps).toFixed(2)} ms a task (wall / tasks, 2 workers); largest task ${mib(a.report.maxTaskRss)}, driver ${mib(a.report.driverRss)}`);
 
   const n = Number(values.files);
+  if (n === 0) return;
   const filesDir = path.join(dir, 'files');
   fs.mkdirSync(filesDir);
   const counts = new Map<string, number>();
