@@ -123,8 +123,9 @@ export class Schedules {
     if (e.spec.paused || this.closed || !this.target) return;
     const options = { mode: '5-or-6-parts' as const, unref: true, catch: (err: unknown) => this.options.log(`schedule ${e.spec.name}: ${(err as Error).message}`), ...(e.spec.tz ? { timezone: e.spec.tz } : {}) };
     e.timer = new Cron(e.spec.cron, options, () => {
-      // croner calls back at the fire time; the run stands for that time, even if it starts a little after.
-      const at = e.timer?.currentRun()?.getTime() ?? Date.now();
+      // croner calls back at the fire time, give or take a few ms; the run stands for that time (fire
+      // times are whole seconds), even if it starts a little after.
+      const at = Math.round((e.timer?.currentRun()?.getTime() ?? Date.now()) / 1000) * 1000;
       this.fire(e, at, 'cron');
     });
   }
