@@ -1,4 +1,5 @@
 // The Prometheus text format (what a scraper reads from `/metrics`), parsed for tests.
+import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 
 export type Labels = Readonly<Record<string, string>>;
 
@@ -8,27 +9,28 @@ export interface Sample {
   readonly value: number;
 }
 
-const LINE = /^([A-Za-z_:][\w:]*)(?:\{(.*)\})?\s+(\S+)(?:\s+\d+)?$/;
-const LABEL = /([A-Za-z_]\w*)="((?:[^"\\]|\\.)*)"/g;
+const number = (v: string | undefined): number => (v === '+Inf' ? Infinity : v === '-Inf' ? -Infinity : Number(v));
 
-const unescape = (v: string): string => v.replace(/\\(.)/g, (_m, c: string) => (c === 'n' ? '\n' : c));
-
+/**
+ * A scrape, read by a Prometheus text-format parser (parse-prometheus-text-format, which throws on what
+ * is not the format), flattened into samples as Prometheus stores them (histograms as _bucket, _sum, _count).
+ */
 export class Scrape {
   readonly samples: Sample[] = [];
-  /** `# TYPE name counter|gauge|...` lines. */
+  /** `# TYPE name counter|gauge|...` of each family. */
   readonly types = new Map<string, string>();
 
   constructor(readonly text: string) {
-    for (const line of text.split('\n')) {
-      const type = /^# TYPE (\S+) (\S+)$/.exec(line);
-      if (type) this.types.set(type[1]!, type[2]!);
-      if (line === '' || line.startsWith('#')) continue;
-      const m = LINE.exec(line);
-      if (!m) throw new Error(`not a Prometheus sample line: ${JSON.stringify(line)}`);
-      const labels: Record<string, string> = {};
-      for (const l of (m[2] ?? '').matchAll(LABEL)) labels[l[1]!] = unescape(l[2]!);
-      const v = m[3]!;
-      this.samples.push({ name: m[1]!, labels, value: v === '+Inf' ? Infinity : v === '-Inf' ? -Infinity : Number(v) });
+    for (const f of parsePrometheusTextFormat(text)) {
+      this.types.set(f.name, f.type.toLowerCase());
+      for (const m of f.metrics) {
+        const labels = m.labels ?? {};
+        if (m.value !== undefined) this.samples.push({ name: f.name, labels, value: number(m.value) });
+        for (const [le, v] of Object.entries(m.buckets ?? {})) this.samples.push({ name: `${f.name}_bucket`, labels: { ...labels, le }, value: number(v) });
+        for (const [quantile, v] of Object.entries(m.quantiles ?? {})) this.samples.push({ name: f.name, labels: { ...labels, quantile }, value: number(v) });
+        if (m.count !== undefined) this.samples.push({ name: `${f.name}_count`, labels, value: number(m.count) });
+        if (m.sum !== undefined) this.samples.push({ name: `${f.name}_sum`, labels, value: number(m.sum) });
+      }
     }
   }
 
