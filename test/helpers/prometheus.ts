@@ -9,7 +9,15 @@ export interface Sample {
   readonly value: number;
 }
 
-const number = (v: string | undefined): number => (v === '+Inf' ? Infinity : v === '-Inf' ? -Infinity : Number(v));
+/** A sample's value: a float, +Inf, -Inf or NaN as the format spells them; anything else is no Prometheus text. */
+function number(v: string | undefined): number {
+  if (v === '+Inf') return Infinity;
+  if (v === '-Inf') return -Infinity;
+  if (v === 'NaN') return NaN;
+  const n = Number(v);
+  if (v === undefined || v.trim() === '' || Number.isNaN(n)) throw new Error(`not a Prometheus sample value: ${JSON.stringify(v)}`);
+  return n;
+}
 
 /**
  * A scrape, read by a Prometheus text-format parser (parse-prometheus-text-format, which throws on what
