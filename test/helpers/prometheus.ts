@@ -9,11 +9,14 @@ export interface Sample {
   readonly value: number;
 }
 
-/** A sample's value: a float, +Inf, -Inf or NaN as the format spells them; anything else is no Prometheus text. */
+/**
+ * A sample's value: a float, or Inf / NaN in any case (Prometheus reads them with Go's ParseFloat;
+ * prom-client writes `Nan`); anything else is no Prometheus text.
+ */
 function number(v: string | undefined): number {
-  if (v === '+Inf') return Infinity;
-  if (v === '-Inf') return -Infinity;
-  if (v === 'NaN') return NaN;
+  if (v !== undefined && /^\+?inf$/i.test(v)) return Infinity;
+  if (v !== undefined && /^-inf$/i.test(v)) return -Infinity;
+  if (v !== undefined && /^nan$/i.test(v)) return NaN;
   const n = Number(v);
   if (v === undefined || v.trim() === '' || Number.isNaN(n)) throw new Error(`not a Prometheus sample value: ${JSON.stringify(v)}`);
   return n;
