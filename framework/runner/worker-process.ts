@@ -88,6 +88,11 @@ function withLog(e: AttemptFailure, logFile: string): AttemptFailure {
 /** One long-lived worker running attempts sequentially over the JSON-lines task protocol. */
 export class WorkerProcess {
   private running: Running | undefined;
+  /**
+   * The attempt that ended last: stderr it wrote just before its end can arrive after the end event
+   * (two pipes, read in no set order), and still goes to its log until the next attempt starts.
+   */
+  private previous: Running | undefined;
   exited = false;
   /** The worker's pid (from its hello), on whatever machine it runs. */
   pid: number | undefined;
@@ -105,6 +110,8 @@ export class WorkerProcess {
     readline.createInterface({ input: io.stdout, crlfDelay: Infinity }).on('line', (l) => this.onLine(l));
     io.stderr.setEncoding('utf8').on('data', (d: string) => this.appendTail(d));
     io.stdin.on('error', () => {});
+    // The worker's stderr is over: its last attempt's log is complete.
+    io.stderr.on('end', () => (this.running ?? this.previous)?.log?.end());
     io.onExit((code, signal) => {
       this.exited = true;
       for (const w of this.exitWaiters.splice(0)) w();
@@ -122,7 +129,7 @@ export class WorkerProcess {
   }
 
   private appendTail(text: string): void {
-    const r = this.running;
+    const r = this.running ?? this.previous;
     if (!r) return;
     r.tail = (r.tail + text).slice(-TAIL_BYTES);
     if (r.logFile && !r.log) r.log = openLog(r.logFile);
@@ -200,10 +207,12 @@ export class WorkerProcess {
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       running.settle = () => {
-        running.log?.end();
+        this.previous = running;
         clearInterval(running.timer);
         signal?.removeEventListener('abort', onAbort);
       };
+      this.previous?.log?.end();
+      this.previous = undefined;
       this.running = running;
       this.io.stdin.write(`${JSON.stringify(spec)}\n`);
     });
