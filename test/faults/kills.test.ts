@@ -98,8 +98,10 @@ test.serial('kill -9 mid-shuffle/reduce with a previous output: it stays intact;
   const tmpdir = path.join(dir, 'tmp-reduce-kill');
   t.is(bsctl(['run', 'word-count', '--input', input, '--output', output]).code, 0);
   const before = outputLines(output);
-  const s = start(['run', SLOW, '--input', input, '--output', output, '--overwrite', '--workers', '1', '--reducers', '2', '--conf', 'sleep.ms=0', '--conf', 'reduce.sleep.ms=300'], tmpdir);
-  await waitFor(() => /map 100% reduce/.test(s.stderr()), { what: 'the reduce phase', timeoutMs: 120_000 });
+  // Reduces slow enough that a progress line ("map 100% reduce ...", printed every few seconds) comes while they run.
+  const s = start(['run', SLOW, '--input', input, '--output', output, '--overwrite', '--workers', '1', '--reducers', '2', '--conf', 'sleep.ms=0', '--conf', 'reduce.sleep.ms=2000'], tmpdir);
+  // Mid-reduce: the reduces have begun writing into the run's staging dir beside the output.
+  await waitFor(() => /map 100% reduce/.test(s.stderr()) && leftovers(output).length > 0, { what: 'the reduce phase writing its output', timeoutMs: 120_000 });
   s.child.kill('SIGKILL');
   await s.done;
   t.is(outputLines(output), before, 'the previous output is untouched');
