@@ -4,7 +4,7 @@ import { text } from 'node:stream/consumers';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { fileSystemFor, isLocal } from '../fs/resolve.ts';
-import { HISTORY_MAX_DAYS, HISTORY_MAX_JOBS, historyDir, readHistory, writeHistory, type JobHistory } from './history.ts';
+import { HISTORY_FILE, HISTORY_MAX_DAYS, HISTORY_MAX_JOBS, historyDir, newestFirst, parseHistoryRecord, readHistory, writeHistory, type JobHistory } from './history.ts';
 
 /** Where history is kept besides the state dir (a local dir or hdfs://...), and how much of it. */
 export const HISTORY_DIR_ENV = 'BSCTL_HISTORY_DIR';
@@ -16,7 +16,7 @@ export interface HistoryKeep {
   readonly maxDays: number;
 }
 
-const FILE = /^job_[A-Za-z0-9_]+\.json$/;
+const FILE = HISTORY_FILE;
 
 /** A positive whole number from the environment, or the default; a bad value names the variable. */
 function positive(name: string, fallback: number): number {
@@ -89,12 +89,10 @@ export async function readHistoryAt(dir: string, warn: (line: string) => void): 
   for (const s of await fs.list(dir)) {
     if (!FILE.test(path.posix.basename(s.path))) continue;
     try {
-      const r = JSON.parse(await text(fs.openRead(s.path))) as Partial<JobHistory>;
-      if (r.version !== 1 || typeof r.jobId !== 'string' || typeof r.startTime !== 'number' || (r.status !== 'succeeded' && r.status !== 'failed')) throw new Error('not a bsctl job history record');
-      out.push(r as JobHistory);
+      out.push(parseHistoryRecord(await text(fs.openRead(s.path))));
     } catch (err) {
       warn(`warning: skipping history file ${s.path}: ${(err as Error).message}`);
     }
   }
-  return out.sort((a, b) => b.startTime - a.startTime || (a.jobId < b.jobId ? 1 : -1));
+  return out.sort(newestFirst);
 }

@@ -68,7 +68,19 @@ export function historyDir(stateDir: string = defaultStateDir()): string {
   return path.join(stateDir, 'history');
 }
 
-const FILE = /^job_[A-Za-z0-9_]+\.json$/;
+/** The name of a history record's file. */
+export const HISTORY_FILE = /^job_[A-Za-z0-9_]+\.json$/;
+const FILE = HISTORY_FILE;
+
+/** A history record from its file's text; throws when it is not one (the caller skips it with a warning). */
+export function parseHistoryRecord(text: string): JobHistory {
+  const r = JSON.parse(text) as Partial<JobHistory>;
+  if (r.version !== 1 || typeof r.jobId !== 'string' || typeof r.startTime !== 'number' || (r.status !== 'succeeded' && r.status !== 'failed')) throw new Error('not a bsctl job history record');
+  return r as JobHistory;
+}
+
+/** Newest first (ties by job id, newest first). */
+export const newestFirst = (a: JobHistory, b: JobHistory): number => b.startTime - a.startTime || (a.jobId < b.jobId ? 1 : -1);
 
 /** Shorten long conf values (a full build's schema JSON) for the record. */
 export function historyConf(conf: Readonly<Record<string, string>>): Record<string, string> {
@@ -113,14 +125,12 @@ export function readHistory(dir: string, warn: (line: string) => void): JobHisto
   for (const n of names) {
     const file = path.join(dir, n);
     try {
-      const r = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<JobHistory>;
-      if (r.version !== 1 || typeof r.jobId !== 'string' || typeof r.startTime !== 'number' || (r.status !== 'succeeded' && r.status !== 'failed')) throw new Error('not a bsctl job history record');
-      out.push(r as JobHistory);
+      out.push(parseHistoryRecord(fs.readFileSync(file, 'utf8')));
     } catch (err) {
       warn(`warning: skipping history file ${file}: ${(err as Error).message}`);
     }
   }
-  return out.sort((a, b) => b.startTime - a.startTime || (a.jobId < b.jobId ? 1 : -1));
+  return out.sort(newestFirst);
 }
 
 /** A full build's table and, once published, its generation (from the output path `.../generation_<n>`). */
