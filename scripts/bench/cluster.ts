@@ -17,7 +17,7 @@ import type { MapTaskSpec, TaskResult } from '../../framework/task/spec.ts';
 import { ClusterScheduler } from '../../framework/scheduler/cluster-scheduler.ts';
 import { parseAllocations } from '../../framework/scheduler/allocations.ts';
 import { FairScheduler } from '../../framework/scheduler/fair.ts';
-import { timed } from './measure.ts';
+import { machineLine, timed } from './measure.ts';
 import { writeZipfText } from './zipf-text.ts';
 
 const { values } = parseArgs({ options: { 'size-mb': { type: 'string', default: '128' } } });
@@ -154,7 +154,7 @@ try {
   const one = path.join(dir, 'one.json');
   const all = JSON.parse(fs.readFileSync(clusterFile, 'utf8')) as { machines: unknown[] };
   fs.writeFileSync(one, JSON.stringify({ machines: all.machines.slice(0, 1) }));
-  console.log(`machine: ${os.cpus().length} cores; 3 sshd hosts on 127.0.0.1..127.0.0.3`);
+  console.log(machineLine('3 sshd hosts on 127.0.0.1..127.0.0.3'));
   await latency(clusterFile);
   await attemptLatency(clusterFile);
   decisions();

@@ -14,7 +14,7 @@ import type { JobReport } from '../../framework/runner/driver.ts';
 import { copyFile } from '../../framework/fs/copy.ts';
 import { fileSystemFor } from '../../framework/fs/resolve.ts';
 import { writeHa3Docs } from './ha3-docs.ts';
-import { mib, timed } from './measure.ts';
+import { mib, machineLine, timed } from './measure.ts';
 
 const { values } = parseArgs({
   options: {
@@ -85,7 +85,7 @@ async function ensureHdfs(): Promise<() => Promise<void>> {
 }
 
 try {
-  console.log(`machine: ${os.cpus().length} cores, ${mib(os.totalmem())} RAM, node ${process.version}`);
+  console.log(machineLine());
   const docs = Number(values.docs);
   const big = await run(docs);
   const small = await run(Math.round(docs / 4));

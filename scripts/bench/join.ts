@@ -22,7 +22,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { JobReport } from '../../framework/runner/driver.ts';
-import { mib, timed } from './measure.ts';
+import { mib, machineLine, timed } from './measure.ts';
 import { expectedCallTotals, subscriberId, writeCalls, writeSubscriberFraction, type CallsSummary, type FractionSummary } from './join-data.ts';
 
 const STRATEGIES = ['replicated', 'reduce', 'bloom', 'auto'] as const;
@@ -185,7 +185,7 @@ function printTable(rows: readonly Result[]): void {
 
 let failed = false;
 try {
-  console.log(`machine: ${os.cpus().length} cores, ${mib(os.totalmem())} RAM, node ${process.version}; job ${path.relative(process.cwd(), JOBS[jobName])}`);
+  console.log(machineLine(`job ${path.relative(process.cwd(), JOBS[jobName])}`));
   const calls = path.join(dir, 'calls.tsv');
   process.stdout.write(`generating ${records} call records over ${subscribers} subscribers ... `);
   const summary = writeCalls(calls, { records, subscribers, seed });

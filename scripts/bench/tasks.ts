@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { JobReport } from '../../framework/runner/driver.ts';
-import { mib, timed } from './measure.ts';
+import { mib, machineLine, timed } from './measure.ts';
 
 const { values } = parseArgs({
   options: {
@@ -63,7 +63,7 @@ async function wordCount(label: string, input: string, expected: Map<string, num
 }
 
 async function main(): Promise<void> {
-  console.log(`load average at start: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (${os.availableParallelism()} cores)`);
+  console.log(machineLine());
   const bytes = Number(values.mb) * 1024 * 1024;
   const big = text(bytes, 0);
   const file = path.join(dir, 'text.txt');

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { JobReport } from '../../framework/runner/driver.ts';
-import { mib, timed } from './measure.ts';
+import { mib, machineLine, timed } from './measure.ts';
 import { writeZipfText } from './zipf-text.ts';
 
 const { values } = parseArgs({
@@ -83,7 +83,7 @@ async function vsHadoop(file: string, bsctlSeconds: number, work: string): Promi
 }
 
 try {
-  console.log(`machine: ${os.cpus().length} cores, ${mib(os.totalmem())} RAM, node ${process.version}`);
+  console.log(machineLine());
   const big = await run(sizeMb);
   if (!values['skip-gnu']) {
     const gnu = await timed('bash', ['-c', `LC_ALL=C tr -s ' ' '\\n' < '${big.file}' | LC_ALL=C sort | uniq -c > '${dir}/gnu.txt'`]);
