@@ -4,6 +4,13 @@
  * MB/s, peak RSS and index size; then the same at 1/4 of the documents to show RSS does not grow.
  * With `--hdfs`, the documents and the index live on HDFS (a running one from BSCTL_NAMENODE, else a
  * private scripts/hdfs instance) and the ratio HDFS/local is printed too.
+ * With `--vs-lucene`, Apache Lucene 9.12.3 (scripts/lucene: our own small indexer, built with Maven and javac
+ * into a cache dir on first use) indexes the very same generated file into as many indexes, one IndexWriter
+ * each (document to index `id mod N`), with as many indexing threads as bsctl has workers: the equivalent of
+ * the in1 schema (simple_analyzer terms for title, subject and default with frequencies, no positions, no
+ * norms; tag and id whole; doc values for the attributes; every field stored). It prints for both the wall
+ * seconds, docs/s, the peak RSS of the whole process tree and the index bytes, the ratios bsctl/Lucene, and
+ * per inverted index the distinct terms and postings of each, which must agree, as must the document counts.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -14,6 +21,8 @@ import type { JobReport } from '../../framework/runner/driver.ts';
 import { copyFile } from '../../framework/fs/copy.ts';
 import { fileSystemFor } from '../../framework/fs/resolve.ts';
 import { writeHa3Docs } from './ha3-docs.ts';
+import { bsctlTermStats } from './index-terms.ts';
+import { LUCENE_JVM_FLAGS, luceneFullBuild, luceneIndexStats } from './lucene.ts';
 import { mib, machineLine, timed } from './measure.ts';
 
 const { values } = parseArgs({
@@ -22,6 +31,7 @@ const { values } = parseArgs({
     partitions: { type: 'string', default: '4' },
     keep: { type: 'boolean', default: false },
     hdfs: { type: 'boolean', default: false },
+    'vs-lucene': { type: 'boolean', default: false },
   },
 });
 const BSCTL = fileURLToPath(new URL('../../bin/bsctl.js', import.meta.url));
@@ -31,6 +41,12 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bsctl-bench-fb-'));
 interface Run {
   readonly report: JobReport;
   readonly seconds: number;
+  /** Sampled peak of the summed RSS of bsctl's whole process tree (driver and workers), bytes. */
+  readonly treeRss: number;
+  readonly indexBytes: number;
+  /** The generated ha3 file (removed unless run() was asked to keep it). */
+  readonly data: string;
+  readonly root: string;
 }
 
 /** Bytes under a path on any FileSystem. */
@@ -43,7 +59,7 @@ async function size(p: string): Promise<number> {
   return n;
 }
 
-async function run(docs: number, onHdfs = false): Promise<Run> {
+async function run(docs: number, onHdfs = false, keepData = false): Promise<Run> {
   const generated = path.join(dir, `docs-${docs}.ha3`);
   process.stdout.write(`generating ${docs} documents ... `);
   const bytes = writeHa3Docs(generated, docs);
@@ -65,10 +81,39 @@ async function run(docs: number, onHdfs = false): Promise<Run> {
   if (indexed !== docs) throw new Error(`indexed ${indexed} documents, expected ${docs}`);
   const where = onHdfs ? 'on HDFS' : 'on local disk';
   console.log(`  full-build ${docs} docs ${where} -> ${values.partitions} partitions: ${r.seconds.toFixed(2)} s wall, ${Math.round(docs / r.seconds)} docs/s, ${(bytes / 1024 / 1024 / r.seconds).toFixed(1)} MB/s`);
-  console.log(`  peak RSS: largest task process ${mib(report.maxTaskRss)}, driver ${mib(report.driverRss)}; index size ${mib(await size(root))}`);
-  fs.rmSync(generated);
+  const indexBytes = await size(root);
+  console.log(`  peak RSS: largest task process ${mib(report.maxTaskRss)}, driver ${mib(report.driverRss)}; index size ${mib(indexBytes)}`);
+  if (!keepData) fs.rmSync(generated);
   if (onHdfs) await fileSystemFor(data).delete('hdfs:///bsctl-bench');
-  return { report, seconds: r.seconds };
+  return { report, seconds: r.seconds, treeRss: r.treeRss, indexBytes, data: generated, root };
+}
+
+/** Lucene on the same file as the bsctl run `ours`; document counts and the terms of every inverted index must agree. */
+async function vsLucene(ours: Run, docs: number): Promise<void> {
+  const partitions = Number(values.partitions);
+  const threads = os.availableParallelism();
+  const out = path.join(dir, `lucene-${docs}`);
+  const lucene = await luceneFullBuild(ours.data, out, { partitions, threads, ramBufferMb: 64 });
+  const indexed = ours.report.counters['full-build']?.['Documents indexed'] ?? 0;
+  if (lucene.docs !== indexed) throw new Error(`Lucene indexed ${lucene.docs} documents, bsctl ${indexed} (Documents indexed)`);
+  const fields = ['default', 'title', 'subject', 'tag'];
+  const stats = await luceneIndexStats(out, partitions, fields);
+  if (stats.numDocs !== indexed) throw new Error(`the Lucene indexes hold ${stats.numDocs} documents, bsctl indexed ${indexed}`);
+  const bsctlTerms = bsctlTermStats(path.join(ours.root, 'bench'), fields);
+  console.log(`  Lucene ${lucene.version}: ${lucene.jvm}; JVM flags ${LUCENE_JVM_FLAGS.join(' ')}`);
+  console.log(`  Lucene on the same file: ${partitions} IndexWriters (id mod ${partitions}), ${threads} indexing threads, RAM buffer 64 MB each, default codec, updateDocument on id, commit, no forceMerge; segments per index ${stats.segments.join(' ')}`);
+  const row = (name: string, seconds: number, rss: number, bytes: number): string =>
+    `    ${name.padEnd(6)} ${seconds.toFixed(2).padStart(8)} s wall ${String(Math.round(docs / seconds)).padStart(8)} docs/s   peak RSS (process tree) ${mib(rss).padStart(11)}   index ${mib(bytes).padStart(11)} (${bytes} bytes)`;
+  console.log(row('bsctl', ours.seconds, ours.treeRss, ours.indexBytes));
+  console.log(row('Lucene', lucene.seconds, lucene.treeRss, lucene.indexBytes));
+  console.log(`    bsctl/Lucene: wall ${(ours.seconds / lucene.seconds).toFixed(2)}x, index bytes ${(ours.indexBytes / lucene.indexBytes).toFixed(2)}x, peak RSS ${(ours.treeRss / lucene.treeRss).toFixed(2)}x; both ${indexed} documents`);
+  for (const f of fields) {
+    const b = bsctlTerms.get(f);
+    const l = stats.terms.get(f);
+    console.log(`    index ${f.padEnd(8)} distinct terms bsctl ${b?.distinct} / Lucene ${l?.distinct}, postings (sum of docFreq) bsctl ${b?.sumDocFreq} / Lucene ${l?.sumDocFreq}`);
+    if (b?.distinct !== l?.distinct || b?.sumDocFreq !== l?.sumDocFreq) throw new Error(`index ${f}: bsctl's and Lucene's terms differ`);
+  }
+  fs.rmSync(out, { recursive: true, force: true });
 }
 
 /** A running HDFS (BSCTL_NAMENODE), or a private scripts/hdfs instance started for the benchmark. */
@@ -87,7 +132,11 @@ async function ensureHdfs(): Promise<() => Promise<void>> {
 try {
   console.log(machineLine());
   const docs = Number(values.docs);
-  const big = await run(docs);
+  const big = await run(docs, false, values['vs-lucene']);
+  if (values['vs-lucene']) {
+    await vsLucene(big, docs);
+    fs.rmSync(big.data);
+  }
   const small = await run(Math.round(docs / 4));
   const rss = (r: JobReport): number => Math.max(r.maxTaskRss, r.driverRss);
   console.log(`peak RSS of the largest process: ${mib(rss(small.report))} at ${Math.round(docs / 4)} docs, ${mib(rss(big.report))} at ${docs} docs (4x input: ${(rss(big.report) / rss(small.report)).toFixed(2)}x RSS)`);
