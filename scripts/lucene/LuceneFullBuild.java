@@ -251,12 +251,20 @@ public final class LuceneFullBuild {
       return s;
     }
 
-    private long number(String v, long offset, String name) {
+    private static final long UINT32_MAX = 0xFFFFFFFFL;
+    private static final long UINT64_MAX = -1L;
+
+    /** An unsigned integer as bsctl reads one (framework/index/values.ts): trimmed, an optional '+', empty = 0. */
+    private long number(String raw, long offset, String name, long max) {
+      String v = raw.trim();
+      if (v.isEmpty()) return 0;
       try {
-        return Long.parseUnsignedLong(v);
+        long x = Long.parseUnsignedLong(v.startsWith("+") ? v.substring(1) : v);
+        if (Long.compareUnsigned(x, max) <= 0) return x;
       } catch (NumberFormatException e) {
-        throw new InputError(file, offset, "field \"" + name + "\" is not an unsigned integer: \"" + v + "\"");
+        // reported below
       }
+      throw new InputError(file, offset, "field \"" + name + "\": \"" + raw + "\" is not an unsigned integer of at most " + Long.toUnsignedString(max));
     }
 
     /** One document: bytes [s, e) without its `\x1E\n`, starting at file offset `offset`. */
@@ -297,13 +305,14 @@ public final class LuceneFullBuild {
       }
       if (!"add".equals(cmd)) throw new InputError(file, offset, "only CMD=add is supported here, not " + (cmd == null ? "a document without CMD" : "CMD=" + cmd));
       if (id == null) throw new InputError(file, offset, "document without its primary key \"id\"");
-      long idValue = number(id, idOffset, "id");
+      if (id.isEmpty()) throw new InputError(file, offset, "document without its primary key \"id\"");
+      long idValue = number(id, idOffset, "id", UINT32_MAX);
       Document doc = new Document();
       doc.add(new StringField("id", id, Field.Store.NO));
       doc.add(new NumericDocValuesField("id", idValue));
       doc.add(new StoredField("id", idValue));
       if (hits != null) {
-        long h = number(hits, hitsOffset, "hits");
+        long h = number(hits, hitsOffset, "hits", UINT32_MAX);
         doc.add(new NumericDocValuesField("hits", h));
         doc.add(new StoredField("hits", h));
       }
@@ -318,11 +327,11 @@ public final class LuceneFullBuild {
         doc.add(new StoredField("subject", subject));
       }
       if (createtime != null) {
-        long c = number(createtime, createtimeOffset, "createtime"); // UINT64: the same 64 bits
+        long c = number(createtime, createtimeOffset, "createtime", UINT64_MAX); // the same 64 bits
         doc.add(new NumericDocValuesField("createtime", c));
         doc.add(new StoredField("createtime", c));
       }
-      if (tags != null) {
+      if (tags != null && !tags.isEmpty()) {
         for (String t : tags.split(MULTI, -1)) {
           if (!t.isEmpty()) doc.add(new StringField("tag", t, Field.Store.NO));
           doc.add(new SortedSetDocValuesField("tags", new BytesRef(t)));
