@@ -57,6 +57,8 @@ const LEGACY_NORMAL: TableSchema = {
   ],
   attributes: ['id', 'hits', 'createtime'],
   summaryFields: ['title', 'subject', 'hits', 'createtime'],
+  // `summarys.compress: true`, without a compress_type: zlib, as Havenask.
+  summaryCompression: 'zlib',
   primaryKey: 'id',
   primaryKeyIndex: 'id',
   skippedIndexes: [],

@@ -19,7 +19,7 @@ export interface WorkerBundle {
 /**
  * Bundle the worker and the job module with esbuild, so a fresh host needs only Node and sshd. The job
  * is registered under the module path the driver names it with; workers never receive closures.
- * Packages with native addons (@node-rs/jieba) cannot be bundled: they are shipped as they are
+ * Packages with native addons (@node-rs/jieba, lz4-napi) cannot be bundled: they are shipped as they are
  * installed here, with their platform package (see native-packages.ts).
  */
 export async function buildWorkerBundle(jobModule: string): Promise<WorkerBundle> {
@@ -49,14 +49,14 @@ async function bundle(contents: string, sourcefile: string, options: { dynamicIm
     write: false,
     logLevel: 'silent',
     metafile: true,
-    external: ['@node-rs/*'],
+    external: ['@node-rs/*', 'lz4-napi'],
     // CommonJS dependencies inside an ES module bundle need `require`.
     banner: { js: "import { createRequire as __bsctlRequire } from 'node:module'; const require = __bsctlRequire(import.meta.url);" },
   });
   const code = Buffer.from(result.outputFiles[0]!.contents);
-  // Imports esbuild saw, plus modules loaded at run time through createRequire (jieba loads lazily).
+  // Imports esbuild saw, plus modules loaded at run time through createRequire (jieba and lz4 load lazily).
   const externals = Object.values(result.metafile.outputs).flatMap((o) => o.imports.filter((i) => i.external).map((i) => i.path));
-  for (const m of code.toString('utf8').matchAll(/["'](@node-rs\/[\w.-]+)[^"']*["']/g)) externals.push(m[1]!);
+  for (const m of code.toString('utf8').matchAll(/["'](@node-rs\/[\w.-]+|lz4-napi)[^"']*["']/g)) externals.push(m[1]!);
   return { code, externals };
 }
 

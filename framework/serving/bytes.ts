@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 
-/** Little helpers for reading the bsctl-index-1 binary files (docs/index-format.md). */
+/** Little helpers for reading bsctl's index files (docs/index-format.md). */
 
 export { readVarint, type Cursor } from '../shuffle/bytes.ts';
 

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { PartitionInfo } from '../index/layout.ts';
-import type { FieldSchema, IndexSchema, TableSchema } from '../index/schema/model.ts';
-import { INDEX_FORMAT_VERSION } from '../index/segment/writer.ts';
+import { SUMMARY_COMPRESSORS, type FieldSchema, type IndexSchema, type TableSchema } from '../index/schema/model.ts';
+import { READABLE_INDEX_FORMATS } from '../index/segment/writer.ts';
 import { AttributeReader } from './attribute-reader.ts';
 import { readJsonFile } from './bytes.ts';
 import { InvertedIndexReader } from './inverted-reader.ts';
@@ -28,11 +28,14 @@ export function readPartitionSchema(file: string): TableSchema {
     typeof raw.primaryKey === 'string' &&
     typeof raw.primaryKeyIndex === 'string';
   if (!ok) throw new Error(`${file}: not a bsctl table schema (fields, indexes, attributes, summaryFields, primaryKey expected)`);
+  if (raw.summaryCompression !== undefined && !SUMMARY_COMPRESSORS.some((c) => c === raw.summaryCompression)) {
+    throw new Error(`${file}: summaryCompression ${JSON.stringify(raw.summaryCompression)} is not one this bsctl reads (${SUMMARY_COMPRESSORS.join(', ')})`);
+  }
   return raw as unknown as TableSchema;
 }
 
 /**
- * One published partition (`partition_<from>_<to>/`) of a bsctl-index-1 full index: its version,
+ * One published partition (`partition_<from>_<to>/`) of a bsctl full index (bsctl-index-1 or -2): its version,
  * schema and single segment. Structures are opened lazily and cached.
  */
 export class PartitionReader {
@@ -59,8 +62,9 @@ export class PartitionReader {
     this.version = info.version;
     const fmtFile = path.join(info.dir, 'index_format_version');
     const fmt = readJsonFile(fmtFile);
-    if (!isObject(fmt) || fmt.index_format_version !== INDEX_FORMAT_VERSION) {
-      throw new Error(`${fmtFile}: unsupported index format ${JSON.stringify(isObject(fmt) ? fmt.index_format_version : fmt)} (this bsctl reads ${INDEX_FORMAT_VERSION})`);
+    const format = isObject(fmt) ? fmt.index_format_version : fmt;
+    if (typeof format !== 'string' || !READABLE_INDEX_FORMATS.includes(format)) {
+      throw new Error(`${fmtFile}: unsupported index format ${JSON.stringify(format)} (this bsctl reads ${READABLE_INDEX_FORMATS.join(', ')})`);
     }
     const versionFile = path.join(info.dir, `version.${info.version}`);
     const version = readJsonFile(versionFile);

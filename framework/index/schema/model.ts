@@ -24,6 +24,10 @@ export interface FieldSchema {
   readonly nullable?: boolean;
 }
 
+/** Block compressors of the summary store (schema `compress` / `compress_type`); docs/index-format.md "Summary". */
+export const SUMMARY_COMPRESSORS = ['lz4', 'zlib'] as const;
+export type SummaryCompression = (typeof SUMMARY_COMPRESSORS)[number];
+
 export type IndexType = 'PRIMARY_KEY64' | 'PRIMARY_KEY128' | 'TEXT' | 'PACK' | 'STRING' | 'NUMBER' | 'ATTRIBUTE' | 'SUMMARY';
 
 export interface IndexField {
@@ -49,6 +53,8 @@ export interface TableSchema {
   readonly attributes: readonly string[];
   /** Summary field names, in schema order. */
   readonly summaryFields: readonly string[];
+  /** How the summary store is compressed, block by block (absent: stored as is). */
+  readonly summaryCompression?: SummaryCompression;
   /** The primary key field (= shard field). */
   readonly primaryKey: string;
   readonly primaryKeyIndex: string;

@@ -5,6 +5,8 @@
  * A column's `primary_key` flag is not used: the PRIMARY_KEY64/128 index decides the primary key.
  */
 import { child, item, type JsonObject, JsonReader } from './json.ts';
+import type { SummaryCompression } from './model.ts';
+import { mergeSummaryCompression, parseSummaryCompression } from './parse-legacy.ts';
 import type { Keyed, RawAttribute, RawField, RawIndex, RawIndexField, RawSchema } from './raw.ts';
 
 const K = {
@@ -63,6 +65,7 @@ export function parseHape(json: JsonObject, file: string): RawSchema {
   const indexes: RawIndex[] = [];
   const attributes: RawAttribute[] = [];
   const summaryFields: Keyed<string>[] = [];
+  let summaryCompression: Keyed<SummaryCompression> | undefined;
   const list = json.indexes === undefined || json.indexes === null ? [] : r.array(json.indexes, 'indexes');
   list.forEach((v, i) => {
     const key = item('indexes', i);
@@ -79,6 +82,8 @@ export function parseHape(json: JsonObject, file: string): RawSchema {
       attributes.push({ field: only.field });
     } else if (type.value === 'SUMMARY') {
       summaryFields.push(...indexFields.map((f) => f.field));
+      const config = r.find(o, key, K.indexConfig);
+      if (config) summaryCompression = mergeSummaryCompression(r, summaryCompression, parseSummaryCompression(r, r.object(config.value, config.key), config.key));
     } else {
       indexes.push({ key, name, type, fieldsKey, fields: indexFields });
     }
@@ -92,5 +97,6 @@ export function parseHape(json: JsonObject, file: string): RawSchema {
     indexesKey: 'indexes',
     attributes,
     summaryFields,
+    ...(summaryCompression && { summaryCompression }),
   };
 }

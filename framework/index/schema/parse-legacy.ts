@@ -4,6 +4,7 @@
  * `index_name`, `index_type`, `index_fields`), shared with the v2 tablet dialect (parse-tablet.ts).
  */
 import { child, item, type JsonObject, JsonReader } from './json.ts';
+import { SUMMARY_COMPRESSORS, type SummaryCompression } from './model.ts';
 import type { Keyed, RawAttribute, RawField, RawIndex, RawIndexField, RawSchema } from './raw.ts';
 
 /** One indexlib field entry: `{field_name, field_type, analyzer, multi_value, separator, default_value, enable_null}`. */
@@ -74,12 +75,34 @@ export function parseSummaryFields(r: JsonReader, v: unknown, key: string): Keye
   });
 }
 
+/**
+ * The summary's block compressor from a summary object (legacy `summarys`, tablet
+ * `indexes.summary[i]`, hape SUMMARY `index_config`): `compress: true` alone means zlib (Havenask's
+ * default), `compress_type` names the codec (lz4, zlib; `zlib_default` = zlib), `compress: false` none.
+ */
+export function parseSummaryCompression(r: JsonReader, o: JsonObject, key: string): Keyed<SummaryCompression> | undefined {
+  const compress = r.boolean(o, key, ['compress']);
+  const type = r.string(o, key, ['compress_type', 'compressType']);
+  if (compress === false) return undefined;
+  if (!type) return compress ? { value: 'zlib', key: child(key, 'compress') } : undefined;
+  const name = type.value.toLowerCase() === 'zlib_default' ? 'zlib' : type.value.toLowerCase();
+  const known = SUMMARY_COMPRESSORS.find((c) => c === name);
+  return known ? { value: known, key: type.key } : r.fail(type.key, `unsupported summary compressor '${type.value}' (bsctl writes ${SUMMARY_COMPRESSORS.join(' or ')})`);
+}
+
+/** One compressor for every summary entry that names one (tablet schemas may list several summary groups). */
+export function mergeSummaryCompression(r: JsonReader, a: Keyed<SummaryCompression> | undefined, b: Keyed<SummaryCompression> | undefined): Keyed<SummaryCompression> | undefined {
+  if (a && b && a.value !== b.value) r.fail(b.key, `summary compressor '${b.value}' differs from '${a.value}' at ${a.key} (bsctl stores one summary)`);
+  return a ?? b;
+}
+
 export function parseLegacy(json: JsonObject, file: string): RawSchema {
   const r: JsonReader = new JsonReader(file);
   const fields = r.array(json.fields, 'fields').map((f, i) => parseIndexlibField(r, f, item('fields', i)));
   const indexs = r.optionalArray(json, '', ['indexs'])?.value ?? [];
   const attrs = r.optionalArray(json, '', ['attributes'])?.value ?? [];
   const tableName = r.string(json, '', ['table_name'])?.value;
+  const summaryCompression = json.summarys == null ? undefined : parseSummaryCompression(r, r.object(json.summarys, 'summarys'), 'summarys');
   return {
     dialect: 'legacy',
     ...(tableName !== undefined && { tableName }),
@@ -88,5 +111,6 @@ export function parseLegacy(json: JsonObject, file: string): RawSchema {
     indexesKey: 'indexs',
     attributes: attrs.flatMap((v, i) => parseAttributeEntry(r, v, item('attributes', i))),
     summaryFields: json.summarys == null ? [] : parseSummaryFields(r, json.summarys, 'summarys'),
+    ...(summaryCompression && { summaryCompression }),
   };
 }

@@ -14,7 +14,8 @@
  * holds unsupported indexes whose type is the category upper-cased (`ANN`); `settings` is ignored.
  */
 import { child, item, type JsonObject, JsonReader } from './json.ts';
-import { parseAttributeEntry, parseIndexlibField, parseIndexlibIndex, parseSummaryFields } from './parse-legacy.ts';
+import { mergeSummaryCompression, parseAttributeEntry, parseIndexlibField, parseIndexlibIndex, parseSummaryCompression, parseSummaryFields } from './parse-legacy.ts';
+import type { SummaryCompression } from './model.ts';
 import type { Keyed, RawAttribute, RawIndex, RawSchema } from './raw.ts';
 
 /** An entry of a category bsctl does not build (ann, source, orc, ...): named, never field-checked. */
@@ -34,12 +35,16 @@ export function parseTablet(json: JsonObject, file: string): RawSchema {
   const indexes: RawIndex[] = [];
   const attributes: RawAttribute[] = [];
   const summaryFields: Keyed<string>[] = [];
+  let summaryCompression: Keyed<SummaryCompression> | undefined;
   for (const [category, v] of Object.entries(r.object(json.indexes, 'indexes'))) {
     const path = child('indexes', category);
     r.array(v, path).forEach((entry, i) => {
       const key = item(path, i);
       if (category === 'attribute') attributes.push(...parseAttributeEntry(r, entry, key));
-      else if (category === 'summary') summaryFields.push(...parseSummaryFields(r, entry, key));
+      else if (category === 'summary') {
+        summaryFields.push(...parseSummaryFields(r, entry, key));
+        summaryCompression = mergeSummaryCompression(r, summaryCompression, parseSummaryCompression(r, r.object(entry, key), key));
+      }
       else if (category === 'primarykey' || category === 'inverted_index') {
         const index = parseIndexlibIndex(r, entry, key);
         const isPk = /^PRIMARY_?KEY(64|128)$/.test(index.type.value);
@@ -59,5 +64,6 @@ export function parseTablet(json: JsonObject, file: string): RawSchema {
     indexesKey: 'indexes.primarykey',
     attributes,
     summaryFields,
+    ...(summaryCompression && { summaryCompression }),
   };
 }

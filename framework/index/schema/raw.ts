@@ -4,6 +4,8 @@
  * carries the config key path it came from so validation errors can name it.
  */
 
+import type { SummaryCompression } from './model.ts';
+
 /** A value read from the schema JSON with its key path, e.g. `indexes[3].index_config.index_fields[0].field_name`. */
 export interface Keyed<T> {
   readonly value: T;
@@ -55,4 +57,6 @@ export interface RawSchema {
   readonly indexesKey: string;
   readonly attributes: readonly RawAttribute[];
   readonly summaryFields: readonly Keyed<string>[];
+  /** The summary's block compressor, validated (`compress: true` alone = zlib, as Havenask). */
+  readonly summaryCompression?: Keyed<SummaryCompression>;
 }

@@ -174,6 +174,7 @@ export function validateSchema(raw: RawSchema, file: string, options: SchemaLoad
     indexes,
     attributes: [...attributes.keys()],
     summaryFields,
+    ...(raw.summaryCompression && summaryFields.length > 0 && { summaryCompression: raw.summaryCompression.value }),
     primaryKey: pkField,
     primaryKeyIndex: pk.built.name,
     skippedIndexes,

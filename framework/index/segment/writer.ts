@@ -9,8 +9,13 @@ import { PostingsBuilder } from './postings.ts';
 import { PrimaryKeyWriter } from './primary-key.ts';
 import { SummaryWriter } from './summary.ts';
 
-/** Version of the byte formats in docs/index-format.md. */
-export const INDEX_FORMAT_VERSION = 'bsctl-index-1';
+/**
+ * Version of the byte formats in docs/index-format.md this bsctl writes; it reads these too. Version 2
+ * adds block-compressed summaries (the schema's summary `compress` / `compress_type`); a version 1
+ * generation is a version 2 one without them.
+ */
+export const INDEX_FORMAT_VERSION = 'bsctl-index-2';
+export const READABLE_INDEX_FORMATS: readonly string[] = ['bsctl-index-1', INDEX_FORMAT_VERSION];
 export const SEGMENT_DIR = 'segment_0_level_0';
 
 export interface SegmentWriterOptions {
