@@ -64,6 +64,8 @@ export function convertDocument(schema: TableSchema, byName: ReadonlyMap<string,
  * changes the updatable attribute fields of the current document. Returns the final document.
  */
 export function replay(schema: TableSchema, commands: readonly DocCommand[]): Record<string, FieldValue> | undefined {
+  // The common case, one add: the document as it came (nothing else holds it).
+  if (commands.length === 1 && commands[0]!.cmd === 'add') return commands[0]!.fields as Record<string, FieldValue>;
   const ordered = [...commands].sort((a, b) => a.fileIndex - b.fileIndex || a.offset - b.offset);
   let current: Record<string, FieldValue> | undefined;
   const updatable = new Set(schema.fields.filter((f) => f.updatable && schema.attributes.includes(f.name)).map((f) => f.name));

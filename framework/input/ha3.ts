@@ -32,8 +32,10 @@ const US = 0x1f;
  * `\r\n` (Windows text in a body field); after a separator it means the file has CRLF line ends.
  */
 function crlfLineEnd(buf: Buffer, start: number, end: number): number {
-  for (let r = buf.indexOf(13, start); r >= 0 && r + 1 < end; r = buf.indexOf(13, r + 1)) {
-    if (buf[r + 1] === 10 && r > start && (buf[r - 1] === US || buf[r - 1] === RS)) return r;
+  // Search the document only: indexOf on the whole chunk would scan to its end for every CR-free document.
+  const doc = buf.subarray(start, end);
+  for (let r = doc.indexOf(13); r >= 0 && r + 1 < doc.length; r = doc.indexOf(13, r + 1)) {
+    if (doc[r + 1] === 10 && r > 0 && (doc[r - 1] === US || doc[r - 1] === RS)) return start + r;
   }
   return -1;
 }

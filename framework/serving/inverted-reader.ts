@@ -18,6 +18,12 @@ export interface Posting {
 }
 
 /**
+ * How a posting entry is encoded (docs/index-format.md "posting"): v1 `varint docidDelta, varint tf`;
+ * v2 `varint (docidDelta * 2 + (tf === 1))` then `varint tf` only when tf > 1. PACK adds `varint fieldMap`.
+ */
+export type PostingEntries = 'v1' | 'v2';
+
+/**
  * One inverted index of a segment (`index/<name>/{dictionary,posting}`). The dictionary is parsed
  * on first use (a term → location map); a term's postings are read from `posting` on demand.
  */
@@ -30,6 +36,7 @@ export class InvertedIndexReader {
     dir: string,
     private readonly docCount: number,
     private readonly withFieldMap: boolean,
+    private readonly entries: PostingEntries = 'v2',
   ) {
     this.dictFile = path.join(dir, 'dictionary');
     this.postingFile = path.join(dir, 'posting');
@@ -77,8 +84,15 @@ export class InvertedIndexReader {
     const pos = { at: 0 };
     let docId = 0;
     for (let i = 0; i < entry.docFreq; i++) {
-      docId = (i === 0 ? 0 : docId) + readVarint(bytes, pos, this.postingFile);
-      const termFrequency = readVarint(bytes, pos, this.postingFile);
+      let termFrequency: number;
+      if (this.entries === 'v1') {
+        docId += readVarint(bytes, pos, this.postingFile);
+        termFrequency = readVarint(bytes, pos, this.postingFile);
+      } else {
+        const head = readVarint(bytes, pos, this.postingFile);
+        docId += Math.floor(head / 2);
+        termFrequency = head % 2 === 1 ? 1 : readVarint(bytes, pos, this.postingFile);
+      }
       const fieldMap = this.withFieldMap ? readVarint(bytes, pos, this.postingFile) : 0;
       if (docId >= this.docCount) throw new Error(`${this.postingFile}: term "${term}" points at docid ${docId} past ${this.docCount} documents`);
       out.push({ docId, termFrequency, fieldMap });

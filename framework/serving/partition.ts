@@ -47,6 +47,8 @@ export class PartitionReader {
   readonly docCount: number;
   readonly schema: TableSchema;
   readonly segmentDir: string;
+  /** Its index_format_version (one of READABLE_INDEX_FORMATS). */
+  readonly format: string;
   private readonly fields: Map<string, FieldSchema>;
   private readonly attributes = new Map<string, AttributeReader>();
   private readonly inverted = new Map<string, InvertedIndexReader>();
@@ -66,6 +68,7 @@ export class PartitionReader {
     if (typeof format !== 'string' || !READABLE_INDEX_FORMATS.includes(format)) {
       throw new Error(`${fmtFile}: unsupported index format ${JSON.stringify(format)} (this bsctl reads ${READABLE_INDEX_FORMATS.join(', ')})`);
     }
+    this.format = format;
     const versionFile = path.join(info.dir, `version.${info.version}`);
     const version = readJsonFile(versionFile);
     const segments = isObject(version) ? version.segments : undefined;
@@ -113,7 +116,8 @@ export class PartitionReader {
     if (!INVERTED_TYPES.has(index.type)) throw new Error(`${this.name}: index ${index.name} (${index.type}) has no dictionary/postings`);
     let r = this.inverted.get(index.name);
     if (!r) {
-      r = new InvertedIndexReader(path.join(this.segmentDir, 'index', index.name), this.docCount, index.type === 'PACK');
+      const entries = this.format === 'bsctl-index-1' ? 'v1' : 'v2';
+      r = new InvertedIndexReader(path.join(this.segmentDir, 'index', index.name), this.docCount, index.type === 'PACK', entries);
       this.inverted.set(index.name, r);
     }
     return r;

@@ -14,16 +14,35 @@ export interface InvertedTarget {
 }
 
 /**
- * Append postings (flattened docid, tf[, fieldMap] entries) in the final posting format: docid
- * deltas (the first relative to `prevDocId`), then the other values.
+ * One term's postings in the current run, already in the final entry format (docs/index-format.md
+ * "posting"): `varint (docidDelta * 2 + (tf === 1))`, `varint tf` only when tf > 1, then for PACK
+ * `varint fieldMap`; the first delta is relative to docid 0.
  */
-function encodeEntries(sink: ByteSink, list: readonly number[], stride: number, prevDocId: number): void {
-  let prev = prevDocId;
-  for (let i = 0; i < list.length; i += stride) {
-    sink.varint(list[i]! - prev);
-    prev = list[i]!;
-    for (let j = 1; j < stride; j++) sink.varint(list[i + j]!);
+interface TermPostings {
+  bytes: Uint8Array;
+  length: number;
+  last: number;
+  df: number;
+}
+
+const INITIAL_TERM_BYTES = 16;
+
+/** Append an unsigned varint (up to 2^53) to a term's bytes, growing them; returns the bytes added to capacity. */
+function putVarint(t: TermPostings, v: number): number {
+  let grown = 0;
+  if (t.length + 8 > t.bytes.length) {
+    const next = new Uint8Array(t.bytes.length * 2);
+    next.set(t.bytes.subarray(0, t.length));
+    grown = t.bytes.length;
+    t.bytes = next;
   }
+  const b = t.bytes;
+  while (v >= 0x80) {
+    b[t.length++] = (v % 0x80) | 0x80;
+    v = Math.floor(v / 0x80);
+  }
+  b[t.length++] = v;
+  return grown;
 }
 
 /**
@@ -36,8 +55,8 @@ export class PostingsBuilder {
   /** Term → id, valid until the next spill (so memory stays bounded however large the vocabulary). */
   private ids = new Map<string, number>();
   private termOf: string[] = [];
-  /** Per index, per term id: flattened postings (docid, tf[, fieldMap])*. */
-  private lists: (number[] | undefined)[][];
+  /** Per index, per term id: its postings of this run, encoded. */
+  private lists: (TermPostings | undefined)[][];
   private bytes = 0;
   private readonly runs: Segment[] = [];
 
@@ -66,18 +85,17 @@ export class PostingsBuilder {
   /** Record that term `termId` occurs `tf` times in `docId` for index number `index` (field map for PACK). */
   add(index: number, termId: number, docId: number, tf: number, fieldMap = 0): void {
     const lists = this.lists[index]!;
-    let list = lists[termId];
-    if (list === undefined) {
-      lists[termId] = list = [];
-      this.bytes += 64;
+    let t = lists[termId];
+    if (t === undefined) {
+      lists[termId] = t = { bytes: new Uint8Array(INITIAL_TERM_BYTES), length: 0, last: 0, df: 0 };
+      this.bytes += 96 + INITIAL_TERM_BYTES;
     }
-    if (this.targets[index]!.withFieldMap) {
-      list.push(docId, tf, fieldMap);
-      this.bytes += 36; // 3 elements of 8 bytes, plus array growth slack
-    } else {
-      list.push(docId, tf);
-      this.bytes += 24;
-    }
+    let grown = putVarint(t, (docId - t.last) * 2 + (tf === 1 ? 1 : 0));
+    if (tf !== 1) grown += putVarint(t, tf);
+    if (this.targets[index]!.withFieldMap) grown += putVarint(t, fieldMap);
+    t.last = docId;
+    t.df++;
+    this.bytes += grown;
   }
 
   /** Spill if over budget; call between documents (term ids are reset by a spill). */
@@ -86,8 +104,8 @@ export class PostingsBuilder {
   }
 
   /** Buffered terms as (index byte + term UTF-8, postings), sorted by those bytes. */
-  private sortedEntries(): [Buffer, number[]][] {
-    const entries: [Buffer, number[]][] = [];
+  private sortedEntries(): [Buffer, TermPostings][] {
+    const entries: [Buffer, TermPostings][] = [];
     this.lists.forEach((lists, index) => {
       lists.forEach((list, termId) => {
         if (list === undefined) return;
@@ -119,12 +137,11 @@ export class PostingsBuilder {
     // Each run value is a chunk of final-format postings behind a header (last docid, count), so
     // merging runs re-encodes only each chunk's first docid and copies the rest.
     const value = new ByteSink(4096);
-    for (const [key, list] of this.sortedEntries()) {
-      const stride = this.targets[key[0]! - 1]!.withFieldMap ? 3 : 2;
+    for (const [key, t] of this.sortedEntries()) {
       value.reset();
-      value.varint(list[list.length - stride]!);
-      value.varint(list.length / stride);
-      encodeEntries(value, list, stride, 0);
+      value.varint(t.last);
+      value.varint(t.df);
+      value.bytes(t.bytes, 0, t.length);
       out.add(key, value.buf.subarray(0, value.length));
     }
     out.endPartition();
@@ -135,11 +152,11 @@ export class PostingsBuilder {
   /** Write the dictionaries and postings; removes the spill runs. */
   close(): void {
     const writers = this.targets.map((t) => ({ t, dict: undefined as FileSink | undefined, post: undefined as FileSink | undefined }));
-    const open = (index: number): { dict: FileSink; post: FileSink; stride: number } => {
+    const open = (index: number): { dict: FileSink; post: FileSink } => {
       const w = writers[index]!;
       w.dict ??= new FileSink(path.join(w.t.dir, 'dictionary'));
       w.post ??= new FileSink(path.join(w.t.dir, 'posting'));
-      return { dict: w.dict, post: w.post, stride: w.t.withFieldMap ? 3 : 2 };
+      return { dict: w.dict, post: w.post };
     };
     const entry = (key: Buffer, df: number, start: number, dict: FileSink, post: FileSink): void => {
       post.maybeFlush();
@@ -151,11 +168,11 @@ export class PostingsBuilder {
       dict.maybeFlush();
     };
     if (this.runs.length === 0) {
-      for (const [key, list] of this.sortedEntries()) {
-        const { dict, post, stride } = open(key[0]! - 1);
+      for (const [key, t] of this.sortedEntries()) {
+        const { dict, post } = open(key[0]! - 1);
         const start = post.position;
-        encodeEntries(post, list, stride, 0);
-        entry(key, list.length / stride, start, dict, post);
+        post.bytes(t.bytes, 0, t.length);
+        entry(key, t.df, start, dict, post);
       }
     } else {
       if (!this.empty) this.spill();
@@ -174,8 +191,10 @@ export class PostingsBuilder {
           const runs = `postings runs in ${this.scratch}`;
           const last = readVarint(v, pos, runs);
           df += readVarint(v, pos, runs);
-          const first = readVarint(v, pos, runs);
-          post.varint(first - prevLast);
+          // The chunk's first entry: docid (relative to 0) * 2 + (tf === 1), re-based on the previous chunk's last.
+          const head = readVarint(v, pos, runs);
+          const first = Math.floor(head / 2);
+          post.varint((first - prevLast) * 2 + (head % 2));
           post.bytes(v, pos.at);
           prevLast = last;
           has = merger.next();

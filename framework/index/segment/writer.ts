@@ -10,9 +10,9 @@ import { PrimaryKeyWriter } from './primary-key.ts';
 import { SummaryWriter } from './summary.ts';
 
 /**
- * Version of the byte formats in docs/index-format.md this bsctl writes; it reads these too. Version 2
- * adds block-compressed summaries (the schema's summary `compress` / `compress_type`); a version 1
- * generation is a version 2 one without them.
+ * Version of the byte formats in docs/index-format.md this bsctl writes; it reads the older one too.
+ * Version 2: posting entries fold "tf = 1" into the docid delta, and summaries may be block-compressed
+ * (the schema's summary `compress` / `compress_type`).
  */
 export const INDEX_FORMAT_VERSION = 'bsctl-index-2';
 export const READABLE_INDEX_FORMATS: readonly string[] = ['bsctl-index-1', INDEX_FORMAT_VERSION];
