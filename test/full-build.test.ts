@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { listGenerations, listPartitions } from '../framework/index/layout.ts';
 import { hashId, rangeIndex, splitRange } from '../framework/index/shard.ts';
+import { fullBuildCli } from '../framework/index/plan.ts';
 import { fullBuild, segmentDigest as digest } from './helpers/full-build.ts';
 import { ROOT, tempDir } from './helpers/cli.ts';
 
@@ -142,4 +143,19 @@ test('an index writer that is aborted (a failed reduce attempt) leaves no scratc
   t.false(fs.existsSync(path.join(scratch, 'index-attempt')));
   fs.rmSync(root, { recursive: true, force: true });
   fs.rmSync(scratch, { recursive: true, force: true });
+});
+
+test('the full build asks for 16 maps of at least 8 MiB (mapreduce.job.maps, split.minsize); a bad hint is an error naming the key', async (t) => {
+  const root = tempDir('fb-maps');
+  const r = await fullBuild({ table: 't', schema: SCHEMA, data: [DATA], partitions: 2, indexRoot: root });
+  t.is(r.maps, 1, 'a 2 KB input stays one map: splits are at least 8 MiB');
+  const plan = await fullBuildCli.plan({ table: 'u', schema: SCHEMA, data: [DATA], 'index-root': root }, () => {});
+  await plan.finish?.();
+  t.is(plan.conf?.['mapreduce.job.maps'], '16');
+  t.is(plan.conf?.['mapreduce.input.fileinputformat.split.minsize'], String(8 * 1024 * 1024));
+  await t.throwsAsync(fullBuild({ table: 'v', schema: SCHEMA, data: [DATA], indexRoot: root }, { conf: { ...plan.conf, 'mapreduce.job.maps': 'many' } }), {
+    message: '--conf mapreduce.job.maps: must be a whole number of at least 1 (got "many")',
+  });
+  t.false(fs.existsSync(path.join(root, 'v', 'generation_0')));
+  fs.rmSync(root, { recursive: true, force: true });
 });

@@ -313,6 +313,24 @@ test('split size defaults to the block size (one split for a small file)', async
   t.is(splits[0]!.length, 6);
 });
 
+test('a numSplits hint (mapreduce.job.maps) splits at total/numSplits, bounded by the block size and minSplitSize; an explicit split size wins', async (t) => {
+  const line = 'x'.repeat(99) + '\n';
+  const a = writeFile('hint-a.txt', line.repeat(6000)); // 600,000 bytes
+  const b = writeFile('hint-b.txt', line.repeat(2000)); // 200,000 bytes
+  const fmt = textInput();
+  const lengths = async (o: Parameters<typeof fmt.getSplits>[1]): Promise<number[]> => (await fmt.getSplits([a, b], { ...o, combine: false })).map((x) => x.length);
+  // Goal 800,000 / 8 = 100,000 bytes: 6 splits of file a, 2 of file b.
+  t.deepEqual(await lengths({ numSplits: 8 }), [100_000, 100_000, 100_000, 100_000, 100_000, 100_000, 100_000, 100_000]);
+  // split.minsize raises the goal to 250,000 bytes: file a is 250,000 + 250,000 + 100,000, file b one split.
+  t.deepEqual(await lengths({ numSplits: 8, minSplitSize: 250_000 }), [250_000, 250_000, 100_000, 200_000]);
+  // Never above the block size (64 MiB on local disk): one split per file, as without a hint.
+  t.deepEqual(await lengths({ numSplits: 1 }), [600_000, 200_000]);
+  t.deepEqual(await lengths({ numSplits: 8, splitSize: 300_000 }), [300_000, 300_000, 200_000]);
+  // Whatever the hint, every record is read once.
+  const splits = await fmt.getSplits([a, b], { numSplits: 7 });
+  t.is((await readSplits(t, fmt, splits, 'hint')).length, 8000);
+});
+
 // ---------------------------------------------------------------------------------------------
 // Paths: directories, globs, several files, missing paths.
 

@@ -14,6 +14,13 @@ import { planTableJoins } from './join-config.ts';
 /** The lock file of a table's builds, `<index-root>/<table>/.bsctl-build.lock` (hidden: never a generation). */
 export const BUILD_LOCK = '.bsctl-build.lock';
 
+/**
+ * Ask for 16 maps (Hadoop's `mapreduce.job.maps` hint) of at least 8 MiB each: with one split per
+ * 64 MiB block, a 100 MB build had 2 maps of unequal size and one worker idle while the other finished.
+ * `--conf` overrides either key; `--split-size` overrides both.
+ */
+const FULL_BUILD_SPLITS = { 'mapreduce.job.maps': '16', 'mapreduce.input.fileinputformat.split.minsize': String(8 * 1024 * 1024) };
+
 /** Flags of `bsctl run full-build`; each overrides the table config. */
 export const fullBuildCli: JobCli = {
   options: {
@@ -68,7 +75,7 @@ export const fullBuildCli: JobCli = {
       output,
       reducers: partitions,
       ...(config.maxBadRecords !== undefined ? { maxBadRecords: config.maxBadRecords } : {}),
-      conf: { [CONF_SCHEMA]: JSON.stringify(schema), 'fullbuild.table': table, ...joins?.conf },
+      conf: { [CONF_SCHEMA]: JSON.stringify(schema), 'fullbuild.table': table, ...FULL_BUILD_SPLITS, ...joins?.conf },
       ...(joins ? { sides: joins.sides } : {}),
       finish: () => lock.release(),
       afterCommit: async () => {

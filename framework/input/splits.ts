@@ -61,6 +61,8 @@ async function planSplits(paths: readonly string[], options: SplitOptions, combi
     run = [];
     runSize = Infinity;
   };
+  // Hadoop MR1's goal size: the input over the maps wanted, bounded by the block size and split.minsize.
+  const goalSize = options.splitSize === undefined && options.numSplits ? files.reduce((n, f) => n + f.length, 0) / options.numSplits : undefined;
   const located = inWindows(files, PLANNING_WIDTH, async (f) => (f.length === 0 ? [] : fileSystemFor(f.path).blockLocations(f.path, 0, f.length)));
   let fileIndex = 0;
   for await (const blocks of located) {
@@ -68,7 +70,7 @@ async function planSplits(paths: readonly string[], options: SplitOptions, combi
     const i = fileIndex++;
     if (f.length === 0) continue;
     const hostsAt = hostsWalker(blocks, hostLists);
-    const size = Math.max(1, Math.floor(options.splitSize ?? f.blockSize));
+    const size = Math.max(1, Math.floor(options.splitSize ?? (goalSize !== undefined ? Math.max(options.minSplitSize ?? 1, Math.min(goalSize, f.blockSize)) : f.blockSize)));
     if (combine && f.length < size) {
       run.push({ path: f.path, start: 0, length: f.length, fileLength: f.length, fileIndex: i, hosts: hostsAt(0) });
       runSize = Math.min(runSize, size);

@@ -41,6 +41,14 @@ export interface SplitOptions {
   /** Target split size in bytes; undefined = the file's block size. */
   readonly splitSize?: number;
   /**
+   * Without a splitSize: the number of maps wanted (Hadoop MR1's `mapreduce.job.maps` hint). Each file
+   * is then split at max(minSplitSize, min(total input bytes / numSplits, block size)), as the old
+   * FileInputFormat.getSplits(job, numSplits) does, so a job gets enough maps to keep its slots busy.
+   */
+  readonly numSplits?: number;
+  /** The smallest split a numSplits hint may make (Hadoop's split.minsize), bytes; default 1. */
+  readonly minSplitSize?: number;
+  /**
    * Combine files smaller than the split size into splits of up to the split size, files on the same
    * host together (Hadoop's CombineFileInputFormat). Default true for the text, tsv and ha3 formats;
    * false gives one split per file (or per byte range of a big file) as before.

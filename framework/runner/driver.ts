@@ -67,11 +67,31 @@ function makeRunner(opts: RunOptions): Promise<TaskRunner> {
   return taskRunnerByName(r, { ...(opts.workers !== undefined ? { workers: opts.workers } : {}), ...(opts.taskTimeoutMs !== undefined ? { taskTimeoutMs: opts.taskTimeoutMs } : {}) });
 }
 
+/** Hadoop's hint for the number of maps (MR1 `mapred.map.tasks`), and the smallest split it may make. */
+export const MAPS_CONF = 'mapreduce.job.maps';
+export const MIN_SPLIT_CONF = 'mapreduce.input.fileinputformat.split.minsize';
+
+/** A whole number of at least 1 from the conf, or undefined; anything else is an error naming the key. */
+function confCount(conf: Readonly<Record<string, string>> | undefined, key: string): number | undefined {
+  const raw = conf?.[key];
+  if (raw === undefined) return undefined;
+  const n = Number(raw.trim());
+  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(n) || n < 1) throw new Error(`--conf ${key}: must be a whole number of at least 1 (got "${raw}")`);
+  return n;
+}
+
 /** The first step's splits; empty input fails here, before any task runs. */
 async function splitInput(job: Job, opts: RunOptions): Promise<InputSplit[]> {
   const combine = opts.conf?.[COMBINE_CONF];
   if (combine !== undefined && combine !== 'true' && combine !== 'false') throw new Error(`--conf ${COMBINE_CONF}: must be true or false (got "${combine}")`);
-  const splits = await job.input.getSplits(opts.input, { ...(opts.splitSize !== undefined ? { splitSize: opts.splitSize } : {}), ...(combine === 'false' ? { combine: false } : {}) });
+  const numSplits = confCount(opts.conf, MAPS_CONF);
+  const minSplitSize = confCount(opts.conf, MIN_SPLIT_CONF);
+  const splits = await job.input.getSplits(opts.input, {
+    ...(opts.splitSize !== undefined ? { splitSize: opts.splitSize } : {}),
+    ...(combine === 'false' ? { combine: false } : {}),
+    ...(numSplits !== undefined ? { numSplits } : {}),
+    ...(minSplitSize !== undefined ? { minSplitSize } : {}),
+  });
   if (splits.length === 0) throw new Error(`input is empty: ${opts.input.join(', ')} hold no data`);
   return splits;
 }

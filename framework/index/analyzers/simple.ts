@@ -9,15 +9,20 @@ import { normalize } from './normalize.ts';
  * not index it). U+3000 splits too, because normalisation turns it into ' ' first.
  */
 const DELIMITER = ' ';
-const SINGLE_SPACE = /^[\t\n\v\f\r ]$/;
+
+/** A one-character piece that is whitespace (\t \n \v \f \r; ' ' cannot occur after the split). */
+function isSingleSpace(piece: string): boolean {
+  if (piece.length !== 1) return false;
+  const c = piece.charCodeAt(0);
+  return c >= 9 && c <= 13;
+}
 
 export const simpleAnalyzer: Analyzer = {
   name: 'simple_analyzer',
   tokenize(text: string): string[] {
-    const out: string[] = [];
-    for (const piece of normalize(text).split(DELIMITER)) {
-      if (piece !== '' && !SINGLE_SPACE.test(piece)) out.push(piece);
-    }
-    return out;
+    const pieces = normalize(text).split(DELIMITER);
+    let clean = true;
+    for (let i = 0; i < pieces.length && clean; i++) clean = pieces[i] !== '' && !isSingleSpace(pieces[i]!);
+    return clean ? pieces : pieces.filter((p) => p !== '' && !isSingleSpace(p));
   },
 };

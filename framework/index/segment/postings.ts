@@ -55,8 +55,12 @@ export class PostingsBuilder {
   /** Term → id, valid until the next spill (so memory stays bounded however large the vocabulary). */
   private ids = new Map<string, number>();
   private termOf: string[] = [];
-  /** Per index, per term id: its postings of this run, encoded. */
-  private lists: (TermPostings | undefined)[][];
+  /**
+   * Per term id (dense: ids are handed out in order), per index: its postings of this run, encoded.
+   * Indexed by term first so no array is sparse (a per-index array indexed by term id would be, for an
+   * index holding few of the terms, and V8 turns sparse arrays into slow dictionaries).
+   */
+  private lists: (TermPostings | undefined)[][] = [];
   private bytes = 0;
   private readonly runs: Segment[] = [];
 
@@ -67,7 +71,11 @@ export class PostingsBuilder {
   ) {
     // Run keys start with one byte holding index + 1.
     if (targets.length > 254) throw new Error(`a segment supports at most 254 inverted indexes (the schema has ${targets.length})`);
-    this.lists = targets.map(() => []);
+  }
+
+  /** Term ids handed out in the current run (ids are 0 .. termCount-1). */
+  get termCount(): number {
+    return this.termOf.length;
   }
 
   /** The id of a term in the current run (call `add` with it before anything can spill). */
@@ -77,17 +85,18 @@ export class PostingsBuilder {
       id = this.termOf.length;
       this.ids.set(term, id);
       this.termOf.push(term);
-      this.bytes += term.length * 2 + 120;
+      this.lists.push(new Array<TermPostings | undefined>(this.targets.length).fill(undefined));
+      this.bytes += term.length * 2 + 120 + 16 + 8 * this.targets.length;
     }
     return id;
   }
 
   /** Record that term `termId` occurs `tf` times in `docId` for index number `index` (field map for PACK). */
   add(index: number, termId: number, docId: number, tf: number, fieldMap = 0): void {
-    const lists = this.lists[index]!;
-    let t = lists[termId];
+    const lists = this.lists[termId]!;
+    let t = lists[index];
     if (t === undefined) {
-      lists[termId] = t = { bytes: new Uint8Array(INITIAL_TERM_BYTES), length: 0, last: 0, df: 0 };
+      lists[index] = t = { bytes: new Uint8Array(INITIAL_TERM_BYTES), length: 0, last: 0, df: 0 };
       this.bytes += 96 + INITIAL_TERM_BYTES;
     }
     let grown = putVarint(t, (docId - t.last) * 2 + (tf === 1 ? 1 : 0));
@@ -106,11 +115,12 @@ export class PostingsBuilder {
   /** Buffered terms as (index byte + term UTF-8, postings), sorted by those bytes. */
   private sortedEntries(): [Buffer, TermPostings][] {
     const entries: [Buffer, TermPostings][] = [];
-    this.lists.forEach((lists, index) => {
-      lists.forEach((list, termId) => {
+    this.lists.forEach((lists, termId) => {
+      const term = this.termOf[termId]!;
+      const length = Buffer.byteLength(term);
+      lists.forEach((list, index) => {
         if (list === undefined) return;
-        const term = this.termOf[termId]!;
-        const key = Buffer.allocUnsafe(1 + Buffer.byteLength(term));
+        const key = Buffer.allocUnsafe(1 + length);
         key[0] = index + 1;
         key.write(term, 1, 'utf8');
         entries.push([key, list]);
@@ -127,7 +137,7 @@ export class PostingsBuilder {
   private reset(): void {
     this.ids = new Map();
     this.termOf = [];
-    this.lists = this.targets.map(() => []);
+    this.lists = [];
     this.bytes = 0;
   }
 

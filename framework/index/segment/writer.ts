@@ -39,9 +39,6 @@ function termIdsOf(index: IndexSchema, value: FieldValue, analyzer: Analyzer | u
   return out;
 }
 
-/** PACK fields (at most 32) are told apart by the low 5 bits of `termId * 32 + field`. */
-const FIELD_BITS = 32;
-
 /**
  * Writes one full segment of one partition, documents added in primary-key order (docid = order of
  * addition): primary-key index, inverted indexes, attributes and summary; see docs/index-format.md.
@@ -57,8 +54,11 @@ export class SegmentWriter {
   /** Per index and field: the slot of its (field, analyzer) pair, so each is tokenized once per doc. */
   private readonly slots: (readonly number[])[];
   private readonly slotCount: number;
-  /** Scratch for one index's term ids of one document (typed arrays sort natively). */
-  private scratch = new Float64Array(1024);
+  /** Per term id: its frequency and PACK field map in the current document and index (0 between). */
+  private tf = new Int32Array(1024);
+  private fieldMaps = new Int32Array(1024);
+  /** The term ids of the current document and index with a non-zero count. */
+  private touched = new Int32Array(1024);
   docCount = 0;
 
   constructor(
@@ -100,43 +100,60 @@ export class SegmentWriter {
     this.pk.add(pk, docId);
     for (const a of this.attributes) a.add(doc[a.field.name]!);
     this.summary?.add(doc);
-    // Each field is tokenized once per analyzer, however many indexes cover it; term frequencies
-    // come from sorting the document's term ids.
+    // Each field is tokenized once per analyzer, however many indexes cover it. Term frequencies (and
+    // PACK field maps) are counted in arrays indexed by term id; `touched` lists the ids to emit and reset.
     const idCache = new Array<number[] | undefined>(this.slotCount);
-    this.inverted.forEach((index, i) => {
+    for (let i = 0; i < this.inverted.length; i++) {
+      const index = this.inverted[i]!;
       const pack = index.type === 'PACK';
       let n = 0;
-      const push = (v: number): void => {
-        if (n === this.scratch.length) {
-          const bigger = new Float64Array(n * 2);
-          bigger.set(this.scratch);
-          this.scratch = bigger;
-        }
-        this.scratch[n++] = v;
-      };
-      index.fields.forEach((f, j) => {
-        const value = doc[f.field];
-        if (value === undefined) return;
+      for (let j = 0; j < index.fields.length; j++) {
+        const value = doc[index.fields[j]!.field];
+        if (value === undefined) continue;
         const slot = this.slots[i]![j]!;
         let fieldIds = idCache[slot];
         if (!fieldIds) idCache[slot] = fieldIds = termIdsOf(index, value, this.analyzers[i]![j], this.postings);
-        if (pack) for (const id of fieldIds) push(id * FIELD_BITS + j);
-        else for (const id of fieldIds) push(id);
-      });
-      const ids = this.scratch.subarray(0, n).sort();
-      for (let k = 0; k < ids.length; ) {
-        const termId = pack ? Math.floor(ids[k]! / FIELD_BITS) : ids[k]!;
-        let tf = 0;
-        let fieldMap = 0;
-        while (k < ids.length && (pack ? Math.floor(ids[k]! / FIELD_BITS) : ids[k]!) === termId) {
-          if (pack) fieldMap |= 1 << ids[k]! % FIELD_BITS;
-          tf++;
-          k++;
+        this.ensureCounters(this.postings.termCount, n + fieldIds.length);
+        const { tf, fieldMaps, touched } = this;
+        const bit = 1 << j;
+        for (let k = 0; k < fieldIds.length; k++) {
+          const id = fieldIds[k]!;
+          const count = tf[id]!;
+          tf[id] = count + 1;
+          if (count === 0) touched[n++] = id;
+          if (pack) fieldMaps[id] = fieldMaps[id]! | bit;
         }
-        this.postings.add(i, termId, docId, tf, fieldMap);
       }
-    });
+      const { tf, fieldMaps, touched } = this;
+      for (let k = 0; k < n; k++) {
+        const id = touched[k]!;
+        this.postings.add(i, id, docId, tf[id]!, fieldMaps[id]!);
+        tf[id] = 0;
+        fieldMaps[id] = 0;
+      }
+    }
     this.postings.maybeSpill();
+  }
+
+  /** Counters for `terms` term ids, and room for `touched` ids of one document. */
+  private ensureCounters(terms: number, touched: number): void {
+    if (this.tf.length < terms) {
+      let size = this.tf.length * 2;
+      while (size < terms) size *= 2;
+      const tf = new Int32Array(size);
+      tf.set(this.tf);
+      const maps = new Int32Array(size);
+      maps.set(this.fieldMaps);
+      this.tf = tf;
+      this.fieldMaps = maps;
+    }
+    if (this.touched.length < touched) {
+      let size = this.touched.length * 2;
+      while (size < touched) size *= 2;
+      const next = new Int32Array(size);
+      next.set(this.touched);
+      this.touched = next;
+    }
   }
 
   /** Give up: close every open file (the caller removes the directories). */
