@@ -1,5 +1,5 @@
 import { defineJob, ha3Input, type Ha3Document, type TaskContext } from 'bsctl';
-import { convertDocument, replay, type DocCommand } from '../framework/index/document.ts';
+import { convertDocument, packCommand, replay, unpackCommand, type PackedCommand } from '../framework/index/document.ts';
 import { CONF_SCHEMA, indexOutput } from '../framework/index/output.ts';
 import { fullBuildCli } from '../framework/index/plan.ts';
 import type { FieldSchema, TableSchema } from '../framework/index/schema/model.ts';
@@ -62,15 +62,16 @@ export default defineJob({
       }
       if (c.ignoredFields) ctx.counter('Fields not in schema', 'full-build').increment(c.ignoredFields);
       ctx.counter(`CMD=${c.doc.cmd}`, 'full-build').increment();
-      yield [c.pk, c.doc] as const;
+      yield [c.pk, packCommand(schema, c.doc)] as const;
     },
     partitioner: (pk: string, n: number) => {
       let ranges = rangesByCount.get(n);
       if (!ranges) rangesByCount.set(n, (ranges = splitRange(n)));
       return rangeIndex(hashId(pk), ranges);
     },
-    reduce: function* (pk: string, commands: Iterable<DocCommand>, ctx) {
-      const doc = replay(schemaOf(ctx).schema, [...commands]);
+    reduce: function* (pk: string, commands: Iterable<PackedCommand>, ctx) {
+      const { schema } = schemaOf(ctx);
+      const doc = replay(schema, Array.from(commands, (c) => unpackCommand(schema, c)));
       if (doc) {
         ctx.counter('Documents indexed', 'full-build').increment();
         yield [pk, doc] as const;
