@@ -2,6 +2,8 @@
  * `npm run bench:fullbuild [-- --docs 1000000 --partitions 4]`: generate deterministic ha3 documents,
  * run `bsctl run full-build` with the local runner into 4 partitions, and print wall seconds, docs/s,
  * MB/s, peak RSS and index size; then the same at 1/4 of the documents to show RSS does not grow.
+ * The summary is compressed as `--summary-compress zlib|lz4|none` says (default zlib: Havenask's
+ * `compress: true`), in a copy of fixtures/in1/schema.json.
  * With `--hdfs`, the documents and the index live on HDFS (a running one from BSCTL_NAMENODE, else a
  * private scripts/hdfs instance) and the ratio HDFS/local is printed too.
  * With `--vs-lucene`, Apache Lucene 9.12.3 (scripts/lucene: our own small indexer, built with Maven and javac
@@ -32,11 +34,40 @@ const { values } = parseArgs({
     keep: { type: 'boolean', default: false },
     hdfs: { type: 'boolean', default: false },
     'vs-lucene': { type: 'boolean', default: false },
+    'summary-compress': { type: 'string', default: 'zlib' },
   },
 });
 const BSCTL = fileURLToPath(new URL('../../bin/bsctl.js', import.meta.url));
-const SCHEMA = fileURLToPath(new URL('../../fixtures/in1/schema.json', import.meta.url));
+const IN1_SCHEMA = fileURLToPath(new URL('../../fixtures/in1/schema.json', import.meta.url));
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bsctl-bench-fb-'));
+
+/**
+ * in1's schema with the summary compressed as `--summary-compress` says: zlib (the default, what
+ * Havenask's `compress: true` means), lz4, or none (in1 as it is).
+ */
+function benchSchema(codec: string): string {
+  if (codec === 'none') return IN1_SCHEMA;
+  if (codec !== 'zlib' && codec !== 'lz4') throw new Error(`--summary-compress: zlib, lz4 or none (got ${codec})`);
+  const json = JSON.parse(fs.readFileSync(IN1_SCHEMA, 'utf8')) as { indexes: { index_type: string; index_config: Record<string, unknown> }[] };
+  for (const i of json.indexes) if (i.index_type === 'SUMMARY') Object.assign(i.index_config, { compress: true, compress_type: codec });
+  const file = path.join(dir, `schema-${codec}.json`);
+  fs.writeFileSync(file, JSON.stringify(json, null, 2));
+  return file;
+}
+const SCHEMA = benchSchema(values['summary-compress']!);
+
+/** Bytes of one kind of index file over every partition of a generation: summary, attribute, index/<name>. */
+function partBytes(generation: string, part: string): number {
+  let n = 0;
+  const walk = (p: string): void => {
+    const st = fs.statSync(p, { throwIfNoEntry: false });
+    if (!st) return;
+    if (st.isDirectory()) for (const e of fs.readdirSync(p)) walk(path.join(p, e));
+    else n += st.size;
+  };
+  for (const partition of fs.readdirSync(generation).filter((e) => e.startsWith('partition_'))) walk(path.join(generation, partition, 'segment_0_level_0', part));
+  return n;
+}
 
 interface Run {
   readonly report: JobReport;
@@ -82,7 +113,12 @@ async function run(docs: number, onHdfs = false, keepData = false): Promise<Run>
   const where = onHdfs ? 'on HDFS' : 'on local disk';
   console.log(`  full-build ${docs} docs ${where} -> ${values.partitions} partitions: ${r.seconds.toFixed(2)} s wall, ${Math.round(docs / r.seconds)} docs/s, ${(bytes / 1024 / 1024 / r.seconds).toFixed(1)} MB/s`);
   const indexBytes = await size(root);
-  console.log(`  peak RSS: largest task process ${mib(report.maxTaskRss)}, driver ${mib(report.driverRss)}; index size ${mib(indexBytes)}`);
+  console.log(`  peak RSS: largest task process ${mib(report.maxTaskRss)}, driver ${mib(report.driverRss)}, all bsctl processes together ${mib(r.treeRss)}; index size ${mib(indexBytes)}`);
+  if (!onHdfs) {
+    const gen = path.join(root, 'bench', 'generation_0');
+    const parts = ['summary', 'index/default', 'index/title', 'index/subject', 'index/tag', 'index/id', 'attribute'];
+    console.log(`  index bytes by part: ${parts.map((p) => `${p} ${mib(partBytes(gen, p))}`).join(', ')}`);
+  }
   if (!keepData) fs.rmSync(generated);
   if (onHdfs) await fileSystemFor(data).delete('hdfs:///bsctl-bench');
   return { report, seconds: r.seconds, treeRss: r.treeRss, indexBytes, data: generated, root };
@@ -131,6 +167,7 @@ async function ensureHdfs(): Promise<() => Promise<void>> {
 
 try {
   console.log(machineLine());
+  console.log(`schema: fixtures/in1/schema.json, summary compression ${values['summary-compress']}${values['summary-compress'] === 'zlib' ? " (the schema's compress: true, Havenask's default; --summary-compress lz4|none)" : ''}`);
   const docs = Number(values.docs);
   const big = await run(docs, false, values['vs-lucene']);
   if (values['vs-lucene']) {

@@ -25,7 +25,7 @@ export interface FieldSchema {
 }
 
 /** Block compressors of the summary store (schema `compress` / `compress_type`); docs/index-format.md "Summary". */
-export const SUMMARY_COMPRESSORS = ['lz4', 'zlib'] as const;
+export const SUMMARY_COMPRESSORS = ['lz4', 'zlib', 'zlib_default'] as const;
 export type SummaryCompression = (typeof SUMMARY_COMPRESSORS)[number];
 
 export type IndexType = 'PRIMARY_KEY64' | 'PRIMARY_KEY128' | 'TEXT' | 'PACK' | 'STRING' | 'NUMBER' | 'ATTRIBUTE' | 'SUMMARY';

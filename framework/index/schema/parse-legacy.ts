@@ -78,16 +78,16 @@ export function parseSummaryFields(r: JsonReader, v: unknown, key: string): Keye
 /**
  * The summary's block compressor from a summary object (legacy `summarys`, tablet
  * `indexes.summary[i]`, hape SUMMARY `index_config`): `compress: true` alone means zlib (Havenask's
- * default), `compress_type` names the codec (lz4, zlib; `zlib_default` = zlib), `compress: false` none.
+ * default), `compress_type` names the codec (lz4, zlib, zlib_default), `compress: false` none.
  */
 export function parseSummaryCompression(r: JsonReader, o: JsonObject, key: string): Keyed<SummaryCompression> | undefined {
   const compress = r.boolean(o, key, ['compress']);
   const type = r.string(o, key, ['compress_type', 'compressType']);
   if (compress === false) return undefined;
   if (!type) return compress ? { value: 'zlib', key: child(key, 'compress') } : undefined;
-  const name = type.value.toLowerCase() === 'zlib_default' ? 'zlib' : type.value.toLowerCase();
+  const name = type.value.toLowerCase();
   const known = SUMMARY_COMPRESSORS.find((c) => c === name);
-  return known ? { value: known, key: type.key } : r.fail(type.key, `unsupported summary compressor '${type.value}' (bsctl writes ${SUMMARY_COMPRESSORS.join(' or ')})`);
+  return known ? { value: known, key: type.key } : r.fail(type.key, `unsupported summary compressor '${type.value}' (bsctl writes ${SUMMARY_COMPRESSORS.join(', ')})`);
 }
 
 /** One compressor for every summary entry that names one (tablet schemas may list several summary groups). */

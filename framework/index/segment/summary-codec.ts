@@ -27,9 +27,15 @@ const CODECS: Record<SummaryCompression, BlockCodec> = {
     compress: (b) => lz4Module().compressSync(b),
     decompress: (b) => lz4Module().uncompressSync(b),
   },
+  // As indexlib's two zlib compressors: `zlib` at the fastest level, `zlib_default` at zlib's default (6).
   zlib: {
     name: 'zlib',
-    compress: (b) => zlib.deflateSync(b),
+    compress: (b) => zlib.deflateSync(b, { level: zlib.constants.Z_BEST_SPEED }),
+    decompress: (b) => zlib.inflateSync(b),
+  },
+  zlib_default: {
+    name: 'zlib_default',
+    compress: (b) => zlib.deflateSync(b, { level: zlib.constants.Z_DEFAULT_COMPRESSION }),
     decompress: (b) => zlib.inflateSync(b),
   },
 };
