@@ -6,6 +6,7 @@ import { SchemaError, type TableSchema } from '../framework/index/schema/model.t
 import { loadTable, storedDocument, type LoadedTable } from '../framework/serving/loader.ts';
 import { queryJsonLines } from '../framework/serving/sql.ts';
 import { SegmentWriter, SEGMENT_DIR } from '../framework/index/segment/writer.ts';
+import { SlicePool } from '../framework/index/segment/slice-pool.ts';
 import { writeHa3Docs } from '../scripts/bench/ha3-docs.ts';
 import { ROOT, tempDir } from './helpers/cli.ts';
 import { fullBuild } from './helpers/full-build.ts';
@@ -75,6 +76,38 @@ for (const [codec, config] of [
     t.is(queryJsonLines(table, sql).length, 1);
   });
 }
+
+test('SlicePool: interleaved appends to thousands of streams read back exactly, across slices and pages', (t) => {
+  const pool = new SlicePool();
+  const streams = 3000;
+  pool.ensureStreams(streams);
+  const expected: number[][] = Array.from({ length: streams }, () => []);
+  let seed = 7;
+  const rnd = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  // Skewed lengths (a few streams get most bytes, as frequent terms do): slices up to the largest level, 10+ pages.
+  for (let i = 0; i < 600_000; i++) {
+    const s = Math.floor(rnd() ** 3 * streams);
+    const v = Math.floor(rnd() * 2 ** (1 + Math.floor(rnd() * 40)));
+    pool.varint(s, v);
+    let x = v;
+    while (x >= 0x80) {
+      expected[s]!.push((x % 0x80) | 0x80);
+      x = Math.floor(x / 0x80);
+    }
+    expected[s]!.push(x);
+  }
+  t.true(pool.bytes > 10 * 128 * 1024, `${pool.bytes} bytes`);
+  let empty = 0;
+  for (let s = 0; s < streams; s++) {
+    const parts: Uint8Array[] = [];
+    pool.read(s, (b) => parts.push(Uint8Array.from(b)));
+    if (!pool.has(s)) empty++;
+    t.true(Buffer.concat(parts).equals(Buffer.from(expected[s]!)), `stream ${s}`);
+  }
+  t.true(empty > 0, 'some streams got nothing');
+  pool.reset();
+  t.false(pool.has(0));
+});
 
 test('postings spilled in many small runs and merged are byte-identical to postings built in memory', (t) => {
   const p = plain.partitions[0]!;

@@ -6,43 +6,12 @@ import { DEFAULT_SORT_FACTOR } from '../../shuffle/sort-factor.ts';
 import { RunWriter } from '../../shuffle/run-writer.ts';
 import type { Segment } from '../../shuffle/segment.ts';
 import { FileSink } from './file-sink.ts';
+import { SlicePool } from './slice-pool.ts';
 
 /** One inverted index being built: its directory and whether postings carry a field map (PACK). */
 export interface InvertedTarget {
   readonly dir: string;
   readonly withFieldMap: boolean;
-}
-
-/**
- * One term's postings in the current run, already in the final entry format (docs/index-format.md
- * "posting"): `varint (docidDelta * 2 + (tf === 1))`, `varint tf` only when tf > 1, then for PACK
- * `varint fieldMap`; the first delta is relative to docid 0.
- */
-interface TermPostings {
-  bytes: Uint8Array;
-  length: number;
-  last: number;
-  df: number;
-}
-
-const INITIAL_TERM_BYTES = 16;
-
-/** Append an unsigned varint (up to 2^53) to a term's bytes, growing them; returns the bytes added to capacity. */
-function putVarint(t: TermPostings, v: number): number {
-  let grown = 0;
-  if (t.length + 8 > t.bytes.length) {
-    const next = new Uint8Array(t.bytes.length * 2);
-    next.set(t.bytes.subarray(0, t.length));
-    grown = t.bytes.length;
-    t.bytes = next;
-  }
-  const b = t.bytes;
-  while (v >= 0x80) {
-    b[t.length++] = (v % 0x80) | 0x80;
-    v = Math.floor(v / 0x80);
-  }
-  b[t.length++] = v;
-  return grown;
 }
 
 /**
@@ -56,12 +25,15 @@ export class PostingsBuilder {
   private ids = new Map<string, number>();
   private termOf: string[] = [];
   /**
-   * Per term id (dense: ids are handed out in order), per index: its postings of this run, encoded.
-   * Indexed by term first so no array is sparse (a per-index array indexed by term id would be, for an
-   * index holding few of the terms, and V8 turns sparse arrays into slow dictionaries).
+   * Postings of this run in the final entry format (docs/index-format.md "posting"): `varint
+   * (docidDelta * 2 + (tf === 1))`, `varint tf` only when tf > 1, then for PACK `varint fieldMap`; the
+   * first delta relative to docid 0. One stream per (term id, index): stream termId * indexes + index,
+   * with its last docid and document count beside it.
    */
-  private lists: (TermPostings | undefined)[][] = [];
-  private bytes = 0;
+  private pool = new SlicePool();
+  private last = new Int32Array(0);
+  private df = new Int32Array(0);
+  private termBytes = 0;
   private readonly runs: Segment[] = [];
 
   constructor(
@@ -85,26 +57,36 @@ export class PostingsBuilder {
       id = this.termOf.length;
       this.ids.set(term, id);
       this.termOf.push(term);
-      this.lists.push(new Array<TermPostings | undefined>(this.targets.length).fill(undefined));
-      this.bytes += term.length * 2 + 120 + 16 + 8 * this.targets.length;
+      this.termBytes += term.length * 2 + 120;
+      const streams = (id + 1) * this.targets.length;
+      if (streams > this.last.length) {
+        this.pool.ensureStreams(streams);
+        const size = Math.max(1024, this.last.length * 2, streams);
+        const last = new Int32Array(size);
+        last.set(this.last);
+        const df = new Int32Array(size);
+        df.set(this.df);
+        this.last = last;
+        this.df = df;
+      }
     }
     return id;
   }
 
   /** Record that term `termId` occurs `tf` times in `docId` for index number `index` (field map for PACK). */
   add(index: number, termId: number, docId: number, tf: number, fieldMap = 0): void {
-    const lists = this.lists[termId]!;
-    let t = lists[index];
-    if (t === undefined) {
-      lists[index] = t = { bytes: new Uint8Array(INITIAL_TERM_BYTES), length: 0, last: 0, df: 0 };
-      this.bytes += 96 + INITIAL_TERM_BYTES;
-    }
-    let grown = putVarint(t, (docId - t.last) * 2 + (tf === 1 ? 1 : 0));
-    if (tf !== 1) grown += putVarint(t, tf);
-    if (this.targets[index]!.withFieldMap) grown += putVarint(t, fieldMap);
-    t.last = docId;
-    t.df++;
-    this.bytes += grown;
+    const s = termId * this.targets.length + index;
+    const pool = this.pool;
+    pool.varint(s, (docId - this.last[s]!) * 2 + (tf === 1 ? 1 : 0));
+    if (tf !== 1) pool.varint(s, tf);
+    if (this.targets[index]!.withFieldMap) pool.varint(s, fieldMap);
+    this.last[s] = docId;
+    this.df[s]!++;
+  }
+
+  /** Memory held by this run: postings pages, per-stream state and the term table. */
+  private get bytes(): number {
+    return this.pool.bytes + this.last.length * 8 + this.termBytes;
   }
 
   /** Spill if over budget; call between documents (term ids are reset by a spill). */
@@ -112,19 +94,20 @@ export class PostingsBuilder {
     if (this.bytes >= this.budgetBytes) this.spill();
   }
 
-  /** Buffered terms as (index byte + term UTF-8, postings), sorted by those bytes. */
-  private sortedEntries(): [Buffer, TermPostings][] {
-    const entries: [Buffer, TermPostings][] = [];
-    this.lists.forEach((lists, termId) => {
-      const term = this.termOf[termId]!;
+  /** Buffered (term, index) streams as (index byte + term UTF-8, stream), sorted by those bytes. */
+  private sortedEntries(): [Buffer, number][] {
+    const entries: [Buffer, number][] = [];
+    const n = this.targets.length;
+    this.termOf.forEach((term, termId) => {
       const length = Buffer.byteLength(term);
-      lists.forEach((list, index) => {
-        if (list === undefined) return;
+      for (let index = 0; index < n; index++) {
+        const s = termId * n + index;
+        if (this.df[s] === 0) continue;
         const key = Buffer.allocUnsafe(1 + length);
         key[0] = index + 1;
         key.write(term, 1, 'utf8');
-        entries.push([key, list]);
-      });
+        entries.push([key, s]);
+      }
     });
     entries.sort((a, b) => Buffer.compare(a[0], b[0]));
     return entries;
@@ -137,8 +120,10 @@ export class PostingsBuilder {
   private reset(): void {
     this.ids = new Map();
     this.termOf = [];
-    this.lists = [];
-    this.bytes = 0;
+    this.pool.reset();
+    this.last = new Int32Array(0);
+    this.df = new Int32Array(0);
+    this.termBytes = 0;
   }
 
   private spill(): void {
@@ -147,11 +132,11 @@ export class PostingsBuilder {
     // Each run value is a chunk of final-format postings behind a header (last docid, count), so
     // merging runs re-encodes only each chunk's first docid and copies the rest.
     const value = new ByteSink(4096);
-    for (const [key, t] of this.sortedEntries()) {
+    for (const [key, s] of this.sortedEntries()) {
       value.reset();
-      value.varint(t.last);
-      value.varint(t.df);
-      value.bytes(t.bytes, 0, t.length);
+      value.varint(this.last[s]!);
+      value.varint(this.df[s]!);
+      this.pool.read(s, (b) => value.bytes(b));
       out.add(key, value.buf.subarray(0, value.length));
     }
     out.endPartition();
@@ -178,11 +163,14 @@ export class PostingsBuilder {
       dict.maybeFlush();
     };
     if (this.runs.length === 0) {
-      for (const [key, t] of this.sortedEntries()) {
+      for (const [key, s] of this.sortedEntries()) {
         const { dict, post } = open(key[0]! - 1);
         const start = post.position;
-        post.bytes(t.bytes, 0, t.length);
-        entry(key, t.df, start, dict, post);
+        this.pool.read(s, (b) => {
+          post.bytes(b);
+          post.maybeFlush();
+        });
+        entry(key, this.df[s]!, start, dict, post);
       }
     } else {
       if (!this.empty) this.spill();
