@@ -27,14 +27,34 @@ function walk(dir: string, rel = ''): string[] {
   });
 }
 
-function describe(name: string, from: NodeRequire): NativePackage | undefined {
-  let manifest: string;
+/**
+ * The directory of package `name` as `from` resolves it: through its package.json, or, when the
+ * package's `exports` do not list package.json (lz4-napi), up from its entry point to the package.json
+ * that names it.
+ */
+function packageDir(name: string, from: NodeRequire): string | undefined {
   try {
-    manifest = from.resolve(`${name}/package.json`);
+    return path.dirname(from.resolve(`${name}/package.json`));
+  } catch {
+    // not exported: look from the entry point
+  }
+  let entry: string;
+  try {
+    entry = from.resolve(name);
   } catch {
     return undefined;
   }
-  const dir = path.dirname(manifest);
+  for (let dir = path.dirname(entry); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    const manifest = path.join(dir, 'package.json');
+    if (!fs.existsSync(manifest)) continue;
+    if ((JSON.parse(fs.readFileSync(manifest, 'utf8')) as { name?: string }).name === name) return dir;
+  }
+  return undefined;
+}
+
+function describe(name: string, from: NodeRequire): NativePackage | undefined {
+  const dir = packageDir(name, from);
+  if (!dir) return undefined;
   const files = walk(dir).sort();
   const h = createHash('sha256');
   for (const f of files) h.update(f).update('\0').update(fs.readFileSync(path.join(dir, f)));
