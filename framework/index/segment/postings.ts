@@ -6,6 +6,7 @@ import { DEFAULT_SORT_FACTOR } from '../../shuffle/sort-factor.ts';
 import { RunWriter } from '../../shuffle/run-writer.ts';
 import type { Segment } from '../../shuffle/segment.ts';
 import { FileSink } from './file-sink.ts';
+import { grown } from './grow.ts';
 import { SlicePool } from './slice-pool.ts';
 
 /** One inverted index being built: its directory and whether postings carry a field map (PACK). */
@@ -61,13 +62,8 @@ export class PostingsBuilder {
       const streams = (id + 1) * this.targets.length;
       if (streams > this.last.length) {
         this.pool.ensureStreams(streams);
-        const size = Math.max(1024, this.last.length * 2, streams);
-        const last = new Int32Array(size);
-        last.set(this.last);
-        const df = new Int32Array(size);
-        df.set(this.df);
-        this.last = last;
-        this.df = df;
+        this.last = grown(this.last, streams);
+        this.df = grown(this.df, streams);
       }
     }
     return id;

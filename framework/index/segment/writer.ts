@@ -5,6 +5,7 @@ import type { Analyzer } from '../analyzers/types.ts';
 import type { IndexSchema, TableSchema } from '../schema/model.ts';
 import type { FieldValue, Scalar } from '../values.ts';
 import { AttributeWriter } from './attribute.ts';
+import { grown } from './grow.ts';
 import { PostingsBuilder } from './postings.ts';
 import { PrimaryKeyWriter } from './primary-key.ts';
 import { SummaryWriter } from './summary.ts';
@@ -138,22 +139,10 @@ export class SegmentWriter {
   /** Counters for `terms` term ids, and room for `touched` ids of one document. */
   private ensureCounters(terms: number, touched: number): void {
     if (this.tf.length < terms) {
-      let size = this.tf.length * 2;
-      while (size < terms) size *= 2;
-      const tf = new Int32Array(size);
-      tf.set(this.tf);
-      const maps = new Int32Array(size);
-      maps.set(this.fieldMaps);
-      this.tf = tf;
-      this.fieldMaps = maps;
+      this.tf = grown(this.tf, terms);
+      this.fieldMaps = grown(this.fieldMaps, terms);
     }
-    if (this.touched.length < touched) {
-      let size = this.touched.length * 2;
-      while (size < touched) size *= 2;
-      const next = new Int32Array(size);
-      next.set(this.touched);
-      this.touched = next;
-    }
+    this.touched = grown(this.touched, touched);
   }
 
   /** Give up: close every open file (the caller removes the directories). */
