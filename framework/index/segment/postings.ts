@@ -8,6 +8,7 @@ import type { Segment } from '../../shuffle/segment.ts';
 import { FileSink } from './file-sink.ts';
 import { grown } from './grow.ts';
 import { SlicePool } from './slice-pool.ts';
+import { StringTable } from '../../shuffle/string-table.ts';
 
 /** One inverted index being built: its directory and whether postings carry a field map (PACK). */
 export interface InvertedTarget {
@@ -22,9 +23,12 @@ export interface InvertedTarget {
  * `dictionary` and a `posting` file.
  */
 export class PostingsBuilder {
-  /** Term → id, valid until the next spill (so memory stays bounded however large the vocabulary). */
-  private ids = new Map<string, number>();
-  private termOf: string[] = [];
+  /**
+   * Term → id (its entry number: ids are handed out in insertion order), valid until the next spill so
+   * memory stays bounded however large the vocabulary. A StringTable: lookups of fresh token strings
+   * are its hot path, and it is faster there than a Map.
+   */
+  private ids = new StringTable<number>();
   /**
    * Postings of this run in the final entry format (docs/index-format.md "posting"): `varint
    * (docidDelta * 2 + (tf === 1))`, `varint tf` only when tf > 1, then for PACK `varint fieldMap`; the
@@ -48,23 +52,22 @@ export class PostingsBuilder {
 
   /** Term ids handed out in the current run (ids are 0 .. termCount-1). */
   get termCount(): number {
-    return this.termOf.length;
+    return this.ids.size;
   }
 
   /** The id of a term in the current run (call `add` with it before anything can spill). */
   termId(term: string): number {
-    let id = this.ids.get(term);
-    if (id === undefined) {
-      id = this.termOf.length;
-      this.ids.set(term, id);
-      this.termOf.push(term);
-      this.termBytes += term.length * 2 + 120;
-      const streams = (id + 1) * this.targets.length;
-      if (streams > this.last.length) {
-        this.pool.ensureStreams(streams);
-        this.last = grown(this.last, streams);
-        this.df = grown(this.df, streams);
-      }
+    const hash = StringTable.hash(term);
+    const found = this.ids.find(term, hash);
+    if (found >= 0) return found;
+    const id = this.ids.size;
+    this.ids.insert(term, hash, found, id);
+    this.termBytes += term.length * 2 + 120;
+    const streams = (id + 1) * this.targets.length;
+    if (streams > this.last.length) {
+      this.pool.ensureStreams(streams);
+      this.last = grown(this.last, streams);
+      this.df = grown(this.df, streams);
     }
     return id;
   }
@@ -94,7 +97,7 @@ export class PostingsBuilder {
   private sortedEntries(): [Buffer, number][] {
     const entries: [Buffer, number][] = [];
     const n = this.targets.length;
-    this.termOf.forEach((term, termId) => {
+    this.ids.keys().forEach((term, termId) => {
       const length = Buffer.byteLength(term);
       for (let index = 0; index < n; index++) {
         const s = termId * n + index;
@@ -110,12 +113,11 @@ export class PostingsBuilder {
   }
 
   private get empty(): boolean {
-    return this.termOf.length === 0;
+    return this.ids.size === 0;
   }
 
   private reset(): void {
-    this.ids = new Map();
-    this.termOf = [];
+    this.ids = new StringTable<number>();
     this.pool.reset();
     this.last = new Int32Array(0);
     this.df = new Int32Array(0);
