@@ -40,7 +40,39 @@ function crlfLineEnd(buf: Buffer, start: number, end: number): number {
   return -1;
 }
 
+/**
+ * The common case in one decode: a terminated document of valid UTF-8 whose every line is `name=value`
+ * with a distinct name. Undefined when anything is off, for parseDocument to find and place the problem.
+ */
+function parseWellFormed(buf: Buffer, start: number, end: number): [string, string][] | undefined {
+  if (!isUtf8(buf.subarray(start, end))) return undefined;
+  const text = buf.toString('utf8', start, end);
+  const fields: [string, string][] = [];
+  let i = 0;
+  while (i < text.length) {
+    const j = text.indexOf('\x1F\n', i);
+    if (j < 0) return undefined;
+    let a = i;
+    while (a < j && text.charCodeAt(a) === 10) a++; // tolerate blank lines between fields
+    if (a < j) {
+      const eq = text.indexOf('=', a);
+      if (eq < 0 || eq > j) return undefined;
+      const name = text.slice(a, eq);
+      for (let f = 0; f < fields.length; f++) if (fields[f]![0] === name) return undefined;
+      fields.push([name, text.slice(eq + 1, j)]);
+    }
+    i = j + 2;
+  }
+  return fields;
+}
+
+const NO_PROBLEMS: readonly Ha3Problem[] = Object.freeze([]);
+
 function parseDocument(path: string, fileIndex: number, buf: Buffer, start: number, end: number, offset: number, terminated: boolean): Ha3Document {
+  if (terminated) {
+    const wellFormed = parseWellFormed(buf, start, end);
+    if (wellFormed) return { path, fileIndex, offset, fields: wellFormed, problems: NO_PROBLEMS };
+  }
   const fields: [string, string][] = [];
   const problems: Ha3Problem[] = [];
   if (!terminated) {

@@ -31,7 +31,11 @@ export class FileSink extends ByteSink {
 
   uint64(v: number | bigint): void {
     this.ensure(8);
-    this.buf.writeBigUInt64LE(BigInt(v), this.length);
+    if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) {
+      // Two 32-bit halves: no BigInt for the offsets written once per document.
+      this.buf.writeUInt32LE(v % 0x100000000, this.length);
+      this.buf.writeUInt32LE(Math.floor(v / 0x100000000), this.length + 4);
+    } else this.buf.writeBigUInt64LE(BigInt(v), this.length);
     this.length += 8;
   }
 
