@@ -38,7 +38,6 @@ export class PostingsBuilder {
   private pool = new SlicePool();
   private last = new Int32Array(0);
   private df = new Int32Array(0);
-  private termBytes = 0;
   private readonly runs: Segment[] = [];
 
   constructor(
@@ -62,7 +61,6 @@ export class PostingsBuilder {
     if (found >= 0) return found;
     const id = this.ids.size;
     this.ids.insert(term, hash, found, id);
-    this.termBytes += term.length * 2 + 120;
     const streams = (id + 1) * this.targets.length;
     if (streams > this.last.length) {
       this.pool.ensureStreams(streams);
@@ -85,7 +83,7 @@ export class PostingsBuilder {
 
   /** Memory held by this run: postings pages, per-stream state and the term table. */
   private get bytes(): number {
-    return this.pool.bytes + this.last.length * 8 + this.termBytes;
+    return this.pool.bytes + this.last.length * 8 + this.ids.bytes;
   }
 
   /** Spill if over budget; call between documents (term ids are reset by a spill). */
@@ -121,7 +119,6 @@ export class PostingsBuilder {
     this.pool.reset();
     this.last = new Int32Array(0);
     this.df = new Int32Array(0);
-    this.termBytes = 0;
   }
 
   private spill(): void {
