@@ -15,6 +15,7 @@ const ALWAYS_FAILS = job('always-fails');
 const FLAKY = job('flaky-word-count');
 const INVERT = job('invert-count');
 const MAP_ONLY = job('map-only');
+const WRITE_MAP = job('write-map');
 const VALUE_ORDER = job('value-order');
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'bsctl-job-test-'));
@@ -255,6 +256,19 @@ test('reducers receive each key\'s values in input order, across map tasks', asy
       t.is(got.get(`first:${c}`), offsets.filter((_, i) => lines[i]![0] === c).join(','), `split size ${splitSize}: key first:${c}`);
     }
   }
+});
+
+test('a mapper may write pairs with ctx.write and yield others: both reach the output, in the order produced', async (t) => {
+  const text = 'alpha\nbeta gamma\n\ndelta\n';
+  const { input, out, work } = setup(text);
+  await runJob({ jobModule: WRITE_MAP, input: [input], output: out, runner: 'inline', splitSize: 7, workRoot: work });
+  const expected: [string, string][] = [];
+  let off = 0;
+  for (const line of text.split('\n').slice(0, -1)) {
+    expected.push([String(off), `w ${line}`], [String(off), `y ${line}`]);
+    off += Buffer.byteLength(line) + 1;
+  }
+  t.deepEqual(readPairs(out), expected);
 });
 
 test('empty input is a clear error: "input is empty"; nothing created', async (t) => {

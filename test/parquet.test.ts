@@ -380,6 +380,7 @@ test('parquetOutput rejects an invalid schema when the job is defined', (t) => {
   t.throws(() => parquetOutput({ schema: { a: 'INT128' as 'INT64' }, toRow }), { message: /unsupported type INT128/ });
   t.throws(() => parquetOutput({ schema: { 'a,b': 'INT64' }, toRow }), { message: /invalid column name/ });
   t.throws(() => parquetOutput({ schema: { a: 'INT64' }, toRow, rowGroupSize: 0 }), { message: /rowGroupSize/ });
+  t.throws(() => parquetOutput({ schema: { a: 'INT64' }, toRow, compression: 'LZ4' as 'GZIP' }), { message: /unsupported compression LZ4/ });
 });
 
 test('an output with no rows is a valid Parquet file with no splits', async (t) => {

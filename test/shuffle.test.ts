@@ -407,6 +407,21 @@ test('aggregating collector (sum combiner): spills and no spills give one record
   t.is(tiny.counters.mapOutputRecords, 3000);
 });
 
+test('aggregating collector: string-only keys come out in UTF-8 byte order, with and without keys past U+D800', (t) => {
+  const sum: CombineFn<number, number> = { create: () => 0, add: (a, v) => a + v, merge: (a, b) => a + b, extract: (a) => a };
+  const ascii = ['b', 'a', 'ab', '', 'B', 'a b', 'zz', 'a\u0000', '\u00e9', '\u4e00'];
+  // U+FFFF is after U+D800..U+DFFF as a UTF-16 code unit but before every non-BMP code point.
+  const wide = [...ascii, '\uffff', '\u{10000}', '\ue000', '\u{1F600}x', '\ufffd'];
+  for (const [label, keys] of [['below U+D800', ascii], ['with surrogates and U+E000..U+FFFF', wide]] as const) {
+    const input = keys.flatMap((k, i): [ShuffleKey, number][] => [[k, i + 1], [k, 1]]);
+    for (const budget of [HUGE, TINY]) {
+      const run = runCollector({ numPartitions: 1, partitioner: hashPartitioner, budgetBytes: budget, combiner: sum }, input);
+      const expected = [...keys].map((k, i): [string, unknown] => [encodeKey(k).toString('hex'), i + 2]).sort((a, b) => Buffer.compare(Buffer.from(a[0], 'hex'), Buffer.from(b[0], 'hex')));
+      t.deepEqual(run.recs[0], expected, `${label}, budget ${budget}`);
+    }
+  }
+});
+
 test('aggregating collector (list combiner): values of a key keep collect order across spills', (t) => {
   const input = [...records(2000)].map(([k, i]): [ShuffleKey, string[]] => [k, [`v${i}`]]);
   const concat: CombineFn<string[], string[]> = {

@@ -1,5 +1,5 @@
-import { ParquetEnvelopeReader, ParquetReader, ParquetSchema, ParquetShredder } from '@dsnp/parquetjs';
-import type { FileMetaDataExt, PageData, RowGroupExt, SchemaDefinition } from '@dsnp/parquetjs';
+// The library is loaded when a Parquet file is first opened, not with the framework (~250 ms a process).
+import type { FileMetaDataExt, PageData, ParquetEnvelopeReader, ParquetReader, ParquetSchema, RowGroupExt, SchemaDefinition } from '@dsnp/parquetjs';
 import { fileSystemFor } from '../fs/resolve.ts';
 import { listInputFiles } from './paths.ts';
 import { InputError, type ChunkHook, type InputFormat, type InputSplit, type RecordReader } from './types.ts';
@@ -44,6 +44,7 @@ async function readRange(path: string, fileLength: number, offset: number, lengt
 /** Read the header and footer of a Parquet file of `fileLength` bytes; errors name the path. */
 async function openParquet(path: string, fileLength: number): Promise<OpenFile> {
   let last = 0;
+  const { ParquetEnvelopeReader, ParquetReader } = await import('@dsnp/parquetjs');
   const envelope = new ParquetEnvelopeReader(
     async (offset, length, file) => {
       last = offset;
@@ -122,6 +123,7 @@ class RowGroupReader implements RecordReader<number, Record<string, unknown>> {
     let firstRow = 0;
     for (let i = 0; i < part!; i++) firstRow += Number(groups[i]!.num_rows);
 
+    const { ParquetSchema, ParquetShredder } = await import('@dsnp/parquetjs');
     const schema = new ParquetSchema(readSchemaOf(file.schema.schema));
     const columnData: Record<string, PageData> = {};
     try {

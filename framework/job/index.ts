@@ -1,7 +1,7 @@
 /** The public API jobs import: `import { defineJob, sum, textInput, textOutput } from '../framework/job/index.ts'`. */
 export { defineJob, isJob } from './define.ts';
 export type { Job, JobBuilder, StepSpec, JobOptions } from './define.ts';
-export type { BadRecord, CombineFn, Counter, Mapper, Partitioner, Reducer, ShuffleKey, TaskContext, TaskHook } from './types.ts';
+export type { BadRecord, CombineFn, Counter, MapContext, Mapper, Partitioner, Reducer, ShuffleKey, TaskContext, TaskHook } from './types.ts';
 export { sum, max, sumBigInt } from './combiners.ts';
 export type { Joined, JoinedRecord, JoinKind, JoinSide, JoinSpec, JoinStrategy } from './join.ts';
 export type { JobCli, JobOption, JobPlan } from './cli.ts';

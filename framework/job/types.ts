@@ -33,8 +33,23 @@ export interface BadRecord {
   readonly fileIndex?: number;
 }
 
-/** A map function: one input record in, zero or more (key, value) pairs out (generators welcome). */
-export type Mapper<KI, VI, KO, VO> = (key: KI, value: VI, ctx: TaskContext) => Iterable<readonly [KO, VO]>;
+/**
+ * What a mapper sees of its task: the TaskContext, and `write` (Hadoop's `Context.write`), which sends
+ * one (key, value) pair straight to the map output, without a tuple or a generator step for it: the
+ * cheaper way for mappers that emit many small pairs a record (word counting). Annotate the parameter
+ * (`ctx: MapContext<string, number>`) to have the written pairs type-checked; the step's map-output
+ * types are inferred from what a mapper returns (and from the combiner and reducer), not from `write`.
+ */
+export interface MapContext<KO = ShuffleKey, VO = unknown> extends TaskContext {
+  write(key: KO, value: VO): void;
+}
+
+/**
+ * A map function: one input record in, zero or more (key, value) pairs out, returned as an iterable
+ * (generators welcome) or written with `ctx.write` (then return nothing). A generator may also write:
+ * pairs go out in the order the mapper produces them.
+ */
+export type Mapper<KI, VI, KO, VO> = (key: KI, value: VI, ctx: MapContext) => Iterable<readonly [KO, VO]> | void;
 
 /** A reduce function: one key and all its values (streamed in arrival order), zero or more pairs out. */
 export type Reducer<K, V, KO, VO> = (key: K, values: Iterable<V>, ctx: TaskContext) => Iterable<readonly [KO, VO]>;

@@ -1,8 +1,8 @@
 import { once } from 'node:events';
 import { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import { ParquetSchema, ParquetWriter } from '@dsnp/parquetjs';
-import type { FieldDefinition, OriginalType, ParquetType } from '@dsnp/parquetjs';
+// The library is loaded when a writer opens, not with the framework (~250 ms a process).
+import type { FieldDefinition, OriginalType, ParquetSchema, ParquetType, ParquetWriter } from '@dsnp/parquetjs';
 import { fileSystemFor } from '../fs/resolve.ts';
 import type { OutputFormat, RecordWriter } from './types.ts';
 
@@ -40,7 +40,8 @@ export interface ParquetColumn {
 /** Column name → column (a bare type is a required column of that type). Flat: no nested groups. */
 export type ParquetColumns = Readonly<Record<string, ParquetColumnType | ParquetColumn>>;
 
-export type ParquetCompressionCodec = 'UNCOMPRESSED' | 'GZIP' | 'SNAPPY' | 'BROTLI';
+const COMPRESSION_CODECS = ['UNCOMPRESSED', 'GZIP', 'SNAPPY', 'BROTLI'] as const;
+export type ParquetCompressionCodec = (typeof COMPRESSION_CODECS)[number];
 
 export interface ParquetOutputOptions<K, V> {
   readonly schema: ParquetColumns;
@@ -170,13 +171,13 @@ class Plan {
       this.names.add(name);
     }
     if (this.columns.length === 0) throw new Error('parquetOutput: the schema has no column');
-    this.librarySchema(); // throws now on anything the library rejects
   }
 
   /** A fresh library schema (each writer mutates its own, see ParquetRecordWriter.open). */
-  librarySchema(): ParquetSchema {
+  async librarySchema(): Promise<ParquetSchema> {
     const def: Record<string, FieldDefinition> = {};
     for (const c of this.columns) def[c.name] = { ...c.field };
+    const { ParquetSchema } = await import('@dsnp/parquetjs');
     try {
       return new ParquetSchema(def);
     } catch (err) {
@@ -285,7 +286,8 @@ class ParquetRecordWriter<K, V> implements RecordWriter<K, V> {
 
   private open(): Promise<ParquetWriter> {
     this.writer ??= (async () => {
-      const schema = this.plan.librarySchema();
+      const schema = await this.plan.librarySchema();
+      const { ParquetWriter } = await import('@dsnp/parquetjs');
       const writer = await ParquetWriter.openStream(schema, this.sink as unknown as WritableForLibrary, {
         rowGroupSize: this.options.rowGroupSize ?? DEFAULT_ROW_GROUP_SIZE,
         useDataPageV2: this.options.dataPageV2 ?? false,
@@ -331,7 +333,9 @@ class ParquetRecordWriter<K, V> implements RecordWriter<K, V> {
 export function parquetOutput<K = unknown, V = unknown>(options: ParquetOutputOptions<K, V>): OutputFormat<K, V> {
   const rowGroupSize = options.rowGroupSize ?? DEFAULT_ROW_GROUP_SIZE;
   if (!Number.isSafeInteger(rowGroupSize) || rowGroupSize < 1) throw new Error(`parquetOutput: rowGroupSize must be a positive integer, got ${rowGroupSize}`);
-  const plan = new Plan(options.schema, options.compression ?? 'SNAPPY');
+  const compression = options.compression ?? 'SNAPPY';
+  if (!COMPRESSION_CODECS.includes(compression)) throw new Error(`parquetOutput: unsupported compression ${String(compression)}; expected one of ${COMPRESSION_CODECS.join(', ')}`);
+  const plan = new Plan(options.schema, compression);
   return {
     name: 'parquet',
     extension: '.parquet',

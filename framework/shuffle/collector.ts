@@ -303,18 +303,24 @@ export class AggregatingCollector extends BaseCollector {
 
   protected writeSorted(out: RunWriter): void {
     const c = this.opts.combiner!;
-    const rows: { part: number; kb: Buffer; acc: unknown }[] = [];
+    const rows: { part: number; kb: Buffer; str: string; acc: unknown }[] = [];
     const keys = this.strings.keys();
+    // String keys order as their UTF-8 bytes; JavaScript's `<` agrees (UTF-16 code units) when no key
+    // has a code unit from U+D800 up (surrogates sort below U+E000..U+FFFF as code units, above as
+    // code points), and is several times cheaper than comparing the encoded buffers.
+    let asStrings = this.others.size === 0;
     for (let e = 0; e < keys.length; e++) {
       const key = keys[e]!;
       const kb = encodeKey(key);
-      rows.push({ part: partitionOf(this.opts, key, kb), kb, acc: this.strings.values[e] });
+      if (asStrings) for (let i = 0; i < key.length; i++) if (key.charCodeAt(i) >= 0xd800) asStrings = false;
+      rows.push({ part: partitionOf(this.opts, key, kb), kb, str: key, acc: this.strings.values[e] });
     }
     for (const { key, acc } of this.others.values()) {
       const kb = encodeKey(key);
-      rows.push({ part: partitionOf(this.opts, key, kb), kb, acc });
+      rows.push({ part: partitionOf(this.opts, key, kb), kb, str: '', acc });
     }
-    rows.sort((a, b) => a.part - b.part || a.kb.compare(b.kb));
+    if (asStrings) rows.sort((a, b) => a.part - b.part || (a.str < b.str ? -1 : 1));
+    else rows.sort((a, b) => a.part - b.part || a.kb.compare(b.kb));
     let p = 0;
     const asOutput = this.closing && this.spills.length === 0; // the only spill becomes the map output
     for (const r of rows) {

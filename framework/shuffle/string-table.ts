@@ -19,18 +19,27 @@ export class StringTable<A> {
     return this.keyList.length;
   }
 
-  /** Hash used for lookups (odd, so 0 marks an empty slot). */
+  /**
+   * Hash used for lookups (odd, so 0 marks an empty slot): FNV-1a over pairs of code units (half the
+   * steps of one a unit), then murmur3's finaliser so the high unit of each pair reaches the low bits
+   * the slot index takes.
+   */
   static hash(s: string): number {
-    let h = 0x811c9dc5;
-    for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-    return h | 1;
+    let h = 0x811c9dc5 ^ s.length;
+    const n = s.length - 1;
+    let i = 0;
+    for (; i < n; i += 2) h = Math.imul(h ^ (s.charCodeAt(i) | (s.charCodeAt(i + 1) << 16)), 0x01000193);
+    if (i === n) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+    return (h ^ (h >>> 16)) | 1;
   }
 
   /** Entry index of `key`, or `-1 - slot` where it would be inserted. */
   find(key: string, hash: number): number {
     const slots = this.slots;
     const n = key.length;
-    let slot = hash & this.mask;
+    let slot = (hash >>> 1) & this.mask; // bit 0 is always set
     for (;;) {
       const h = slots[2 * slot]!;
       if (h === 0) return -1 - slot;
@@ -75,7 +84,7 @@ export class StringTable<A> {
     for (let i = 0; i < old.length; i += 2) {
       const h = old[i]!;
       if (h === 0) continue;
-      let slot = h & this.mask;
+      let slot = (h >>> 1) & this.mask;
       while (this.slots[2 * slot] !== 0) slot = (slot + 1) & this.mask;
       this.slots[2 * slot] = h;
       this.slots[2 * slot + 1] = old[i + 1]!;

@@ -1,4 +1,4 @@
-import type { BadRecord, Counter, TaskContext } from '../job/types.ts';
+import type { BadRecord, Counter, MapContext, TaskContext } from '../job/types.ts';
 import type { CounterMap } from './spec.ts';
 
 /** Counter names Hadoop users know, in their groups. */
@@ -46,6 +46,13 @@ export class AttemptContext implements TaskContext {
     this.lastProgress = now;
     this.heartbeat?.();
   }
+}
+
+/** A map attempt's context: `write` sends a pair where the task's map output goes (set by the task). */
+export class MapAttemptContext extends AttemptContext implements MapContext<unknown, unknown> {
+  write: (key: unknown, value: unknown) => void = () => {
+    throw new Error('ctx.write was called outside a map function');
+  };
 }
 
 /** Sum counter maps (job totals). */

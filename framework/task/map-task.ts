@@ -7,7 +7,7 @@ import type { RecordWriter } from '../output/types.ts';
 import { createCollector } from '../shuffle/collector.ts';
 import { hashPartitioner } from '../shuffle/partitioner.ts';
 import { sortFactorOf } from '../shuffle/sort-factor.ts';
-import { AttemptContext, FILESYSTEM, FRAMEWORK } from './context.ts';
+import { FILESYSTEM, FRAMEWORK, MapAttemptContext } from './context.ts';
 import { joinMapper } from './join-map.ts';
 import { mergeJoinReader } from './merge-join.ts';
 import { partFileName, type MapTaskSpec, type TaskResult } from './spec.ts';
@@ -18,7 +18,7 @@ export type ProgressFn = (fraction: number, bytes: number) => void;
 export async function runMapTask(job: Job, spec: MapTaskSpec, progress: ProgressFn): Promise<Omit<TaskResult, 'maxRss'>> {
   const step = job.steps[spec.step];
   if (!step) throw new Error(`job ${job.name} has no step ${spec.step}`);
-  const ctx = new AttemptContext(spec.attemptId, spec.taskIndex, spec.conf);
+  const ctx = new MapAttemptContext(spec.attemptId, spec.taskIndex, spec.conf);
   const join = step.join;
   const side = spec.joinSide ?? 'left';
   const format = join && side === 'right' ? join.with.input : spec.intermediateInput ? intermediateInput() : job.input;
@@ -59,6 +59,15 @@ export async function runMapTask(job: Job, spec: MapTaskSpec, progress: Progress
     });
   }
 
+  // Where a pair goes, written (ctx.write) or returned: the collector, or the map-only output.
+  const emit = collector
+    ? (k: unknown, v: unknown): void => collector.collect(k as ShuffleKey, v)
+    : (k: unknown, v: unknown): void => {
+        writer!.write(k, v);
+        outputRecords++;
+      };
+  ctx.write = emit;
+
   // split.length is every byte the reader reads (over all the files of a combined split).
   const fraction = (): number => (spec.split.length ? Math.min(1, reader.bytesRead / spec.split.length) : 1);
   ctx.heartbeat = () => progress(fraction(), reader.bytesRead);
@@ -68,14 +77,8 @@ export async function runMapTask(job: Job, spec: MapTaskSpec, progress: Progress
     (key, value) => {
       records++;
       try {
-        if (collector) {
-          for (const [k, v] of map(key, value, ctx)) collector.collect(k, v);
-        } else {
-          for (const [k, v] of map(key, value, ctx)) {
-            writer!.write(k, v);
-            outputRecords++;
-          }
-        }
+        const out = map(key, value, ctx);
+        if (out) for (const [k, v] of out) emit(k, v);
       } catch (err) {
         throw whileMapping(err, spec.split, offsetKeys ? key : undefined, reader.bytesRead);
       }
@@ -128,11 +131,11 @@ function whileMapping(err: unknown, split: InputSplit, key: unknown, bytesRead: 
 /** Mappers run one after another on each record (Hadoop's ChainMapper). */
 function chainMappers(mappers: readonly Mapper<unknown, unknown, ShuffleKey, unknown>[]): Mapper<unknown, unknown, ShuffleKey, unknown> {
   function* from(i: number, k: unknown, v: unknown, ctx: Parameters<Mapper<unknown, unknown, ShuffleKey, unknown>>[2]): Generator<readonly [ShuffleKey, unknown]> {
-    if (i === mappers.length - 1) {
-      yield* mappers[i]!(k, v, ctx);
-      return;
-    }
-    for (const [k2, v2] of mappers[i]!(k, v, ctx)) yield* from(i + 1, k2, v2, ctx);
+    // Only the last (the step's own) may write to ctx: the join mappers before it return their pairs.
+    const out = mappers[i]!(k, v, ctx);
+    if (!out) return;
+    if (i === mappers.length - 1) yield* out;
+    else for (const [k2, v2] of out) yield* from(i + 1, k2, v2, ctx);
   }
   return (k, v, ctx) => from(0, k, v, ctx);
 }

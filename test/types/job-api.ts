@@ -3,7 +3,7 @@
  * line must be an error, every other line must compile.
  */
 import { defineJob, sum, textInput, textOutput, jsonLinesOutput, tsvInput } from '../../framework/job/index.ts';
-import type { Job } from '../../framework/job/index.ts';
+import type { Job, MapContext } from '../../framework/job/index.ts';
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 const expectType = <T extends true>(): T => true as T;
@@ -76,6 +76,29 @@ defineJob({ name: 'bad-output', description: '', input: textInput() })
   })
   // @ts-expect-error output format's value type must match the last step's output (number)
   .output(textOutput<string, string>());
+
+// ctx.write: an annotated MapContext checks what is written; the map-output types come from the
+// combiner and the reducer.
+const written = defineJob({ name: 'written', description: '', input: textInput() })
+  .step({
+    map: (_offset, line, ctx: MapContext<string, number>) => {
+      ctx.write(line, 1);
+    },
+    combine: sum,
+    reduce: function* (key: string, values) {
+      let n = 0;
+      for (const v of values) n += v;
+      yield [key, n] as const;
+    },
+  })
+  .output(textOutput());
+expectType<Equal<typeof written, Job<number, string, string, number>>>();
+defineJob({ name: 'bad-write', description: '', input: textInput() }).step({
+  map: (_offset, line, ctx: MapContext<string, number>) => {
+    // @ts-expect-error the context was annotated to take numbers as values
+    ctx.write(line, 'one');
+  },
+});
 
 // Joins: the joined record's type comes from both sides; the key types must agree.
 const side = { name: 'subscribers', input: tsvInput(), key: (_o: number, cols: string[]) => cols[0] };
