@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import yargs from 'yargs';
 import { runBuilder } from '../framework/cli/run/command.ts';
-import { bsctl, errorLines, leftovers, outputLines, ROOT, tempDir } from './helpers/cli.ts';
+import { bsctl, bsctlAsync, errorLines, leftovers, outputLines, ROOT, tempDir } from './helpers/cli.ts';
 
 const dir = tempDir('cli');
 const input = path.join(dir, 'in.txt');
@@ -68,6 +68,41 @@ for (const [name, args, message] of [
     t.deepEqual(leftovers(out), []);
   });
 }
+
+/** Live processes whose environment holds `mark` (a run's workers inherit the run's environment). */
+function processesMarked(mark: string): number[] {
+  const pids: number[] = [];
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      if (fs.readFileSync(`/proc/${d}/environ`, 'latin1').includes(mark) && !fs.readFileSync(`/proc/${d}/stat`, 'latin1').includes(') Z ')) pids.push(Number(d));
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  return pids;
+}
+
+test('workers started ahead of the job are gone when a run ends, whether it used them or failed first', async (t) => {
+  const exists = path.join(dir, 'ahead-exists');
+  fs.mkdirSync(exists);
+  const runs = [
+    { args: ['run', 'word-count', '--input', input, '--output', exists, '--workers', '3'], code: 1 }, // fails before any task
+    { args: ['run', 'word-count', '--input', input, '--output', path.join(dir, 'ahead-ok'), '--workers', '3'], code: 0 }, // one map: one worker of three
+  ];
+  for (const [i, run] of runs.entries()) {
+    const mark = `BSCTL_TEST_AHEAD_${process.pid}_${i}`;
+    const r = await bsctlAsync(run.args, { [mark]: '1' });
+    t.is(r.code, run.code, r.stderr);
+    let left = processesMarked(`${mark}=1`);
+    for (let k = 0; k < 40 && left.length > 0; k++) {
+      await new Promise((res) => setTimeout(res, 50));
+      left = processesMarked(`${mark}=1`);
+    }
+    t.deepEqual(left, [], `run ${i}: processes left behind`);
+  }
+  t.is(outputLines(path.join(dir, 'ahead-ok')), 'a\t2\nb\t2\nc\t1');
+});
 
 test('bad input: unreadable file → error naming the file, exit 1, no output', (t) => {
   const d = tempDir('cli-perm');

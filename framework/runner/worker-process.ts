@@ -35,17 +35,44 @@ export interface WorkerIo {
 /** Extra Node flags for local workers, for profiling (`BSCTL_WORKER_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof"`). */
 const extraFlags = (): string[] => (process.env.BSCTL_WORKER_NODE_FLAGS ?? '').split(/\s+/).filter((f) => f.startsWith('--'));
 
-/** A worker process on this machine. */
+/** A worker process on this machine (one started ahead by prestartLocalWorkers when there is one). */
 export function spawnLocalWorker(): WorkerIo {
+  return prestarted.shift() ?? startLocalWorker();
+}
+
+function startLocalWorker(): WorkerIo {
   const child = spawn(process.execPath, [...WORKER_NODE_FLAGS, ...extraFlags(), '--import', TSX_LOADER, WORKER_ENTRY], { stdio: ['pipe', 'pipe', 'pipe'] });
+  // Remembered: a worker started ahead may end before anyone listens.
+  let ended: [number | null, string | null] | undefined;
+  child.on('exit', (code, signal) => (ended = [code, signal]));
   child.on('error', () => child.emit('exit', null, 'spawn failed'));
   return {
     stdin: child.stdin,
     stdout: child.stdout,
     stderr: child.stderr,
-    onExit: (l) => child.on('exit', (code, signal) => l(code, signal)),
+    onExit: (l) => (ended ? queueMicrotask(() => l(...ended!)) : child.on('exit', (code, signal) => l(code, signal))),
     kill: () => child.kill('SIGKILL'),
   };
+}
+
+/** Workers started before the job needs them, taken first by spawnLocalWorker. */
+const prestarted: WorkerIo[] = [];
+
+/**
+ * Start `count` local workers now, so that their start-up (Node, tsx, the framework: about half a
+ * second) overlaps the driver's own; `bsctl run` does this before it loads the job. Whatever the job
+ * does not take is killed by releasePrestartedWorkers.
+ */
+export function prestartLocalWorkers(count: number): void {
+  for (let i = prestarted.length; i < count; i++) prestarted.push(startLocalWorker());
+}
+
+/** Kill the started-ahead workers no runner took (the job needed fewer, or failed before its tasks). */
+export function releasePrestartedWorkers(): void {
+  for (const w of prestarted.splice(0)) {
+    w.stdin.end();
+    w.kill();
+  }
 }
 
 interface Running {

@@ -1,7 +1,11 @@
+import os from 'node:os';
 import { RUN_DEFAULTS } from './resolve.ts';
 import type { Argv, CommandModule, Options } from 'yargs';
 import type { JobCli } from '../../job/cli.ts';
 import type { CommandResult } from '../types.ts';
+
+/** At most this many local workers are started ahead of the job (more are started when needed). */
+const MAX_PRESTARTED = 16;
 
 export interface RunArgs {
   job: string;
@@ -67,8 +71,17 @@ export function runCommand(result: CommandResult, jobCli?: JobCli): CommandModul
     describe: 'run a job (word-count, full-build, your own module, ...)',
     builder: (y) => runBuilder(y, jobCli),
     handler: async (args) => {
-      const { runHandler } = await import('./handler.ts');
-      result.code = await runHandler(args);
+      // Local workers start while this process loads the rest (their start-up and ours overlap).
+      const workers = args.workers ?? os.availableParallelism();
+      const ahead = args.runner === 'local' && Number.isSafeInteger(workers) && workers >= 1 && workers <= MAX_PRESTARTED;
+      const pool = ahead ? await import('../../runner/worker-process.ts') : undefined;
+      pool?.prestartLocalWorkers(workers);
+      try {
+        const { runHandler } = await import('./handler.ts');
+        result.code = await runHandler(args);
+      } finally {
+        pool?.releasePrestartedWorkers();
+      }
     },
   };
 }
