@@ -39,7 +39,7 @@ export async function runRemoteAttempt(a: RemoteAttempt): Promise<TaskResult> {
   const { spec, host: h, hosts } = a;
   const remote: TaskSpec =
     spec.type === 'map'
-      ? ({ ...spec, spillDir: `${hosts.jobDir(h, spec.jobId)}/${spec.attemptId}` } satisfies MapTaskSpec)
+      ? ({ ...spec, spillDir: `${hosts.jobDir(h, spec.jobId)}/map` } satisfies MapTaskSpec)
       : ({ ...spec, segments: await fetchSegments(hosts, h, spec, a.outputHost, a.signal, async (_i, seg) => a.copied?.(spec.taskIndex, seg, h)) } satisfies ReduceTaskSpec);
   const check = (): void => {
     const kill = a.killed();

@@ -65,7 +65,8 @@ export function mapTask(p: StepPlan, i: number, split: InputSplit, onOutput: (re
         ...(p.chain?.length ? { chain: p.chain } : {}),
         numReduces: p.numReduces,
         sortBytes: p.sortBytes,
-        spillDir: path.join(p.workDir, `step${p.step}`, id),
+        spillDir: path.join(p.workDir, `step${p.step}`, 'map'),
+        spillPrefix: `${id}.`,
         ...(p.numReduces === 0 ? { output: outputOf(p, id, p.numMaps) } : {}),
       };
     },
@@ -75,9 +76,20 @@ export function mapTask(p: StepPlan, i: number, split: InputSplit, onOutput: (re
     },
     discard: async (spec) => {
       if (p.numReduces === 0) await p.committer.abortTask(spec.attemptId);
-      if (spec.type === 'map') fs.rmSync(spec.spillDir, { recursive: true, force: true });
+      if (spec.type === 'map') removeAttemptFiles(spec.spillDir, spec.spillPrefix ?? '');
     },
   };
+}
+
+/** A discarded map attempt's spills and output: its own files in the shared dir (bsctl named them all). */
+function removeAttemptFiles(dir: string, prefix: string): void {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return; // the attempt made none
+  }
+  for (const n of names) if (prefix && n.startsWith(prefix)) fs.rmSync(path.join(dir, n), { recursive: true, force: true });
 }
 
 /** Reduce task r of a step: partition r of every map's output (`segments` is read when an attempt starts). */

@@ -24,8 +24,14 @@ export interface CollectorOptions {
   readonly partitioner: Partitioner<ShuffleKey>;
   /** Sort/aggregation budget in bytes (`--sort-mb`); a spill starts at 80% of it. */
   readonly budgetBytes: number;
-  /** Directory for spills and the final map output file. */
+  /** Directory for spills and the final map output file (shared by attempts: see `prefix`). */
   readonly dir: string;
+  /**
+   * File names start with this (the attempt id and a dot), so that the attempts of a step share one
+   * directory: a new directory per attempt costs a tiny map more than its work (ext4: ~0.25 ms for the
+   * mkdir and ~0.3 ms for the first file in it, against ~0.02 ms for a file in an existing one).
+   */
+  readonly prefix?: string;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   readonly combiner?: CombineFn<unknown, any>;
   /** Spills merged at once at the end of the map (`mapreduce.task.io.sort.factor`); default 100. */
@@ -91,13 +97,20 @@ abstract class BaseCollector implements MapOutputCollector {
     makeDir(opts.dir);
   }
 
+  /** A file of this collector's in its dir. */
+  private file(name: string): string {
+    return path.join(this.opts.dir, `${this.opts.prefix ?? ''}${name}`);
+  }
+
   abstract collect(key: ShuffleKey, value: unknown): void;
   /** Write the buffered records as one sorted run; the writer is positioned at partition 0. */
   protected abstract writeSorted(out: RunWriter): void;
   protected abstract get empty(): boolean;
 
   protected spill(): void {
-    const out = new RunWriter(path.join(this.opts.dir, `spill_${this.spills.length}.out`));
+    // A map that never spilled before its end writes its output file at once (no rename after).
+    const only = this.closing && this.spills.length === 0;
+    const out = new RunWriter(this.file(only ? 'file.out' : `spill_${this.spills.length}.out`));
     try {
       this.writeSorted(out);
       this.spills.push(out.close());
@@ -112,9 +125,10 @@ abstract class BaseCollector implements MapOutputCollector {
   close(): MapOutput {
     this.closing = true;
     if (!this.empty || this.spills.length === 0) this.spill();
-    const final = path.join(this.opts.dir, 'file.out');
+    const final = this.file('file.out');
     if (this.spills.length === 1) {
-      fs.renameSync(this.spills[0]![0]!.file, final);
+      const file = this.spills[0]![0]!.file;
+      if (file !== final) fs.renameSync(file, final);
       return { file: final, segments: this.spills[0]!.map((s) => ({ ...s, file: final })) };
     }
     const out = new RunWriter(final);
@@ -143,7 +157,7 @@ abstract class BaseCollector implements MapOutputCollector {
       {
         factor: this.opts.sortFactor ?? DEFAULT_SORT_FACTOR,
         dir: this.opts.dir,
-        prefix: `merge_p${p}`,
+        prefix: `${this.opts.prefix ?? ''}merge_p${p}`,
         ...(this.opts.progress ? { progress: this.opts.progress } : {}),
       },
     );

@@ -40,6 +40,7 @@ export async function runMapTask(job: Job, spec: MapTaskSpec, progress: Progress
           partitioner: ((!join && step.partitioner) || hashPartitioner) as Partitioner<ShuffleKey>,
           budgetBytes: spec.sortBytes,
           dir: spec.spillDir,
+          ...(spec.spillPrefix ? { prefix: spec.spillPrefix } : {}),
           sortFactor: sortFactorOf(spec.conf),
           progress: () => ctx.progress(),
           ...(step.combine && !join ? { combiner: step.combine } : {}),

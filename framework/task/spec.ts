@@ -72,8 +72,10 @@ export interface MapTaskSpec extends TaskSpecBase {
   /** Reduce partitions; 0 for a map-only step. */
   readonly numReduces: number;
   readonly sortBytes: number;
-  /** Local dir for spills and the final map output file. */
+  /** Local dir for spills and the final map output file, shared by the step's attempts. */
   readonly spillDir: string;
+  /** This attempt's files in spillDir start with this (its attempt id and a dot). */
+  readonly spillPrefix?: string;
   /** For map-only steps. */
   readonly output?: OutputTarget;
 }
