@@ -37,6 +37,18 @@ test('simple_analyzer: splits on one space only; Chinese without spaces is one t
   t.deepEqual(simple.tokenize(''), []);
 });
 
+test('simple_analyzer: eachTerm gives the ranges of exactly the terms tokenize gives', (t) => {
+  const texts = ['阿里巴巴集团', 'Hello 世界ABC', 'ＡＢＣ１２３', '  a  b ', 'a\u3000b', 'a\tb c,d', 'x \t y', '', ' ', '\t', 'a', 'A B  C\n d\r'];
+  for (const text of texts) {
+    const ranges: string[] = [];
+    simple.eachTerm!(text, (s, start, end) => ranges.push(s.slice(start, end)));
+    t.deepEqual(ranges, simple.tokenize(text), JSON.stringify(text));
+  }
+  t.deepEqual(simple.tokenize('A B  C\n d\r'), ['a', 'b', 'c\n', 'd\r']);
+  t.deepEqual(simple.tokenize(' '), []);
+  t.deepEqual(simple.tokenize('\t'), []);
+});
+
 test('simple_analyzer: rt.data titles/subjects are single terms (MATCHINDEX(default, 阿里巴巴集团) matches)', (t) => {
   for (const title of ['阿里巴巴集团', '蚂蚁集团']) t.deepEqual(simple.tokenize(title), [title]);
   t.deepEqual(simple.tokenize('open source的搜索软件搭建'), ['open', 'source的搜索软件搭建']);

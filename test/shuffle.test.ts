@@ -280,6 +280,16 @@ test('arrays of primitives (tsv rows, tagged join records) and Buffers take the 
   t.false(1 in (decodeValue(encodeValue(sparse)) as unknown[]));
 });
 
+test('string elements of an array round-trip at every length-prefix width; short ones keep a 1-byte length', (t) => {
+  const strings = ['', 'ab', 'x'.repeat(41), 'x'.repeat(42), 'x'.repeat(43), '漢'.repeat(42), '😀'.repeat(30), 'y'.repeat(5000), 'é'.repeat(3000), 'z'.repeat(200_000), '漢'.repeat(100_000)];
+  for (const s of strings) {
+    const v = [s, 1, [s]];
+    t.deepEqual(decodeValue(encodeValue(v)), v, `${s.length} units of ${JSON.stringify(s.slice(0, 2))}`);
+  }
+  // V_ARRAY, 1 element, its length 3, V_STRING, "ab": the bytes of before.
+  t.deepEqual([...encodeValue(['ab'])], [10, 1, 3, 2, 0x61, 0x62]);
+});
+
 test('decodeValue of a corrupt buffer is an error', (t) => {
   t.throws(() => decodeValue(Buffer.from([0x7f, 1, 2])), { message: /corrupt/ });
 });

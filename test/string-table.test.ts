@@ -30,3 +30,23 @@ test('StringTable counts exactly like a Map over 200k random keys (growth, colli
   // Keys that differ only in one code unit, and the empty key, stay distinct.
   t.true(got.has('') && got.has('\uD800') && got.has('a') && got.has('ab'));
 });
+
+test('StringTable: hashOf and findOf over a range equal hash and find of the slice', (t) => {
+  const table = new StringTable<number>();
+  const text = ' ab abc 漢字 😀 ab  x abc';
+  const words = ['ab', 'abc', '漢字', '😀', 'x'];
+  for (const [i, w] of words.entries()) {
+    const h = StringTable.hash(w);
+    table.insert(w, h, table.find(w, h), i);
+  }
+  for (let start = 0; start <= text.length; start++) {
+    for (let end = start; end <= text.length; end++) {
+      const slice = text.slice(start, end);
+      const h = StringTable.hash(slice);
+      t.is(StringTable.hashOf(text, start, end), h);
+      const found = table.findOf(text, start, end, h);
+      if (found !== table.find(slice, h)) t.fail(`findOf(${start}, ${end}) = ${found} for ${JSON.stringify(slice)}`);
+      if (words.includes(slice)) t.is(table.keys()[found], slice);
+    }
+  }
+});

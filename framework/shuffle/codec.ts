@@ -42,7 +42,7 @@ export function encodeValueInto(sink: ByteSink, value: unknown): void {
     sink.buf.writeDoubleLE(value, sink.length + 1);
     sink.length += 9;
   } else if (typeof value === 'string') {
-    sink.ensure(1 + Buffer.byteLength(value));
+    sink.ensure(1 + 3 * value.length); // UTF-8 takes at most 3 bytes a UTF-16 unit: no byteLength call
     sink.buf[sink.length++] = V_STRING;
     sink.length += sink.buf.write(value, sink.length, 'utf8');
   } else if (typeof value === 'object' && value !== null) {
@@ -76,6 +76,10 @@ function arrayInto(sink: ByteSink, arr: readonly unknown[]): boolean {
     const v = arr[i];
     if (typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array && v.constructor === Buffer)) return rollback(sink, start);
     if (typeof v === 'symbol' || typeof v === 'function') return rollback(sink, start);
+    if (typeof v === 'string' && v.length < MAX_SIZED_STRING) {
+      stringElement(sink, v);
+      continue;
+    }
     if (!Array.isArray(v)) {
       sink.varint(primitiveLength(v));
       encodeValueInto(sink, v);
@@ -95,6 +99,32 @@ function arrayInto(sink: ByteSink, arr: readonly unknown[]): boolean {
     sink.buf[at + 3] = (n >>> 21) & 0x7f;
   }
   return true;
+}
+
+/** Strings shorter than this take the one-call path (their bound fits a 4-byte varint). */
+const MAX_SIZED_STRING = (2 ** 28 - 2) / 3;
+
+/**
+ * A string element: its length varint sized for the most bytes the string can take (3 a UTF-16 unit),
+ * written after the string (one native call instead of a byteLength for the length, another for the
+ * room, and the write). Short strings get a 1-byte varint as before; a longer bound may leave the
+ * varint padded (0x80 continuation bytes), which readVarint reads as the same number.
+ */
+function stringElement(sink: ByteSink, v: string): void {
+  const max = 1 + 3 * v.length;
+  const width = max < 0x80 ? 1 : max < 0x4000 ? 2 : max < 0x200000 ? 3 : 4;
+  sink.ensure(width + max);
+  const at = sink.length;
+  const body = at + width;
+  sink.buf[body] = V_STRING;
+  const bytes = 1 + sink.buf.write(v, body + 1, 'utf8');
+  let n = bytes;
+  for (let i = 0; i < width - 1; i++) {
+    sink.buf[at + i] = (n & 0x7f) | 0x80;
+    n >>>= 7;
+  }
+  sink.buf[at + width - 1] = n;
+  sink.length = body + bytes;
 }
 
 /** The length of encodeValue(v) of a number, string, bigint, boolean, null, undefined or Buffer. */

@@ -27,11 +27,16 @@ export class StringTable<A> {
    * the slot index takes.
    */
   static hash(s: string): number {
-    let h = 0x811c9dc5 ^ s.length;
-    const n = s.length - 1;
-    let i = 0;
-    for (; i < n; i += 2) h = Math.imul(h ^ (s.charCodeAt(i) | (s.charCodeAt(i + 1) << 16)), 0x01000193);
-    if (i === n) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+    return StringTable.hashOf(s, 0, s.length);
+  }
+
+  /** hash(s.slice(start, end)), without the slice. */
+  static hashOf(s: string, start: number, end: number): number {
+    let h = 0x811c9dc5 ^ (end - start);
+    const last = end - 1;
+    let i = start;
+    for (; i < last; i += 2) h = Math.imul(h ^ (s.charCodeAt(i) | (s.charCodeAt(i + 1) << 16)), 0x01000193);
+    if (i === last) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
     h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
     h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
     return (h ^ (h >>> 16)) | 1;
@@ -39,8 +44,13 @@ export class StringTable<A> {
 
   /** Entry index of `key`, or `-1 - slot` where it would be inserted. */
   find(key: string, hash: number): number {
+    return this.findOf(key, 0, key.length, hash);
+  }
+
+  /** find(s.slice(start, end), hash), without the slice. */
+  findOf(s: string, start: number, end: number, hash: number): number {
     const slots = this.slots;
-    const n = key.length;
+    const n = end - start;
     let slot = (hash >>> 1) & this.mask; // bit 0 is always set
     for (;;) {
       const h = slots[2 * slot]!;
@@ -51,7 +61,7 @@ export class StringTable<A> {
         if (this.offsets[e + 1] === undefined ? this.arenaLength - off === n : this.offsets[e + 1]! - off === n) {
           const a = this.arena;
           let k = 0;
-          while (k < n && a[off + k] === key.charCodeAt(k)) k++;
+          while (k < n && a[off + k] === s.charCodeAt(start + k)) k++;
           if (k === n) return e;
         }
       }

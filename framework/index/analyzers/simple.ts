@@ -10,19 +10,31 @@ import { normalize } from './normalize.ts';
  */
 const DELIMITER = ' ';
 
-/** A one-character piece that is whitespace (\t \n \v \f \r; ' ' cannot occur after the split). */
-function isSingleSpace(piece: string): boolean {
-  if (piece.length !== 1) return false;
-  const c = piece.charCodeAt(0);
+/** A one-character piece at `i` that is whitespace (\t \n \v \f \r; ' ' cannot occur after the split). */
+function isSingleSpaceAt(s: string, i: number): boolean {
+  const c = s.charCodeAt(i);
   return c >= 9 && c <= 13;
+}
+
+/** Every non-empty piece of `text` (normalised) between delimiters, except single whitespace chars. */
+function eachTerm(text: string, term: (s: string, start: number, end: number) => void): void {
+  const s = normalize(text);
+  let start = 0;
+  for (;;) {
+    const d = s.indexOf(DELIMITER, start);
+    const end = d < 0 ? s.length : d;
+    if (end > start && !(end - start === 1 && isSingleSpaceAt(s, start))) term(s, start, end);
+    if (d < 0) return;
+    start = d + 1;
+  }
 }
 
 export const simpleAnalyzer: Analyzer = {
   name: 'simple_analyzer',
   tokenize(text: string): string[] {
-    const pieces = normalize(text).split(DELIMITER);
-    let clean = true;
-    for (let i = 0; i < pieces.length && clean; i++) clean = pieces[i] !== '' && !isSingleSpace(pieces[i]!);
-    return clean ? pieces : pieces.filter((p) => p !== '' && !isSingleSpace(p));
+    const out: string[] = [];
+    eachTerm(text, (s, start, end) => out.push(s.slice(start, end)));
+    return out;
   },
+  eachTerm,
 };

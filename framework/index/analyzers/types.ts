@@ -7,4 +7,10 @@ export interface Analyzer {
    * Never contains empty strings.
    */
   tokenize(text: string): string[];
+  /**
+   * The same terms as ranges, without making a string of each: `term(s, start, end)` for every term,
+   * in order, where `s.slice(start, end)` is the term (`s` is `text` normalised). Analyzers that offer
+   * it let the index writer look terms up in place.
+   */
+  eachTerm?(text: string, term: (s: string, start: number, end: number) => void): void;
 }

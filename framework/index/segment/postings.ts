@@ -56,11 +56,16 @@ export class PostingsBuilder {
 
   /** The id of a term in the current run (call `add` with it before anything can spill). */
   termId(term: string): number {
-    const hash = StringTable.hash(term);
-    const found = this.ids.find(term, hash);
+    return this.termIdOf(term, 0, term.length);
+  }
+
+  /** termId(s.slice(start, end)): the slice is made only for a new term. */
+  termIdOf(s: string, start: number, end: number): number {
+    const hash = StringTable.hashOf(s, start, end);
+    const found = this.ids.findOf(s, start, end, hash);
     if (found >= 0) return found;
     const id = this.ids.size;
-    this.ids.insert(term, hash, found, id);
+    this.ids.insert(s.slice(start, end), hash, found, id);
     const streams = (id + 1) * this.targets.length;
     if (streams > this.last.length) {
       this.pool.ensureStreams(streams);

@@ -32,9 +32,11 @@ const INVERTED = new Set(['TEXT', 'PACK', 'STRING', 'NUMBER']);
 function termIdsOf(index: IndexSchema, value: FieldValue, analyzer: Analyzer | undefined, postings: PostingsBuilder): number[] {
   const values: readonly Scalar[] = Array.isArray(value) ? value : [value as Scalar];
   const out: number[] = [];
+  const push = (s: string, start: number, end: number): void => void out.push(postings.termIdOf(s, start, end));
   for (const v of values) {
     const s = String(v);
-    if (analyzer) for (const t of analyzer.tokenize(s)) out.push(postings.termId(t));
+    if (analyzer?.eachTerm) analyzer.eachTerm(s, push);
+    else if (analyzer) for (const t of analyzer.tokenize(s)) out.push(postings.termId(t));
     else if (!(index.type === 'STRING' && s === '')) out.push(postings.termId(s));
   }
   return out;
