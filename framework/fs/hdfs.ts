@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { PassThrough, Readable, Writable } from 'node:stream';
+import { Readable, Transform, Writable } from 'node:stream';
 import { FsError, type BlockLocation, type FileStatus, type FileSystem } from './types.ts';
 import { resolveHdfs, type HdfsTarget } from './webhdfs/config.ts';
 import { httpError, jsonRequest, opUrl, unreachable, withRetries } from './webhdfs/request.ts';
@@ -87,6 +87,32 @@ class HdfsWriteStream extends Writable {
   }
 }
 
+/**
+ * Joins the socket's pieces (~64 KiB) into chunks of `size` bytes, the last one shorter, as a local
+ * file is read: a reader's work per chunk (its boundary copy, its progress hook) is done 16x less often.
+ */
+function rechunk(size: number): Transform {
+  let parts: Buffer[] = [];
+  let length = 0;
+  return new Transform({
+    highWaterMark: size,
+    transform(chunk: Buffer, _encoding, callback) {
+      parts.push(chunk);
+      length += chunk.length;
+      if (length >= size) {
+        this.push(parts.length === 1 ? parts[0] : Buffer.concat(parts, length));
+        parts = [];
+        length = 0;
+      }
+      callback();
+    },
+    flush(callback) {
+      if (length > 0) this.push(Buffer.concat(parts, length));
+      callback();
+    },
+  });
+}
+
 /** HDFS through its WebHDFS REST API (see webhdfs/config.ts for addresses and users). */
 export class HdfsFileSystem implements FileSystem {
   readonly scheme = 'hdfs';
@@ -114,29 +140,40 @@ export class HdfsFileSystem implements FileSystem {
     return r.FileStatuses.FileStatus.map((s) => toStatus(join(uri, s.pathSuffix), s)).sort((a, b) => (a.path < b.path ? -1 : 1));
   }
 
-  openRead(uri: string, start = 0, end?: number): Readable {
-    const out = new PassThrough({ highWaterMark: 1024 * 1024 });
+  openRead(uri: string, start = 0, end?: number, options: { readonly chunkBytes?: number } = {}): Readable {
+    const out = rechunk(options.chunkBytes ?? 1024 * 1024);
     if (end !== undefined && end <= start) {
       out.end();
       return out;
     }
     const target = resolveHdfs(uri);
     withRetries(async () => {
-      const url = opUrl(target, 'OPEN', { offset: start, ...(end !== undefined ? { length: end - start } : {}) });
+      const url = opUrl(target, 'OPEN', { offset: start, ...(end !== undefined ? { length: end - start } : {}), noredirect: true });
       let res: Response;
       try {
-        res = await fetch(url, { redirect: 'follow' });
+        res = await fetch(url);
       } catch (err) {
         throw unreachable('read', uri, url, err);
       }
-      if (!res.ok || !res.body) throw await httpError('read', uri, res);
-      return res.body;
+      if (!res.ok) throw await httpError('read', uri, res);
+      const location = ((await res.json()) as { Location: string }).Location;
+      // The bytes come through node:http: a third of the CPU a chunk that fetch's web stream costs.
+      return new Promise<http.IncomingMessage>((resolve, reject) => {
+        http
+          .get(location, (body) => {
+            if (body.statusCode === 200) return resolve(body);
+            const chunks: Buffer[] = [];
+            body.on('data', (c: Buffer) => chunks.push(c));
+            body.on('error', (err) => reject(unreachable('read', uri, location, err)));
+            body.on('end', () => void httpError('read', uri, new Response(Buffer.concat(chunks).toString(), { status: body.statusCode ?? 500, statusText: body.statusMessage ?? '' })).then(reject));
+          })
+          .on('error', (err) => reject(unreachable('read', uri, location, err)));
+      });
     })
       .then((body) => {
-        const stream = Readable.fromWeb(body as import('node:stream/web').ReadableStream<Uint8Array>);
-        stream.on('error', (err) => out.destroy(new FsError('read', uri, `connection lost (${err.message})`, 'ECONNRESET')));
-        out.on('close', () => stream.destroy());
-        stream.pipe(out);
+        body.on('error', (err) => out.destroy(new FsError('read', uri, `connection lost (${err.message})`, 'ECONNRESET')));
+        out.on('close', () => body.destroy());
+        body.pipe(out);
       })
       .catch((err: unknown) => out.destroy(err instanceof Error ? err : new Error(String(err))));
     return out;
