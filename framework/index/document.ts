@@ -43,11 +43,15 @@ export function unpackCommand(schema: TableSchema, packed: PackedCommand): DocCo
   return { cmd: packed[0] as Command, fields, fileIndex: packed[1] as number, offset: packed[2] as number };
 }
 
+/** A document refused for `reason`, at its offset. */
+function badAt(raw: Ha3Document, reason: string): Converted {
+  return { ok: false, offset: raw.offset, reason };
+}
+
 /** Validate and type one ha3 document against the schema (havenask.md §1). */
 export function convertDocument(schema: TableSchema, byName: ReadonlyMap<string, FieldSchema>, raw: Ha3Document, fileIndex: number): Converted {
   const problem = raw.problems[0];
   if (problem) return { ok: false, offset: problem.offset, reason: problem.message };
-  const bad = (reason: string): Converted => ({ ok: false, offset: raw.offset, reason });
   let cmd: string | undefined;
   let pk: string | undefined;
   const given = new Map<string, string>();
@@ -58,26 +62,26 @@ export function convertDocument(schema: TableSchema, byName: ReadonlyMap<string,
     else ignored++;
     if (name === schema.primaryKey) pk = value;
   }
-  if (cmd === undefined) return bad('document without CMD');
-  if (!COMMANDS.has(cmd)) return bad(`unknown CMD "${cmd}"`);
-  if (pk === undefined || pk === '') return bad(`document without primary key (${schema.primaryKey})`);
+  if (cmd === undefined) return badAt(raw, 'document without CMD');
+  if (!COMMANDS.has(cmd)) return badAt(raw, `unknown CMD "${cmd}"`);
+  if (pk === undefined || pk === '') return badAt(raw, `document without primary key (${schema.primaryKey})`);
   const fields: Record<string, FieldValue> = {};
   if (cmd === 'add') {
     for (const f of schema.fields) {
       const v = parseField(f, given.get(f.name) ?? '');
-      if (typeof v === 'object' && 'error' in v) return bad(v.error);
+      if (typeof v === 'object' && 'error' in v) return badAt(raw, v.error);
       fields[f.name] = v;
     }
   } else if (cmd === 'update_field') {
     for (const [name, rawValue] of given) {
       if (name === schema.primaryKey) continue;
       const v = parseField(byName.get(name)!, rawValue);
-      if (typeof v === 'object' && 'error' in v) return bad(v.error);
+      if (typeof v === 'object' && 'error' in v) return badAt(raw, v.error);
       fields[name] = v;
     }
   }
   const pkCheck = parseField(byName.get(schema.primaryKey)!, pk);
-  if (typeof pkCheck === 'object' && 'error' in pkCheck) return bad(pkCheck.error);
+  if (typeof pkCheck === 'object' && 'error' in pkCheck) return badAt(raw, pkCheck.error);
   return { ok: true, pk, doc: { cmd: cmd as Command, fields, fileIndex, offset: raw.offset }, ignoredFields: ignored };
 }
 

@@ -61,17 +61,22 @@ export function hashString(bytes: Uint8Array): number {
   return seed1;
 }
 
+// hashUtf8's state, fed a byte at a time by feed(): module-level, not a closure made for every call
+// (tsx's keepNames turns each closure made into a defineProperty call).
+let seed1 = 0;
+let seed2 = 0;
+function feed(c: number): void {
+  seed1 = (CRYPT_TABLE[c]! ^ (seed1 + seed2)) >>> 0;
+  seed2 = (c + seed1 + seed2 + (seed2 << 5) + 3) >>> 0;
+}
+
 /**
  * hashString over the UTF-8 encoding of `s`, encoded on the fly (no allocation). Lone surrogates
  * become U+FFFD, exactly as TextEncoder does.
  */
 export function hashUtf8(s: string): number {
-  let seed1 = 0x7fed7fed;
-  let seed2 = 0xeeeeeeee;
-  const feed = (c: number): void => {
-    seed1 = (CRYPT_TABLE[c]! ^ (seed1 + seed2)) >>> 0;
-    seed2 = (c + seed1 + seed2 + (seed2 << 5) + 3) >>> 0;
-  };
+  seed1 = 0x7fed7fed;
+  seed2 = 0xeeeeeeee;
   for (let i = 0; i < s.length; i++) {
     let cp = s.charCodeAt(i);
     if (cp < 0x80) {

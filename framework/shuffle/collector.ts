@@ -57,8 +57,11 @@ const SPILL_THRESHOLD = 0.8;
 
 /** The first 31 bits of a key (bytes missing past its end count as 0), compared before the full key. */
 function keyPrefix(buf: Buffer, start: number, length: number): number {
-  const b = (i: number): number => (i < length ? buf[start + i]! : 0);
-  return (b(0) << 23) | (b(1) << 15) | (b(2) << 7) | (b(3) >> 1);
+  if (length >= 4) return (buf[start]! << 23) | (buf[start + 1]! << 15) | (buf[start + 2]! << 7) | (buf[start + 3]! >> 1);
+  const b0 = length > 0 ? buf[start]! : 0;
+  const b1 = length > 1 ? buf[start + 1]! : 0;
+  const b2 = length > 2 ? buf[start + 2]! : 0;
+  return (b0 << 23) | (b1 << 15) | (b2 << 7);
 }
 
 function partitionOf(opts: CollectorOptions, key: ShuffleKey, kb: Buffer): number {

@@ -21,9 +21,18 @@ export class AttemptContext implements TaskContext {
     readonly conf: Readonly<Record<string, string>>,
   ) {}
 
+  /** Counter objects by group and name: made once (jobs ask for one per record). */
+  private readonly made = new Map<string, Map<string, Counter>>();
+
   counter(name: string, group = 'user'): Counter {
-    this.add(group, name, 0); // a counter shows in the report once asked for, even at 0
-    return { increment: (by = 1) => this.add(group, name, by) };
+    let byName = this.made.get(group);
+    if (!byName) this.made.set(group, (byName = new Map()));
+    let c = byName.get(name);
+    if (!c) {
+      this.add(group, name, 0); // a counter shows in the report once asked for, even at 0
+      byName.set(name, (c = { increment: (by = 1) => this.add(group, name, by) }));
+    }
+    return c;
   }
 
   add(group: string, name: string, by: number): void {

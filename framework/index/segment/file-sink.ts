@@ -40,10 +40,8 @@ export class FileSink extends ByteSink {
   }
 
   utf8(s: string): void {
-    const n = Buffer.byteLength(s);
-    this.ensure(n);
-    this.buf.write(s, this.length, 'utf8');
-    this.length += n;
+    this.ensure(3 * s.length); // the UTF-8 bound: no byteLength pass over the text
+    this.length += this.buf.write(s, this.length, 'utf8');
   }
 
   close(): void {

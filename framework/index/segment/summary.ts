@@ -46,9 +46,8 @@ export class SummaryWriter {
     }
     const json = JSON.stringify(out);
     if (this.block) {
-      const n = Buffer.byteLength(json);
-      this.block.ensure(n);
-      this.block.buf.write(json, this.block.length, 'utf8');
+      this.block.ensure(3 * json.length); // the UTF-8 bound: no byteLength pass over the text
+      const n = this.block.buf.write(json, this.block.length, 'utf8');
       this.block.length += n;
       this.logical += n;
       this.offsets.uint64(this.logical);

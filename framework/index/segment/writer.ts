@@ -28,14 +28,23 @@ export interface SegmentWriterOptions {
 
 const INVERTED = new Set(['TEXT', 'PACK', 'STRING', 'NUMBER']);
 
+// Where pushTermId puts the ids of the value termIdsOf is analysing: module-level, so that no closure is
+// made per value (tsx's keepNames turns each closure made into a defineProperty call).
+let termOut: number[] = [];
+let termPostings: PostingsBuilder | undefined;
+function pushTermId(s: string, start: number, end: number): void {
+  termOut.push(termPostings!.termIdOf(s, start, end));
+}
+
 /** The term ids one field value gives an index: analyzed tokens (TEXT, PACK) or whole values. */
 function termIdsOf(index: IndexSchema, value: FieldValue, analyzer: Analyzer | undefined, postings: PostingsBuilder): number[] {
   const values: readonly Scalar[] = Array.isArray(value) ? value : [value as Scalar];
   const out: number[] = [];
-  const push = (s: string, start: number, end: number): void => void out.push(postings.termIdOf(s, start, end));
+  termOut = out;
+  termPostings = postings;
   for (const v of values) {
     const s = String(v);
-    if (analyzer?.eachTerm) analyzer.eachTerm(s, push);
+    if (analyzer?.eachTerm) analyzer.eachTerm(s, pushTermId);
     else if (analyzer) for (const t of analyzer.tokenize(s)) out.push(postings.termId(t));
     else if (!(index.type === 'STRING' && s === '')) out.push(postings.termId(s));
   }
