@@ -457,6 +457,31 @@ test('aggregating collector (list combiner): values of a key keep collect order 
   t.deepEqual(tiny.recs, huge.recs);
 });
 
+test('small map outputs share the process output log; each reads back exactly; a big one gets its own file', (t) => {
+  const dir = freshDir();
+  const runs = [0, 1, 2].map((seed) => {
+    const c = createCollector({ numPartitions: P, partitioner: hashPartitioner, budgetBytes: HUGE, dir, prefix: `attempt_${seed}.`, outputLog: true });
+    const input = [...records(200 + seed * 50)];
+    for (const [k, v] of input) c.collect(k, v);
+    return { out: c.close(), expected: oracleNoCombiner(input) };
+  });
+  for (const r of runs) {
+    t.true(r.out.shared === true);
+    t.is(r.out.file, runs[0]!.out.file, 'one log for the process and dir');
+    t.deepEqual(readOutput(r.out), r.expected);
+  }
+  // One after another, no overlap.
+  const spans = runs.map((r) => [r.out.segments[0]!.offset, r.out.segments.at(-1)!.offset + r.out.segments.at(-1)!.length]);
+  for (let i = 1; i < spans.length; i++) t.true(spans[i]![0]! >= spans[i - 1]![1]!, JSON.stringify(spans));
+  t.deepEqual(fs.readdirSync(dir).filter((f) => f.startsWith('attempt_')), [], 'no file per small map');
+  const big = createCollector({ numPartitions: P, partitioner: hashPartitioner, budgetBytes: HUGE, dir, prefix: 'attempt_big.', outputLog: true });
+  for (let i = 0; i < 40_000; i++) big.collect(`key-${i}`, 'v'.repeat(40));
+  const out = big.close();
+  t.falsy(out.shared);
+  t.is(path.basename(out.file), 'attempt_big.file.out');
+  t.is(readOutput(out).reduce((n, p) => n + p.length, 0), 40_000);
+});
+
 test('a collector with no records writes one empty segment per partition', (t) => {
   for (const combiner of [undefined, { create: () => 0, add: (a: number, v: number) => a + v, merge: (a: number, b: number) => a + b, extract: (a: number) => a }]) {
     const run = runCollector({ numPartitions: 4, partitioner: hashPartitioner, budgetBytes: HUGE, ...(combiner ? { combiner } : {}) }, []);

@@ -48,9 +48,14 @@ const mapInputRecords = (r: JobReport): number | undefined => r.counters['Map-Re
 class Wrapper implements TaskRunner {
   readonly name: string = 'wrapper';
   readonly calls: TaskSpec[] = [];
+  /**
+   * `ownFiles`: every map output in a file of its own, as on the SSH runner (there a lost machine loses
+   * its maps' files one by one; locally the small ones share the worker's output log).
+   */
   constructor(
     readonly inner: TaskRunner,
     private readonly before: (spec: TaskSpec) => void = () => {},
+    private readonly ownFiles = false,
   ) {}
   get slots(): number {
     return this.inner.slots;
@@ -62,7 +67,7 @@ class Wrapper implements TaskRunner {
     } catch (err) {
       return Promise.reject(err);
     }
-    return this.inner.runAttempt(spec, progress, options);
+    return this.inner.runAttempt(this.ownFiles && spec.type === 'map' ? { ...spec, outputLog: false } : spec, progress, options);
   }
   close(): Promise<void> {
     return this.inner.close();
@@ -219,7 +224,7 @@ test('shuffle fetch failure: the lost map re-runs (new attempt), the reduce retr
       fs.rmSync(lostFile);
       throw new ShuffleFetchFailure(spec.attemptId, [1], 'connection refused by host-b\nsecond line');
     }
-  });
+  }, true);
   const logs: string[] = [];
   const report = await runJob({ jobModule: STRAGGLER, input: [s.input], output: s.out, runner, splitSize: 300, reducers: 2, maxAttempts: 1, workRoot: s.work, log: (l) => logs.push(l) });
   const splits = ref.report.maps;

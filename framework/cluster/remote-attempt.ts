@@ -39,7 +39,9 @@ export async function runRemoteAttempt(a: RemoteAttempt): Promise<TaskResult> {
   const { spec, host: h, hosts } = a;
   const remote: TaskSpec =
     spec.type === 'map'
-      ? ({ ...spec, spillDir: `${hosts.jobDir(h, spec.jobId)}/map` } satisfies MapTaskSpec)
+      ? // There each attempt keeps its own dir and map output file: the shuffle, the lost-map bookkeeping
+        // and the clean-up of dead jobs' dirs go by attempt.
+        ({ ...spec, spillDir: `${hosts.jobDir(h, spec.jobId)}/${spec.attemptId}`, spillPrefix: '', outputLog: false } satisfies MapTaskSpec)
       : ({ ...spec, segments: await fetchSegments(hosts, h, spec, a.outputHost, a.signal, async (_i, seg) => a.copied?.(spec.taskIndex, seg, h)) } satisfies ReduceTaskSpec);
   const check = (): void => {
     const kill = a.killed();

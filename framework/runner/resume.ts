@@ -38,6 +38,22 @@ interface Entry {
   readonly result: TaskResult;
 }
 
+/** Bytes [start, start+length) of a local file into a new file. */
+function copyRange(from: string, start: number, length: number, to: string): void {
+  const buf = Buffer.allocUnsafe(length);
+  const src = fs.openSync(from, 'r');
+  try {
+    for (let off = 0; off < length; ) {
+      const n = fs.readSync(src, buf, off, length - off, start + off);
+      if (n === 0) throw new Error(`${from}: ends before byte ${start + length} (a map output in it is truncated)`);
+      off += n;
+    }
+  } finally {
+    fs.closeSync(src);
+  }
+  fs.writeFileSync(to, buf);
+}
+
 /** sha256 of a whole file (local or HDFS), streamed. */
 async function fileSha256(p: string): Promise<string> {
   const hash = createHash('sha256');
@@ -122,8 +138,11 @@ export class ResumeStore {
   async record(index: number, split: InputSplit, result: TaskResult): Promise<MapOutput> {
     const m = result.mapOutput!;
     const out = path.join(this.dir, `m_${index}.out`);
-    fs.renameSync(m.file, out);
-    const segments = m.segments.map((s) => ({ ...s, file: out }));
+    // An output in the worker's shared log is copied out (its byte range); one of its own is moved.
+    const base = m.shared ? (m.segments[0]?.offset ?? 0) : 0;
+    if (m.shared) copyRange(m.file, base, m.segments.reduce((n, s) => n + s.length, 0), out);
+    else fs.renameSync(m.file, out);
+    const segments = m.segments.map((s) => ({ ...s, file: out, offset: s.offset - base }));
     const entry: Entry = { index, split, inputSha256: await this.inputHash(split), outputSha256: await fileSha256(out), segments, result: { ...result, mapOutput: { file: out, segments } } };
     const meta = path.join(this.dir, `m_${index}.json`);
     fs.writeFileSync(`${meta}.tmp`, JSON.stringify(entry));

@@ -67,6 +67,7 @@ export function mapTask(p: StepPlan, i: number, split: InputSplit, onOutput: (re
         sortBytes: p.sortBytes,
         spillDir: path.join(p.workDir, `step${p.step}`, 'map'),
         spillPrefix: `${id}.`,
+        outputLog: true,
         ...(p.numReduces === 0 ? { output: outputOf(p, id, p.numMaps) } : {}),
       };
     },

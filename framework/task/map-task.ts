@@ -41,6 +41,7 @@ export async function runMapTask(job: Job, spec: MapTaskSpec, progress: Progress
           budgetBytes: spec.sortBytes,
           dir: spec.spillDir,
           ...(spec.spillPrefix ? { prefix: spec.spillPrefix } : {}),
+          ...(spec.outputLog ? { outputLog: true } : {}),
           sortFactor: sortFactorOf(spec.conf),
           progress: () => ctx.progress(),
           ...(step.combine && !join ? { combiner: step.combine } : {}),

@@ -76,6 +76,8 @@ export interface MapTaskSpec extends TaskSpecBase {
   readonly spillDir: string;
   /** This attempt's files in spillDir start with this (its attempt id and a dot). */
   readonly spillPrefix?: string;
+  /** A small map output may go to the worker's output log in spillDir (see CollectorOptions.outputLog). */
+  readonly outputLog?: boolean;
   /** For map-only steps. */
   readonly output?: OutputTarget;
 }
@@ -91,7 +93,7 @@ export type TaskSpec = MapTaskSpec | ReduceTaskSpec;
 
 export interface TaskResult {
   /** Map output file and its per-partition segments (steps with reducers). */
-  readonly mapOutput?: { readonly file: string; readonly segments: readonly Segment[] };
+  readonly mapOutput?: { readonly file: string; readonly segments: readonly Segment[]; readonly shared?: boolean };
   readonly counters: CounterMap;
   /** First bad records the attempt reported (all are counted in counters). */
   readonly badRecords?: readonly BadRecord[];
