@@ -8,6 +8,8 @@ import { runJob } from '../framework/runner/driver.ts';
 import { ByteSink } from '../framework/shuffle/bytes.ts';
 import { SegmentReader } from '../framework/shuffle/segment.ts';
 import { bsctl, tempDir } from './helpers/cli.ts';
+import { fileSystemFor } from '../framework/fs/resolve.ts';
+import { readSmallFile } from '../framework/fs/small-file.ts';
 
 const dir = tempDir('robust');
 test.after.always(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -139,4 +141,19 @@ test('very long records are read whole in linear time; a delimiter straddling ch
   const err = await t.throwsAsync(new DelimitedReader(split, '\x1E\n', 2 * 1024 * 1024).read(() => {}));
   t.true(err instanceof InputError);
   t.is(err!.message, `${file} at byte 0: record longer than 2097152 bytes without a delimiter ("\\u001e\\n"); wrong delimiter or line ends?`);
+});
+
+test('local files: an empty file reads as empty (a lock file another process has just created), an empty range as nothing', async (t) => {
+  const dir = tempDir('empty-read');
+  const empty = path.join(dir, 'empty');
+  fs.writeFileSync(empty, '');
+  t.is(await readSmallFile(empty), '');
+  const full = path.join(dir, 'full');
+  fs.writeFileSync(full, 'abcdef');
+  for (const [a, b, want] of [[0, 0, ''], [3, 3, ''], [4, 2, ''], [1, 4, 'bcd'], [2, undefined, 'cdef']] as const) {
+    const chunks: Buffer[] = [];
+    for await (const c of fileSystemFor(full).openRead(full, a, b)) chunks.push(c as Buffer);
+    t.is(Buffer.concat(chunks).toString(), want, `range ${a}-${b}`);
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
 });

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { Writable, type Readable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { FsError, type BlockLocation, type FileStatus, type FileSystem } from './types.ts';
 import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -76,6 +76,9 @@ export class LocalFileSystem implements FileSystem {
   }
 
   openRead(p: string, start = 0, end?: number, options: { readonly chunkBytes?: number } = {}): Readable {
+    // An empty range reads nothing (createReadStream would throw on its end of start - 1: an empty
+    // file read by readSmallFile, e.g. a lock file another process has just created).
+    if (end !== undefined && end <= start) return Readable.from([]);
     const stream = fs.createReadStream(toLocal(p), {
       start,
       ...(end !== undefined ? { end: end - 1 } : {}),
@@ -85,10 +88,6 @@ export class LocalFileSystem implements FileSystem {
     const original = stream.emit.bind(stream);
     stream.emit = ((event: string, ...args: unknown[]) =>
       event === 'error' ? original('error', wrap('read', p, args[0])) : original(event, ...args)) as typeof stream.emit;
-    if (end !== undefined && end <= start) {
-      stream.destroy();
-      return fs.createReadStream('/dev/null');
-    }
     return stream;
   }
 
