@@ -130,14 +130,16 @@ export class LocalFileSystem implements FileSystem {
     }
   }
 
-  async blockLocations(p: string, start: number, length: number): Promise<BlockLocation[]> {
-    const st = await this.stat(p);
-    if (!st) throw new FsError('blockLocations', p, 'no such file or directory', 'ENOENT');
+  /**
+   * Every block of a local file is on this host: computed from the range alone, no stat (the callers
+   * pass the length a listing just gave; a stat per file was ~1.6 s of planning 150,000 small files).
+   */
+  async blockLocations(_p: string, start: number, length: number): Promise<BlockLocation[]> {
     const blocks: BlockLocation[] = [];
     const host = hostname();
-    const end = Math.min(st.length, start + length);
-    for (let off = Math.floor(start / st.blockSize) * st.blockSize; off < end; off += st.blockSize) {
-      blocks.push({ offset: off, length: Math.min(st.blockSize, st.length - off), hosts: [host] });
+    const end = start + length;
+    for (let off = Math.floor(start / LOCAL_BLOCK_SIZE) * LOCAL_BLOCK_SIZE; off < end; off += LOCAL_BLOCK_SIZE) {
+      blocks.push({ offset: off, length: Math.min(LOCAL_BLOCK_SIZE, end - off), hosts: [host] });
     }
     return blocks;
   }

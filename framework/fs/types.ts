@@ -41,6 +41,7 @@ export interface FileSystem {
   rename(from: string, to: string): Promise<void>;
   /** Delete a file or (recursively) a directory; no error when it does not exist. */
   delete(path: string): Promise<void>;
+  /** The blocks holding [start, start+length) of a file whose length a status just gave. */
   blockLocations(path: string, start: number, length: number): Promise<BlockLocation[]>;
 }
 
