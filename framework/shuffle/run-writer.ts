@@ -5,7 +5,7 @@ import { ByteSink } from './bytes.ts';
 import type { Segment } from './segment.ts';
 
 /**
- * A file a process appends small runs to, one after another (see RunWriter's `log`): the map outputs
+ * A file a process appends small runs to, one after another (see RunWriter's `logDir`): the map outputs
  * of a worker's tiny maps share it instead of each making a file (a file created costs a tiny map more
  * than its work on a busy ext4).
  */
@@ -31,7 +31,7 @@ export function outputLogIn(dir: string): OutputLog {
 /**
  * Writes one sorted, partitioned run (a spill or a final map output): records are appended in
  * partition order; `endPartition` closes the current partition's segment. The file is created at the
- * first flush (1 MiB) or at close; with `log`, a run that never reached a flush is appended to the
+ * first flush (1 MiB) or at close; with `logDir`, a run that never reached a flush is appended to the
  * process's output log in that dir instead, and its segments name the log (`shared`).
  */
 export class RunWriter {

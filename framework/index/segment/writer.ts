@@ -42,11 +42,17 @@ function termIdsOf(index: IndexSchema, value: FieldValue, analyzer: Analyzer | u
   const out: number[] = [];
   termOut = out;
   termPostings = postings;
-  for (const v of values) {
-    const s = String(v);
-    if (analyzer?.eachTerm) analyzer.eachTerm(s, pushTermId);
-    else if (analyzer) for (const t of analyzer.tokenize(s)) out.push(postings.termId(t));
-    else if (!(index.type === 'STRING' && s === '')) out.push(postings.termId(s));
+  try {
+    for (const v of values) {
+      const s = String(v);
+      if (analyzer?.eachTerm) analyzer.eachTerm(s, pushTermId);
+      else if (analyzer) for (const t of analyzer.tokenize(s)) out.push(postings.termId(t));
+      else if (!(index.type === 'STRING' && s === '')) out.push(postings.termId(s));
+    }
+  } finally {
+    // Not kept past the call: the builder (its postings pool) must not outlive its segment.
+    termPostings = undefined;
+    termOut = [];
   }
   return out;
 }
