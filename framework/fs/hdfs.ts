@@ -2,7 +2,7 @@ import http from 'node:http';
 import { Readable, Transform, Writable } from 'node:stream';
 import { FsError, type BlockLocation, type FileStatus, type FileSystem } from './types.ts';
 import { resolveHdfs, type HdfsTarget } from './webhdfs/config.ts';
-import { httpError, jsonRequest, opUrl, unreachable, withRetries } from './webhdfs/request.ts';
+import { httpError, incomingError, jsonRequest, opUrl, unreachable, withRetries } from './webhdfs/request.ts';
 
 interface WebHdfsStatus {
   readonly pathSuffix: string;
@@ -52,13 +52,9 @@ class HdfsWriteStream extends Writable {
         this.done = new Promise<void>((resolve, reject) => {
           req.on('error', (err) => reject(unreachable(opName, this.uri, location, err)));
           req.on('response', (res) => {
-            const chunks: Buffer[] = [];
-            res.on('data', (c: Buffer) => chunks.push(c));
-            res.on('end', () => {
-              if (res.statusCode === 200 || res.statusCode === 201) return resolve();
-              const body = Buffer.concat(chunks).toString();
-              void httpError(opName, this.uri, new Response(body, { status: res.statusCode ?? 500, statusText: res.statusMessage ?? '' })).then(reject);
-            });
+            if (res.statusCode !== 200 && res.statusCode !== 201) return void incomingError(opName, this.uri, res).then(reject, reject);
+            res.resume();
+            res.on('end', () => resolve());
           });
         });
         // A DataNode that fails mid-upload ends the stream with its error.
@@ -162,10 +158,7 @@ export class HdfsFileSystem implements FileSystem {
         http
           .get(location, (body) => {
             if (body.statusCode === 200) return resolve(body);
-            const chunks: Buffer[] = [];
-            body.on('data', (c: Buffer) => chunks.push(c));
-            body.on('error', (err) => reject(unreachable('read', uri, location, err)));
-            body.on('end', () => void httpError('read', uri, new Response(Buffer.concat(chunks).toString(), { status: body.statusCode ?? 500, statusText: body.statusMessage ?? '' })).then(reject));
+            void incomingError('read', uri, body).then(reject, (err: unknown) => reject(unreachable('read', uri, location, err)));
           })
           .on('error', (err) => reject(unreachable('read', uri, location, err)));
       });

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { FsError } from '../types.ts';
 import type { HdfsTarget } from './config.ts';
 
@@ -48,6 +49,13 @@ export async function httpError(op: string, uri: string, res: Response): Promise
   const code = remote ? remote.exception : res.status >= 500 ? 'HTTP_5XX' : `HTTP_${res.status}`;
   const reason = remote ? `${remote.exception}: ${remote.message.split('\n')[0]}` : `HTTP ${res.status} ${res.statusText}${text ? `: ${text.slice(0, 200)}` : ''}`;
   return new FsError(op, uri, reason, res.status >= 500 && !remote ? 'HTTP_5XX' : code);
+}
+
+/** httpError for a node:http response (a DataNode's), its body read to the end. */
+export async function incomingError(op: string, uri: string, res: IncomingMessage): Promise<FsError> {
+  const chunks: Buffer[] = [];
+  for await (const c of res) chunks.push(c as Buffer);
+  return httpError(op, uri, new Response(Buffer.concat(chunks).toString(), { status: res.statusCode ?? 500, statusText: res.statusMessage ?? '' }));
 }
 
 /** Error for a NameNode or DataNode that cannot be reached. */
