@@ -12,6 +12,7 @@ import { runJob, type JobReport } from '../framework/runner/driver.ts';
 import { InlineRunner } from '../framework/runner/inline.ts';
 import { LocalRunner } from '../framework/runner/local.ts';
 import type { RunOptions } from '../framework/runner/options.ts';
+import { LostMapOutputs } from '../framework/runner/lost-maps.ts';
 import { runPhase, type PhaseTask } from '../framework/runner/phase.ts';
 import { pickStragglers, type TaskView } from '../framework/runner/speculation.ts';
 import { AttemptKilled, ShuffleFetchFailure, type AttemptOptions, type AttemptProgress, type TaskRunner } from '../framework/runner/types.ts';
@@ -255,6 +256,49 @@ test('shuffle fetch failure reported by two reducers at once: the map re-runs on
   t.is(runner.ids('m', 1).length, 2);
   t.is(runner.ids('m', 2).length, 2);
   t.deepEqual(report.counters, ref.report.counters);
+});
+
+test('lost map outputs sharing one output log: each lost map re-runs once, however many reducers report it', async (t) => {
+  // Maps 1 and 2 of one worker: their small outputs are two ranges of the same output log file.
+  const log = '/w/map-outputs.1.out';
+  const seg = (file: string, offset: number) => ({ file, offset, length: 10, records: 1 });
+  const outputs = [
+    { file: '/w/m0.out', segments: [seg('/w/m0.out', 0), seg('/w/m0.out', 10)] },
+    { file: log, shared: true, segments: [seg(log, 0), seg(log, 10)] },
+    { file: log, shared: true, segments: [seg(log, 20), seg(log, 30)] },
+  ];
+  const runs: string[] = [];
+  const maps: PhaseTask[] = outputs.map((_, i) => ({
+    taskId: `m_${i}`,
+    spec: (attempt) => ({ type: 'map', taskIndex: i, attempt, attemptId: `m${i}_${attempt}` }) as unknown as TaskSpec,
+    commit: async () => {},
+    discard: async () => {},
+  }));
+  const lost = new LostMapOutputs(
+    maps,
+    outputs,
+    async (task) => {
+      const spec = task.spec(0);
+      runs.push(spec.attemptId);
+      await new Promise((r) => setTimeout(r, 5));
+      // The re-run appends to the same worker's output log.
+      const base = 40 + 20 * runs.length;
+      outputs[spec.taskIndex] = { file: log, shared: true, segments: [seg(log, base), seg(log, base + 10)] };
+    },
+    () => {},
+    true,
+  );
+  const reduce = (r: number) => ({ type: 'reduce', taskIndex: r, attemptId: `r${r}_0`, segments: outputs.map((o) => o.segments[r]!) }) as unknown as TaskSpec;
+  const [r0, r1] = [reduce(0), reduce(1)];
+  // Both reducers report both maps while the re-runs are under way, and once more after.
+  const failure = (spec: TaskSpec) => new ShuffleFetchFailure(spec.attemptId, [1, 2], 'host-b is down');
+  t.deepEqual(await Promise.all([lost.recover(failure(r0), r0), lost.recover(failure(r1), r1)]), [true, true]);
+  t.true(await lost.recover(failure(r1), r1));
+  t.deepEqual(runs.sort(), ['m1_0', 'm2_0']);
+  // A reducer that read the new outputs and lost them again gets new attempts.
+  const again = reduce(0);
+  t.true(await lost.recover(new ShuffleFetchFailure('r0_1', [2], 'down again'), again));
+  t.deepEqual(runs.sort(), ['m1_0', 'm2_0', 'm2_1']);
 });
 
 test('a runner that queues attempts gets every map task at once', async (t) => {

@@ -1,3 +1,4 @@
+import type { Segment } from '../shuffle/segment.ts';
 import type { TaskSpec } from '../task/spec.ts';
 import type { PhaseTask } from './phase.ts';
 import { ShuffleFetchFailure } from './types.ts';
@@ -12,13 +13,16 @@ export class LostMapOutputs {
   readonly tasks: readonly PhaseTask[];
   /** Next unused attempt number of each map task. */
   private readonly nextAttempt: number[];
-  /** Re-runs started, by the lost output file (one per loss). */
-  private readonly rerunning = new Map<string, Promise<void>>();
+  /**
+   * Re-runs started, by the lost map output (one per loss). Keyed by the output, not its file: small
+   * outputs of several maps share a worker's output log, and a re-run may append to that same log.
+   */
+  private readonly rerunning = new Map<object, Promise<void>>();
 
   constructor(
     maps: readonly PhaseTask[],
     /** The committed output of each map (updated by the maps' commit). */
-    private readonly outputs: readonly ({ readonly file: string } | undefined)[],
+    private readonly outputs: readonly ({ readonly segments: readonly Segment[] } | undefined)[],
     /** Runs one map task to completion (commit included); rejects when it fails for good. */
     private readonly runMap: (task: PhaseTask) => Promise<void>,
     private readonly log: (line: string) => void,
@@ -40,22 +44,24 @@ export class LostMapOutputs {
     if (!(err instanceof ShuffleFetchFailure) || spec.type !== 'reduce') return false;
     const lost = [...new Set(err.mapIndexes)];
     if (lost.length === 0 || lost.some((m) => !this.tasks[m] || !spec.segments[m])) return false;
-    const rerun = (m: number): Promise<void> => this.rerun(m, spec.segments[m]!.file, err.message);
+    const rerun = (m: number): Promise<void> => this.rerun(m, spec.taskIndex, spec.segments[m]!, err.message);
     if (this.parallel) await Promise.all(lost.map(rerun));
     else for (const m of lost) await rerun(m);
     return true;
   };
 
-  private rerun(m: number, lostFile: string, why: string): Promise<void> {
-    const started = this.rerunning.get(lostFile);
-    if (started) return started;
+  private rerun(m: number, partition: number, lost: Segment, why: string): Promise<void> {
+    const output = this.outputs[m];
+    const current = output?.segments[partition];
     // Re-run already since this reduce attempt began: its retry reads the new output.
-    if (this.outputs[m]?.file !== lostFile) return Promise.resolve();
+    if (!output || current?.file !== lost.file || current.offset !== lost.offset) return Promise.resolve();
+    const started = this.rerunning.get(output);
+    if (started) return started;
     const task = this.tasks[m]!;
     this.log(`lost map output of ${task.taskId} (fetch failed: ${why.split('\n')[0]}); re-running the map`);
     const first = this.nextAttempt[m]!;
     const p = this.runMap({ ...task, spec: (attempt) => task.spec(first + attempt) });
-    this.rerunning.set(lostFile, p);
+    this.rerunning.set(output, p);
     return p;
   }
 }
