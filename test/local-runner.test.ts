@@ -47,3 +47,29 @@ test('kill -9 of a worker mid-map: the attempt is retried and the job output is 
   t.is(report.counters['Map-Reduce Framework']?.['Map input records'], 400);
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+const UPLOADING = fileURLToPath(new URL('./fixtures/jobs/uploading-output.ts', import.meta.url));
+
+test('a reduce whose output is only uploading gives its slot to the next reduce; without the signal the slot is held', async (t) => {
+  const dir = tempDir('uploading');
+  const input = path.join(dir, 'in.txt');
+  fs.writeFileSync(input, `${Array.from({ length: 50 }, (_, i) => `w${i % 7} x`).join('\n')}\n`);
+  const run = async (signal: '0' | '1'): Promise<string> => {
+    const out = path.join(dir, `out-${signal}`);
+    const marks = path.join(dir, `marks-${signal}`);
+    const runner = new LocalRunner(1);
+    try {
+      await runJob({ jobModule: UPLOADING, input: [input], output: out, runner, reducers: 2, conf: { 'upload.signal': signal, 'upload.marks': marks } });
+    } finally {
+      await runner.close();
+    }
+    return outputLines(out);
+  };
+  const overlaps = (out: string): string[] => out.split('\n').filter((l) => l.startsWith('overlapped\t')).sort();
+  const released = await run('1');
+  // The first reduce waited in its upload while the second started on the freed slot.
+  t.deepEqual(overlaps(released), ['overlapped\tyes', 'overlapped\tyes'], released);
+  t.true(released.includes('w0\t8') && released.includes('w6\t7'), released);
+  // One slot and no signal: the first reduce holds it to the end, so it never sees the other start.
+  t.deepEqual(overlaps(await run('0')), ['overlapped\tno', 'overlapped\tyes']);
+});

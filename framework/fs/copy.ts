@@ -8,13 +8,17 @@ export async function copyFile(from: string, to: string, options: { overwrite?: 
   await pipeline(fileSystemFor(from).openRead(from), fileSystemFor(to).create(to, options));
 }
 
-/** Files copied at once by copyTree: HDFS takes a few hundred ms to close each file, whatever its size. */
-export const COPY_CONCURRENCY = 8;
+/**
+ * Files copied at once by copyTree. An HDFS file costs a few hundred ms to close whatever its size (the
+ * client waits until the DataNode has reported the last block), so many go at once, the largest first.
+ */
+export const COPY_CONCURRENCY = 16;
 
 /**
- * Copy a file or a directory tree. Directories are made first, then the files are copied up to
- * COPY_CONCURRENCY at a time; `last` names (e.g. `version.0`) are copied after every other file,
- * under a temporary name and renamed into place, so their presence marks a complete copy.
+ * Copy a file or a directory tree. The leaf directories are made first (their parents with them), then
+ * the files are copied up to COPY_CONCURRENCY at a time; `last` names (e.g. `version.0`) are copied
+ * beside the others under a temporary name and renamed into place once every other file is copied, so
+ * their presence marks a complete copy.
  */
 export async function copyTree(from: string, to: string, options: { last?: readonly string[]; overwrite?: boolean } = {}): Promise<number> {
   const src = fileSystemFor(from);
@@ -26,37 +30,50 @@ export async function copyTree(from: string, to: string, options: { last?: reado
   }
   const name = (p: string): string => p.slice(p.lastIndexOf('/') + 1);
   const last = new Set(options.last ?? []);
-  const files: [string, string][] = [];
-  const lastFiles: [string, string][] = [];
+  const leaves: string[] = [];
+  const files: { from: string; to: string; length: number }[] = [];
+  const renames: [string, string][] = [];
   const walk = async (dir: string, target: string): Promise<void> => {
-    await fileSystemFor(target).mkdirs(target);
+    let subdirs = 0;
     for (const e of await src.list(dir)) {
       const dest = joinPath(target, name(e.path));
-      if (e.isDirectory) await walk(e.path, dest);
-      else (last.has(name(e.path)) ? lastFiles : files).push([e.path, dest]);
+      if (e.isDirectory) {
+        subdirs++;
+        await walk(e.path, dest);
+      } else if (last.has(name(e.path))) {
+        const tmp = joinPath(target, `.${name(dest)}.tmp`);
+        files.push({ from: e.path, to: tmp, length: e.length });
+        renames.push([tmp, dest]);
+      } else files.push({ from: e.path, to: dest, length: e.length });
     }
+    if (subdirs === 0) leaves.push(target);
   };
   await walk(from, to);
   // After the first failure the queued copies do nothing; the running ones finish before it is thrown.
   const queue = new PQueue({ concurrency: COPY_CONCURRENCY });
-  let failure: { error: unknown } | undefined;
-  await Promise.all(
-    files.map(([a, b]) =>
-      queue.add(async () => {
-        if (failure) return;
-        try {
-          await copyFile(a, b, options);
-        } catch (error) {
-          failure ??= { error };
-        }
-      }),
-    ),
-  );
-  if (failure) throw failure.error;
-  for (const [a, b] of lastFiles) {
-    const tmp = joinPath(b.slice(0, b.lastIndexOf('/')), `.${name(b)}.tmp`);
-    await copyFile(a, tmp, { overwrite: true });
-    await fileSystemFor(b).rename(tmp, b);
-  }
-  return files.length + lastFiles.length;
+  const run: { failure?: { error: unknown } } = {};
+  const each = <T>(items: readonly T[], fn: (item: T) => Promise<unknown>): Promise<unknown> =>
+    Promise.all(
+      items.map((item) =>
+        queue.add(async () => {
+          if (run.failure) return;
+          try {
+            await fn(item);
+          } catch (error) {
+            run.failure ??= { error };
+          }
+        }),
+      ),
+    );
+  const rethrow = (): void => {
+    if (run.failure) throw run.failure.error;
+  };
+  await each(leaves, (dir) => fileSystemFor(dir).mkdirs(dir));
+  rethrow();
+  const temporary = new Set(renames.map(([tmp]) => tmp));
+  files.sort((a, b) => b.length - a.length);
+  await each(files, (f) => copyFile(f.from, f.to, temporary.has(f.to) ? { ...options, overwrite: true } : options));
+  rethrow();
+  for (const [tmp, dest] of renames) await fileSystemFor(dest).rename(tmp, dest);
+  return files.length;
 }

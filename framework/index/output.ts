@@ -34,20 +34,30 @@ export function indexOutput(): OutputFormat<string, Record<string, FieldValue>> 
       // Segments are written with local files; on HDFS the finished partition is uploaded, version.0 last.
       const local = isLocal(task.dir);
       const partitionDir = local ? path.join(task.dir, name) : path.join(scratch, name);
-      const writer = new SegmentWriter(partitionDir, schema, {
+      // Let go of once closed: its buffers are garbage while the partition uploads.
+      let segment: SegmentWriter | undefined = new SegmentWriter(partitionDir, schema, {
         postingsBudget: Number(task.conf[CONF_POSTINGS_MB] ?? '48') * 1024 * 1024,
         scratch: path.join(scratch, 'postings'),
       });
+      const open = (): SegmentWriter => {
+        if (!segment) throw new Error(`index partition ${name}: written after close`);
+        return segment;
+      };
       return {
-        write: (pk, doc) => writer.add(pk, doc),
+        write: (pk, doc) => open().add(pk, doc),
         flush: async () => {},
         close: async () => {
-          writer.close();
-          if (!local) await copyTree(partitionDir, joinPath(task.dir, name), { last: ['version.0'] });
+          open().close();
+          segment = undefined;
+          if (!local) {
+            task.uploading?.();
+            await copyTree(partitionDir, joinPath(task.dir, name), { last: ['version.0'] });
+          }
           fs.rmSync(scratch, { recursive: true, force: true });
         },
         abort: async () => {
-          writer.abort();
+          segment?.abort();
+          segment = undefined;
           fs.rmSync(scratch, { recursive: true, force: true });
         },
         get bytesWritten() {

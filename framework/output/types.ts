@@ -19,6 +19,11 @@ export interface OutputTask {
   readonly conf: Readonly<Record<string, string>>;
   /** The job's id: local scratch space belongs under the job's work dir, removed when the job ends. */
   readonly jobId: string;
+  /**
+   * A writer whose close() ends with an upload (a local staging copy to HDFS) calls this when only that
+   * upload is left: the runner may then start another task on this machine's CPU beside it.
+   */
+  readonly uploading?: () => void;
 }
 
 /**

@@ -22,11 +22,12 @@ export class LocalRunner implements TaskRunner {
     pruneUserLogs(userLogDir);
   }
 
+  /** An idle worker, else a new one; a worker only uploading its attempt's output does not hold a slot. */
   private acquire(): WorkerProcess {
     const idle = this.workers.find((w) => !w.busy && !w.exited);
     if (idle) return idle;
     for (let i = this.workers.length - 1; i >= 0; i--) if (this.workers[i]!.exited) this.workers.splice(i, 1);
-    if (this.workers.length >= this.slots) throw new Error('local runner: no free worker (more attempts than slots)');
+    if (this.workers.filter((w) => !w.uploading).length >= this.slots) throw new Error('local runner: no free worker (more attempts than slots)');
     const w = new WorkerProcess(undefined, this.taskTimeoutMs);
     this.workers.push(w);
     return w;
@@ -36,7 +37,7 @@ export class LocalRunner implements TaskRunner {
   async runAttempt(spec: TaskSpec, progress: AttemptProgress, options: AttemptOptions = {}): Promise<TaskResult> {
     if (this.closed) throw new Error('runner closed');
     if (options.signal?.aborted) throw attemptEnded(spec.attemptId, undefined, options.signal);
-    const result = this.acquire().run(spec, progress, options.signal, attemptLogFile(this.userLogDir, spec.jobId, spec.attemptId));
+    const result = this.acquire().run(spec, progress, options.signal, attemptLogFile(this.userLogDir, spec.jobId, spec.attemptId), options.onUploading);
     options.onStart?.('localhost');
     return result;
   }

@@ -78,11 +78,15 @@ export class TaskAttempts {
       a.machine = where;
       phase.runnerReportsStarts = true;
     };
+    // Only its upload left: the next task may have the slot (the attempt still ends and commits here).
+    const onUploading = (): void => {
+      if (!speculative) this.finish();
+    };
     const run = async (): Promise<void> => {
       let result: TaskResult | undefined;
       let error: unknown;
       try {
-        result = await phase.opts.runner.runAttempt(a.spec, progress, { signal: a.abort.signal, onStart });
+        result = await phase.opts.runner.runAttempt(a.spec, progress, { signal: a.abort.signal, onStart, onUploading });
       } catch (e) {
         error = e ?? new Error('attempt failed');
       }

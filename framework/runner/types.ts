@@ -9,6 +9,11 @@ export interface AttemptOptions {
   readonly signal?: AbortSignal;
   /** Called once when the attempt leaves the queue and starts on a slot. */
   readonly onStart?: (where: string) => void;
+  /**
+   * Called when all the attempt has left to do is upload its output (runners that can tell): its slot
+   * may go to the next task while the upload finishes; the attempt still ends, and commits, as before.
+   */
+  readonly onUploading?: () => void;
 }
 
 /** Runs task attempts somewhere (in-process, local workers, SSH hosts); knows nothing of jobs. */

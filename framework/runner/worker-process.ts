@@ -90,6 +90,9 @@ interface Running {
   /** The attempt's own log (its whole stderr), when asked for. */
   log?: fs.WriteStream;
   logFile?: string;
+  /** Told when the attempt says only its output's upload is left. */
+  onUploading?: () => void;
+  uploading?: boolean;
 }
 
 function openLog(file: string): fs.WriteStream {
@@ -155,6 +158,11 @@ export class WorkerProcess {
     return this.running !== undefined;
   }
 
+  /** Busy with an attempt that is only uploading its output (it needs no CPU slot any more). */
+  get uploading(): boolean {
+    return this.running?.uploading === true;
+  }
+
   private appendTail(text: string): void {
     const r = this.running ?? this.previous;
     if (!r) return;
@@ -188,7 +196,10 @@ export class WorkerProcess {
     if (!r || r.spec.attemptId !== event.attemptId) return;
     r.lastEvent = Date.now();
     if (event.bsctl === 'progress') r.progress(event.fraction, event.bytes);
-    else {
+    else if (event.bsctl === 'uploading') {
+      r.uploading = true;
+      r.onUploading?.();
+    } else {
       this.running = undefined;
       r.settle?.();
       if (event.bsctl === 'done') r.resolve(event.result);
@@ -200,7 +211,7 @@ export class WorkerProcess {
    * Run one attempt. Aborting `signal` kills the worker (the pipes cannot interrupt a task) and the
    * attempt rejects with AttemptKilled; a signal already aborted rejects at once, sending nothing.
    */
-  run(spec: TaskSpec, progress: AttemptProgress, signal?: AbortSignal, logFile?: string): Promise<TaskResult> {
+  run(spec: TaskSpec, progress: AttemptProgress, signal?: AbortSignal, logFile?: string, onUploading?: () => void): Promise<TaskResult> {
     if (this.running) throw new Error('worker is busy');
     if (signal?.aborted) return Promise.reject(attemptEnded(spec.attemptId, undefined, signal));
     return new Promise<TaskResult>((resolve, reject) => {
@@ -211,7 +222,7 @@ export class WorkerProcess {
         if (!running.log) touchLog(logFile);
         return withLog(e, logFile);
       };
-      const running: Running = { spec, progress, resolve, reject: (e) => reject(failed(e)), tail: '', lastEvent: Date.now(), ...(logFile ? { logFile } : {}) };
+      const running: Running = { spec, progress, resolve, reject: (e) => reject(failed(e)), tail: '', lastEvent: Date.now(), ...(logFile ? { logFile } : {}), ...(onUploading ? { onUploading } : {}) };
       running.timer = setInterval(
         () => {
           // A worker still starting up (no hello yet) is not running the task, but must start in time.

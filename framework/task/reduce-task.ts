@@ -9,14 +9,14 @@ import { sortFactorOf } from '../shuffle/sort-factor.ts';
 import { AttemptContext, FILESYSTEM, FRAMEWORK } from './context.ts';
 import { joinReducer } from './join-reduce.ts';
 import type { ProgressFn } from './map-task.ts';
-import { partFileName, type ReduceTaskSpec, type TaskResult } from './spec.ts';
+import { partFileName, type ReduceTaskSpec, type TaskHooks, type TaskResult } from './spec.ts';
 import { defaultWorkRoot } from '../fs/work-root.ts';
 
 /**
  * Run one reduce attempt: merge this partition's segments from every map, group equal keys and
  * stream each group's values to the reducer (values may be iterated once, as in Hadoop).
  */
-export async function runReduceTask(job: Job, spec: ReduceTaskSpec, progress: ProgressFn): Promise<Omit<TaskResult, 'maxRss'>> {
+export async function runReduceTask(job: Job, spec: ReduceTaskSpec, progress: ProgressFn, hooks: TaskHooks = {}): Promise<Omit<TaskResult, 'maxRss'>> {
   const step = job.steps[spec.step];
   if (!step?.reduce && !step?.join) throw new Error(`job ${job.name} step ${spec.step} has no reducer`);
   if (step.join && !spec.join) throw new Error(`job ${job.name} step ${spec.step} is a join: its tasks need the driver's join plan`);
@@ -29,6 +29,7 @@ export async function runReduceTask(job: Job, spec: ReduceTaskSpec, progress: Pr
     numTasks: spec.output.numTasks,
     conf: spec.conf,
     jobId: spec.jobId,
+    ...(hooks.uploading ? { uploading: hooks.uploading } : {}),
   });
   const total = spec.segments.reduce((n, s) => n + s.records, 0);
   let groups = 0;

@@ -4,14 +4,14 @@ import { diskFullError, isDiskFull, type TaskDir } from './disk-full.ts';
 import { loadJob } from './load-job.ts';
 import { runMapTask, type ProgressFn } from './map-task.ts';
 import { runReduceTask } from './reduce-task.ts';
-import type { TaskResult, TaskSpec } from './spec.ts';
+import type { TaskHooks, TaskResult, TaskSpec } from './spec.ts';
 import { defaultWorkRoot } from '../fs/work-root.ts';
 
 /** Run one task attempt in this process (used by the worker entry point and the inline runner). */
-export async function runTask(spec: TaskSpec, progress: ProgressFn): Promise<TaskResult> {
+export async function runTask(spec: TaskSpec, progress: ProgressFn, hooks: TaskHooks = {}): Promise<TaskResult> {
   try {
     const job = await loadJob(spec.jobModule, spec.jobExport);
-    const result = spec.type === 'map' ? await runMapTask(job, spec, progress) : await runReduceTask(job, spec, progress);
+    const result = spec.type === 'map' ? await runMapTask(job, spec, progress) : await runReduceTask(job, spec, progress, hooks);
     return { ...result, maxRss: process.resourceUsage().maxRSS * 1024 };
   } catch (err) {
     // "ENOSPC: no space left on device, write" names no file: say which directory, and what it is for.

@@ -105,6 +105,8 @@ export interface TaskResult {
 export type TaskEvent =
   | { readonly bsctl: 'hello'; readonly attemptId: ''; readonly pid: number }
   | { readonly bsctl: 'progress'; readonly attemptId: string; readonly fraction: number; readonly bytes: number }
+  /** What remains of the attempt is uploading its output: its CPU may go to another attempt. */
+  | { readonly bsctl: 'uploading'; readonly attemptId: string }
   | { readonly bsctl: 'done'; readonly attemptId: string; readonly result: TaskResult }
   | {
       readonly bsctl: 'failed';
@@ -112,6 +114,12 @@ export type TaskEvent =
       /** `deterministic`: the task says another attempt would fail the same way (see task/deterministic.ts). */
       readonly error: { readonly name: string; readonly message: string; readonly stack?: string; readonly deterministic?: boolean };
     };
+
+/** What a running attempt tells its runner besides progress. */
+export interface TaskHooks {
+  /** Only the upload of the attempt's output is left (see OutputTask.uploading). */
+  readonly uploading?: () => void;
+}
 
 export function partFileName(type: 'map' | 'reduce', index: number, extension: string): string {
   return `part-${type === 'map' ? 'm' : 'r'}-${String(index).padStart(5, '0')}${extension}`;

@@ -37,7 +37,13 @@ export async function runWorker(): Promise<void> {
     emit({ bsctl: 'progress', attemptId: spec.attemptId, fraction: 0, bytes: 0 });
     busy = true;
     try {
-      const result = await runTask(spec, (fraction, bytes) => emit({ bsctl: 'progress', attemptId: spec.attemptId, fraction, bytes }));
+      const result = await runTask(spec, (fraction, bytes) => emit({ bsctl: 'progress', attemptId: spec.attemptId, fraction, bytes }), {
+        uploading: () => {
+          emit({ bsctl: 'uploading', attemptId: spec.attemptId });
+          // The task's buffers are garbage now: collected before another task starts beside this one.
+          (globalThis as { gc?: () => void }).gc?.();
+        },
+      });
       emit({ bsctl: 'done', attemptId: spec.attemptId, result });
     } catch (err) {
       const e = err instanceof Error ? err : new Error(String(err));
