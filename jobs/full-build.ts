@@ -1,4 +1,5 @@
-import { defineJob, ha3Input, type Ha3Document, type TaskContext } from 'bsctl';
+import { defineJob, type Ha3Document, type TaskContext } from 'bsctl';
+import { documentsInput } from '../framework/index/documents-input.ts';
 import { convertDocument, packCommand, replay, unpackCommand, type PackedCommand } from '../framework/index/document.ts';
 import { CONF_SCHEMA, indexOutput } from '../framework/index/output.ts';
 import { fullBuildCli } from '../framework/index/plan.ts';
@@ -42,8 +43,8 @@ const side = (i: number) => ({
  */
 export default defineJob({
   name: 'full-build',
-  description: 'Build a Havenask full index (one directory per partition) from a table schema and ha3 documents',
-  input: ha3Input(),
+  description: 'Build a Havenask full index (one directory per partition) from a table schema and ha3 documents or HBase tables',
+  input: documentsInput(),
   cli: fullBuildCli,
 })
   .join({ ...keyList(INCLUDE_KEYS), kind: 'semi' })

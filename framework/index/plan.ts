@@ -1,3 +1,4 @@
+import { documentTable } from './documents-input.ts';
 import path from 'node:path';
 import type { JobCli } from '../job/cli.ts';
 import { getAnalyzer } from './analyzers/registry.ts';
@@ -69,9 +70,11 @@ export const fullBuildCli: JobCli = {
       throw err;
     }
     const output = joinPath(indexRoot, table, generationName(gid));
+    // An HBase table's row key gives the primary key of rows that have no column for it.
+    const input = data.map((d) => (documentTable(d) && !d.includes('?') ? `${d}?rowkey=${encodeURIComponent(schema.primaryKey)}` : d));
     log(`full-build ${table}: schema ${schemaFile}, ${data.length} data path(s), ${partitions} partition(s) -> generation ${gid} under ${indexRoot}`);
     return {
-      input: data,
+      input,
       output,
       reducers: partitions,
       ...(config.maxBadRecords !== undefined ? { maxBadRecords: config.maxBadRecords } : {}),

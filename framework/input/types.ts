@@ -35,6 +35,23 @@ export interface InputSplit {
   readonly fileIndex: number;
   /** Set on a combined split: every file chunk it reads, in order (each record keeps its own file). */
   readonly combined?: CombinedFiles;
+  /** Set on an HBase split (`path` is then `hbase://<table>`): the row range of one region, or part of one. */
+  readonly region?: RegionSplit;
+}
+
+/** The rows of an HBase table one map task scans: [startRow, endRow) of one region (keys base64). */
+export interface RegionSplit {
+  readonly table: string;
+  /** The REST gateway the task scans through. */
+  readonly rest: string;
+  /** The region's name (`table,startKey,id.encoded.`). */
+  readonly name: string;
+  readonly startRow: string;
+  /** Exclusive; empty: to the end of the table. */
+  readonly endRow: string;
+  readonly columns: readonly string[];
+  /** Cells per scanner call. */
+  readonly batch: number;
 }
 
 export interface SplitOptions {

@@ -15,5 +15,7 @@ export { InputError } from '../input/types.ts';
 export { textOutput, jsonLinesOutput } from '../output/text.ts';
 export type { OutputFormat, OutputTask, RecordWriter } from '../output/types.ts';
 export { parquetInput } from '../input/parquet.ts';
+export { hbaseInput } from '../input/hbase/format.ts';
+export type { HBaseInputOptions, HBaseRow } from '../input/hbase/format.ts';
 export { parquetOutput } from '../output/parquet.ts';
 export type { ParquetColumns, ParquetColumn, ParquetColumnType, ParquetOutputOptions } from '../output/parquet.ts';

@@ -3,6 +3,8 @@ import { getAnalyzer } from '../../index/analyzers/registry.ts';
 import { loadSchema } from '../../index/schema/load.ts';
 import { readTableConfig, type TableConfig } from '../../index/table-config.ts';
 import { fileSystemFor } from '../../fs/resolve.ts';
+import { documentTable } from '../../index/documents-input.ts';
+import { HBaseRest, restAddress } from '../../input/hbase/rest.ts';
 import { attempt, errorText, fail, pass, type Check } from './check.ts';
 import { probeWritable } from './probe.ts';
 
@@ -15,8 +17,19 @@ function staticPart(p: string): string {
 /** Says why a path cannot be checked (its HDFS is unreachable), else undefined. */
 export type Unreachable = (p: string) => string | undefined;
 
+/** An HBase table as data: its gateway answers and lists the table's regions. */
+function hbaseDataCheck(name: string, data: string): Promise<Check> {
+  return attempt(name, 'start the HBase REST gateway (scripts/hbase start) and set $BSCTL_HBASE_REST to it, or correct "data"', async () => {
+    const { table } = documentTable(data)!;
+    const client = new HBaseRest(restAddress(undefined, name));
+    const regions = await client.regions(table);
+    return `HBase table ${table}: ${regions.length} region(s) through the REST gateway ${client.base}`;
+  });
+}
+
 async function dataCheck(table: string, data: string, unreachable: Unreachable): Promise<Check> {
   const name = `table ${table}: data ${data}`;
+  if (/^hbase:\/\//i.test(data)) return hbaseDataCheck(name, data);
   const fix = `create ${data} or correct "data" in the table config`;
   const why = unreachable(data);
   if (why) return fail(name, why, 'make the NameNode reachable (see the hdfs line)');
