@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // `npm test`: type-check (including the type-level tests), start a real HDFS (scripts/hdfs, 1 MiB
-// blocks) and three real sshd hosts (scripts/sshd) for the integration tests, each with its own state
-// dir and ports, run every ava test, stop them, and end with a line `N passed, N failed` counted from
-// ava's results.
+// blocks), a real HBase (scripts/hbase: standalone master + REST gateway, started beside the others
+// since it takes longest) and three real sshd hosts (scripts/sshd) for the integration tests, each with
+// its own state dir and ports, run every ava test, stop them, and end with a line `N passed, N failed`
+// counted from ava's results.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -12,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const HDFS = path.join(ROOT, 'scripts/hdfs');
 const SSHD = path.join(ROOT, 'scripts/sshd');
+const HBASE = path.join(ROOT, 'scripts/hbase');
 const sshdEnv = {
   ...process.env,
   BSCTL_SSHD_DIR: path.join(os.tmpdir(), `bsctl-sshd-test-${os.userInfo().uid}`),
@@ -22,14 +24,20 @@ const hdfsEnv = {
   BSCTL_HDFS_DIR: path.join(os.tmpdir(), `bsctl-hdfs-test-${os.userInfo().uid}`),
   BSCTL_HDFS_PORT_BASE: process.env.BSCTL_HDFS_PORT_BASE ?? '39000',
 };
+const hbaseEnv = {
+  ...process.env,
+  BSCTL_HBASE_DIR: path.join(os.tmpdir(), `bsctl-hbase-test-${os.userInfo().uid}`),
+  BSCTL_HBASE_PORT_BASE: process.env.BSCTL_HBASE_PORT_BASE ?? '36000',
+};
 let failed = 0;
 
 /**
- * What the test machine needs and may lack: Maven (Hadoop's jars), Java, gmond (the Ganglia sink's
- * test), Chromium (the web UI's browser test). Installed when we are root.
+ * What the test machine needs and may lack: Maven (Hadoop's and HBase's jars), Java (and javac, for
+ * scripts/hbase's admin helper), gmond (the Ganglia sink's test), Chromium (the web UI's browser test).
+ * Installed when we are root.
  */
 function ensureTools() {
-  const pkgs = { mvn: 'maven', java: 'openjdk-17-jre-headless', curl: 'curl', gmond: 'ganglia-monitor', chromium: 'chromium' };
+  const pkgs = { mvn: 'maven', java: 'openjdk-17-jre-headless', javac: 'openjdk-17-jdk-headless', curl: 'curl', gmond: 'ganglia-monitor', chromium: 'chromium' };
   const missing = Object.keys(pkgs).filter((t) => spawnSync('sh', ['-c', `command -v ${t}`]).status !== 0);
   if (missing.length === 0) return;
   if (process.getuid?.() !== 0) {
@@ -48,6 +56,17 @@ if (tsc.status !== 0) {
 }
 
 ensureTools();
+// HBase starts in the background while HDFS and sshd start; awaited before the tests run.
+spawnSync(HBASE, ['stop'], { env: hbaseEnv, stdio: 'ignore' });
+spawnSync('rm', ['-rf', hbaseEnv.BSCTL_HBASE_DIR]);
+const hbaseStarted = new Promise((resolve) => {
+  const c = spawn(HBASE, ['start'], { env: hbaseEnv, stdio: ['ignore', 'inherit', 'inherit'] });
+  c.on('error', (e) => {
+    console.error(`scripts/hbase start: ${e.message}`);
+    resolve(1);
+  });
+  c.on('close', (code) => resolve(code));
+});
 spawnSync(HDFS, ['stop'], { env: hdfsEnv, stdio: 'ignore' });
 spawnSync('rm', ['-rf', hdfsEnv.BSCTL_HDFS_DIR]);
 const started = spawnSync(HDFS, ['start', '--block-size', '1m'], { env: hdfsEnv, stdio: 'inherit' });
@@ -71,6 +90,15 @@ if (spawnSync(SSHD, ['start', '--hosts', '3'], { env: sshdEnv, stdio: 'inherit' 
   console.error('scripts/sshd start failed: the cluster tests will fail');
 }
 
+if ((await hbaseStarted) === 0) {
+  const env = spawnSync(HBASE, ['env'], { env: hbaseEnv, encoding: 'utf8' }).stdout;
+  for (const m of env.matchAll(/export (\w+)=(\S+)/g)) testEnv[m[1]] = m[2];
+  Object.assign(testEnv, { BSCTL_TEST_HBASE: '1', BSCTL_HBASE_DIR: hbaseEnv.BSCTL_HBASE_DIR, BSCTL_HBASE_PORT_BASE: hbaseEnv.BSCTL_HBASE_PORT_BASE });
+} else {
+  testEnv.BSCTL_TEST_HBASE = 'start-failed'; // the HBase tests fail (not skip), pointing here
+  console.error('scripts/hbase start failed: the HBase tests will fail');
+}
+
 const child = spawn('npx', ['ava', '--tap', ...process.argv.slice(2)], { stdio: ['ignore', 'pipe', 'inherit'], cwd: ROOT, env: testEnv });
 let passed = 0;
 let skipped = 0;
@@ -90,6 +118,7 @@ child.stdout.setEncoding('utf8').on('data', (chunk) => {
 child.on('close', (code) => {
   spawnSync(HDFS, ['stop'], { env: hdfsEnv, stdio: 'inherit' });
   spawnSync(SSHD, ['stop'], { env: sshdEnv, stdio: 'inherit' });
+  spawnSync(HBASE, ['stop'], { env: hbaseEnv, stdio: 'inherit' });
   if (code !== 0 && failed === 0) failed = 1; // ava itself failed (e.g. a crash before any test)
   console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
   process.exitCode = failed > 0 || code !== 0 ? 1 : 0;
