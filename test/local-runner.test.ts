@@ -54,12 +54,14 @@ test('a reduce whose output is only uploading gives its slot to the next reduce;
   const dir = tempDir('uploading');
   const input = path.join(dir, 'in.txt');
   fs.writeFileSync(input, `${Array.from({ length: 50 }, (_, i) => `w${i % 7} x`).join('\n')}\n`);
+  // The wait ends as soon as the other reduce starts: long with the signal (a worker start on a loaded
+  // machine can take seconds), short without it (it always waits the whole time then).
   const run = async (signal: '0' | '1'): Promise<string> => {
     const out = path.join(dir, `out-${signal}`);
     const marks = path.join(dir, `marks-${signal}`);
     const runner = new LocalRunner(1);
     try {
-      await runJob({ jobModule: UPLOADING, input: [input], output: out, runner, reducers: 2, conf: { 'upload.signal': signal, 'upload.marks': marks } });
+      await runJob({ jobModule: UPLOADING, input: [input], output: out, runner, reducers: 2, conf: { 'upload.signal': signal, 'upload.marks': marks, 'upload.wait.ms': signal === '1' ? '60000' : '2000' } });
     } finally {
       await runner.close();
     }
