@@ -3,6 +3,7 @@ import type { OutputFormat } from '../output/types.ts';
 import type { JobCli } from './cli.ts';
 import type { CombineFn, Mapper, Partitioner, Reducer, ShuffleKey, TaskHook } from './types.ts';
 import { checkSimpleName } from '../fs/names.ts';
+import type { TotalOrder } from './partitioners.ts';
 import type { AnyJoin, JoinKind, JoinSpec, JoinedRecord, MergeJoinSpec } from './join.ts';
 
 /**
@@ -16,8 +17,12 @@ export interface StepSpec<KI, VI, KM extends ShuffleKey, VM, KO, VO> {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   readonly combine?: CombineFn<VM, any>;
   readonly reduce?: Reducer<KM, VM, KO, VO>;
-  readonly partitioner?: Partitioner<KM>;
-  /** Number of reducers when the CLI does not say (`--reducers`). Default: 2. */
+  /**
+   * Which reducer a map-output key goes to (default: a hash of the key's bytes); `totalOrderPartitioner()`
+   * for key ranges in sorted order, `weightedPartitioner()` for ClickHouse-style weighted shards.
+   */
+  readonly partitioner?: Partitioner<KM> | TotalOrder;
+  /** Number of reducers when the CLI does not say (`--reducers`). Default: 2 (a weighted partitioner's shards). */
   readonly reducers?: number;
   readonly setup?: TaskHook;
   readonly cleanup?: TaskHook;

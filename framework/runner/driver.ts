@@ -3,7 +3,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Job } from '../job/define.ts';
-import type { InputSplit } from '../input/types.ts';
+import type { InputFormat, InputSplit } from '../input/types.ts';
+import { isFixedPartitioner, isTotalOrder } from '../job/partitioners.ts';
+import { planTotalOrder, writePartitions } from './total-order.ts';
 import { intermediateInput } from '../shuffle/intermediate.ts';
 import { FileOutputCommitter } from '../output/committer.ts';
 import { checkOutputSafety } from '../output/output-guard.ts';
@@ -156,6 +158,14 @@ export async function runJob(opts: RunOptions): Promise<JobReport> {
       const last = s === job.steps.length - 1;
       const stepCommitter = last ? committer : new FileOutputCommitter(path.join(workDir, `step${s}-out`), jobId);
       if (!last) await stepCommitter.setupJob();
+      const order = job.steps[s]!.partitioner;
+      if (isTotalOrder(order) && numReduces > 0 && !extra.join) {
+        const format = previous !== undefined ? intermediateInput() : job.input;
+        const cut = await planTotalOrder(order, job.steps[s]!, format as InputFormat<unknown, unknown>, stepSplits, { step: s, numReduces, jobId, conf: opts.conf ?? {} });
+        log(`${jobId}: step ${s} partitions in total order over ${numReduces} reducer(s): split points ${cut.source}`);
+        await writePartitions(stepCommitter.staging, numReduces, cut.points);
+        extra = { ...extra, partitionPoints: cut.points };
+      }
       const plan: StepPlan = { jobId, jobModule: opts.jobModule, jobExport, step: s, conf: opts.conf ?? {}, numReduces, numMaps: stepSplits.length, intermediateInput: previous !== undefined, last, committer: stepCommitter, workDir, sortBytes, ...extra, ...(chain.length ? { chain } : {}) };
       chain = [];
       await runStep(plan, stepSplits, stepRun, { index: ran++, of: total });
@@ -175,7 +185,9 @@ export async function runJob(opts: RunOptions): Promise<JobReport> {
     for (let s = 0; s < job.steps.length; s++) {
       const step = job.steps[s]!;
       if (skipped(step)) continue;
-      const reducers = opts.reducers ?? step.reducers ?? 2;
+      const fixed = isFixedPartitioner(step.partitioner) && !step.join ? step.partitioner : undefined;
+      const reducers = opts.reducers ?? step.reducers ?? fixed?.partitions ?? 2;
+      if (fixed && step.reduce && reducers !== fixed.partitions) throw new Error(`step ${s}: its partitioner (${fixed.description}) has ${fixed.partitions} partition(s); the step would run ${reducers} reducer(s)${opts.reducers !== undefined ? ' (--reducers)' : ''}`);
       if (!step.join) {
         await run(s, splits, step.reduce ? reducers : 0, {});
         continue;

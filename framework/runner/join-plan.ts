@@ -7,6 +7,7 @@ import { decodeKey, encodeKey } from '../shuffle/codec.ts';
 import { intermediateInput, intermediateOutput } from '../shuffle/intermediate.ts';
 import { KeyFilterBuilder } from '../shuffle/key-filter.ts';
 import { AttemptContext } from '../task/context.ts';
+import { PARTITIONS_FILE, readPartitions } from './total-order.ts';
 import { deterministic } from '../task/deterministic.ts';
 import { joinGroup, keyOf } from '../task/join-map.ts';
 import type { CacheFile, JoinRuntime, TaskResult } from '../task/spec.ts';
@@ -175,6 +176,28 @@ function partitions(splits: readonly InputSplit[], what: string, name: string): 
   return byPart;
 }
 
+/**
+ * Both inputs of a merge join cut by the same key ranges: where either was written by a total-order
+ * step (a `_partitions.json` beside its part files), the other must hold the same points.
+ */
+async function sameCut(name: string, left: readonly InputSplit[], right: readonly InputSplit[]): Promise<void> {
+  const cutOf = async (splits: readonly InputSplit[]): Promise<{ dir: string; points: string } | undefined> => {
+    const dirs = [...new Set(splits.map((s) => path.posix.dirname(s.path)))];
+    const cuts = await Promise.all(dirs.map(async (dir) => ({ dir, rec: await readPartitions(dir) })));
+    const first = cuts[0]!;
+    for (const c of cuts) {
+      if (JSON.stringify(c.rec?.points) !== JSON.stringify(first.rec?.points)) throw deterministic(new Error(`merge join with ${name}: ${first.dir} and ${c.dir} are cut by different key ranges (${PARTITIONS_FILE})`));
+    }
+    return first.rec ? { dir: first.dir, points: JSON.stringify(first.rec.points) } : undefined;
+  };
+  const [l, r] = await Promise.all([cutOf(left), cutOf(right)]);
+  if (!l && !r) return;
+  if (!l || !r || l.points !== r.points) {
+    const what = (c: typeof l, who: string): string => (c ? `${who} (${c.dir}) is cut by the key ranges in its ${PARTITIONS_FILE}` : `${who} has no ${PARTITIONS_FILE}`);
+    throw deterministic(new Error(`merge join with ${name}: ${what(l, "the job's input")}, ${what(r, `side ${name}`)}${l && r ? ', different ones' : ''}: partition p of one does not hold the keys of partition p of the other; cut both with totalOrderPartitioner({ partitionFile }) from the same points, or use strategy reduce`));
+  }
+}
+
 /** A merge join: map task p joins partition p of the job's input with partition p of the side. */
 async function planMerge(join: AnyJoin, kind: JoinKind, right: readonly InputSplit[], ctx: JoinPlanContext): Promise<PlannedJoin> {
   const name = join.with.name;
@@ -184,6 +207,7 @@ async function planMerge(join: AnyJoin, kind: JoinKind, right: readonly InputSpl
   if (!same) {
     throw deterministic(new Error(`merge join with ${name}: the job's input has ${left.size} partition file(s), side ${name} ${side.size}, not the same partitions: a merge join needs both partitioned alike (the same partitioner and reducer count); use strategy reduce`));
   }
+  await sameCut(name, [...left.values()], right);
   const parts = [...left.keys()].sort((a, b) => a - b);
   const splits = parts.map((p) => left.get(p)!);
   return {

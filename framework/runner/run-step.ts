@@ -36,7 +36,8 @@ export async function runStep(plan: StepPlan, splits: readonly InputSplit[], run
   const { tally, log } = run;
   const s = plan.step;
   // The first step that reads the job's input (not a join's, nor one running joins: they read a side too).
-  const resume = !plan.intermediateInput && !plan.join && !plan.chain ? run.resume : undefined;
+  // A total-order step's points may differ between runs (its partition file may change): not reused.
+  const resume = !plan.intermediateInput && !plan.join && !plan.chain && !plan.partitionPoints ? run.resume : undefined;
   const progress = new StepProgress({ jobId: plan.jobId, step: position.index, steps: position.of, startedAt: run.startedAt }, splits.length, plan.numReduces, run.onProgress);
 
   // Map phase.

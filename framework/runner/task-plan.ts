@@ -33,6 +33,8 @@ export interface StepPlan {
   readonly partners?: readonly InputSplit[];
   /** Replicated joins of earlier steps that run inside this step's mappers. */
   readonly chain?: readonly ChainedJoin[];
+  /** A total-order step's split points (see total-order.ts). */
+  readonly partitionPoints?: readonly string[];
 }
 
 /** Hadoop-style ids: task_<job>_<step>_m_000003, attempt_<job>_<step>_m_000003_<n>. */
@@ -64,6 +66,7 @@ export function mapTask(p: StepPlan, i: number, split: InputSplit, onOutput: (re
         ...(p.partners?.[i] ? { joinPartner: p.partners[i] } : {}),
         ...(p.chain?.length ? { chain: p.chain } : {}),
         numReduces: p.numReduces,
+        ...(p.partitionPoints ? { partitionPoints: p.partitionPoints } : {}),
         sortBytes: p.sortBytes,
         spillDir: path.join(p.workDir, `step${p.step}`, 'map'),
         spillPrefix: `${id}.`,

@@ -5,7 +5,8 @@ import type { Mapper, Partitioner, ShuffleKey } from '../job/types.ts';
 import { intermediateInput, intermediateOutput } from '../shuffle/intermediate.ts';
 import type { RecordWriter } from '../output/types.ts';
 import { createCollector } from '../shuffle/collector.ts';
-import { hashPartitioner } from '../shuffle/partitioner.ts';
+import { hashPartitioner, rangePartitioner } from '../shuffle/partitioner.ts';
+import { isTotalOrder } from '../job/partitioners.ts';
 import { sortFactorOf } from '../shuffle/sort-factor.ts';
 import { FILESYSTEM, FRAMEWORK, MapAttemptContext } from './context.ts';
 import { joinMapper } from './join-map.ts';
@@ -37,7 +38,7 @@ export async function runMapTask(job: Job, spec: MapTaskSpec, progress: Progress
     spec.numReduces > 0
       ? createCollector({
           numPartitions: spec.numReduces,
-          partitioner: ((!join && step.partitioner) || hashPartitioner) as Partitioner<ShuffleKey>,
+          partitioner: partitionerOf(step, spec),
           budgetBytes: spec.sortBytes,
           dir: spec.spillDir,
           ...(spec.spillPrefix ? { prefix: spec.spillPrefix } : {}),
@@ -128,6 +129,15 @@ function whileMapping(err: unknown, split: InputSplit, key: unknown, bytesRead: 
   const file = split.combined ? `the combined split starting at ${split.path}` : split.path;
   err.message += typeof key === 'number' && !split.combined ? ` (while mapping the record at byte ${key} of ${file})` : ` (while mapping a record about ${bytesRead} bytes into ${file} from byte ${split.start})`;
   return err;
+}
+
+/** The step's partitioner: a total-order one cuts at the driver's points; a join step's is the hash. */
+function partitionerOf(step: Job['steps'][number], spec: MapTaskSpec): Partitioner<ShuffleKey> {
+  const p = step.partitioner;
+  if (step.join || !p) return hashPartitioner;
+  if (!isTotalOrder(p)) return p as Partitioner<ShuffleKey>;
+  if (!spec.partitionPoints) throw new Error(`step ${spec.step} partitions in total order but its task has no split points from the driver`);
+  return rangePartitioner(spec.partitionPoints.map((b) => Buffer.from(b, 'base64')));
 }
 
 /** Mappers run one after another on each record (Hadoop's ChainMapper). */

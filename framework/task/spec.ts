@@ -71,6 +71,8 @@ export interface MapTaskSpec extends TaskSpecBase {
   readonly chain?: readonly ChainedJoin[];
   /** Reduce partitions; 0 for a map-only step. */
   readonly numReduces: number;
+  /** A total-order step: the driver's split points (base64 of the keys' sortable encodings), numReduces − 1 of them. */
+  readonly partitionPoints?: readonly string[];
   readonly sortBytes: number;
   /** Local dir for spills and the final map output file, shared by the step's attempts. */
   readonly spillDir: string;
