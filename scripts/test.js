@@ -103,6 +103,10 @@ const child = spawn('npx', ['ava', '--tap', ...process.argv.slice(2)], { stdio: 
 let passed = 0;
 let skipped = 0;
 let buffered = '';
+// When each file's results came (seconds since ava started): to see where the suite's time goes.
+const avaStart = Date.now();
+const lastResult = new Map();
+const gaps = [];
 child.stdout.setEncoding('utf8').on('data', (chunk) => {
   process.stdout.write(chunk);
   buffered += chunk;
@@ -113,9 +117,25 @@ child.stdout.setEncoding('utf8').on('data', (chunk) => {
       if (/# SKIP|# TODO/.test(line)) skipped++;
       else passed++;
     } else if (/^not ok \d+/.test(line)) failed++;
+    const m = /^(?:not )?ok \d+ - (.+?) › (.*)$/.exec(line);
+    if (m) {
+      const now = (Date.now() - avaStart) / 1000;
+      gaps.push({ file: m[1], title: m[2], seconds: now - (lastResult.get(m[1]) ?? 0) });
+      lastResult.set(m[1], now);
+    }
   }
 });
+
+/** The slowest results (time since the file's previous one: a serial test's duration, roughly). */
+function timings() {
+  const slow = [...gaps].sort((a, b) => b.seconds - a.seconds).slice(0, 12);
+  const files = [...lastResult].sort((a, b) => b[1] - a[1]).slice(0, 8);
+  console.log('\n# slowest results (s since the previous result of the same file):');
+  for (const g of slow) console.log(`#   ${g.seconds.toFixed(1).padStart(6)}  ${g.file} › ${g.title.slice(0, 90)}`);
+  console.log(`# files finishing last (s after ava started): ${files.map(([f, s]) => `${f} ${s.toFixed(0)}`).join(', ')}`);
+}
 child.on('close', (code) => {
+  timings();
   spawnSync(HDFS, ['stop'], { env: hdfsEnv, stdio: 'inherit' });
   spawnSync(SSHD, ['stop'], { env: sshdEnv, stdio: 'inherit' });
   spawnSync(HBASE, ['stop'], { env: hbaseEnv, stdio: 'inherit' });

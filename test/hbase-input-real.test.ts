@@ -4,37 +4,30 @@
  * mappersPerRegion, binary values, and an HBase table as full-build data.
  */
 import test from 'ava';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runJob } from '../framework/runner/driver.ts';
+import { loadTable as loadIndex } from '../framework/serving/loader.ts';
+import { queryJsonLines } from '../framework/serving/sql.ts';
 import { LocalRunner } from '../framework/runner/local.ts';
 import { outputLines, ROOT, tempDir } from './helpers/cli.ts';
 import { fullBuild, segmentDigest } from './helpers/full-build.ts';
+import { b64, hbaseAdmin, hbaseScript, testHbase } from './helpers/hbase.ts';
 import { waitFor } from './helpers/wait.ts';
 
 const ROWS = fileURLToPath(new URL('./fixtures/jobs/hbase-rows.ts', import.meta.url));
 
-function requireHBase(): void {
-  if (!process.env.BSCTL_TEST_HBASE || !process.env.BSCTL_HBASE_REST) {
-    throw new Error('no test HBase: run `npm test` (it starts one), or `scripts/hbase start` and export BSCTL_TEST_HBASE=1 plus `scripts/hbase env`');
-  }
-}
-
-/** Table admin that needs HBase's Java client (pre-split create, split): scripts/hbase admin, a JVM each. */
-function admin(...args: string[]): string {
-  const r = spawnSync(path.join(ROOT, 'scripts/hbase'), ['admin', ...args], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`scripts/hbase admin ${args.join(' ')} failed: ${r.stderr}`);
-  return r.stdout;
-}
+const hb = testHbase();
+const serial = hb ? test.serial : test.serial.skip;
+const admin = hbaseAdmin;
 
 const rest = (p: string, init?: RequestInit): Promise<Response> =>
   fetch(`${process.env.BSCTL_HBASE_REST}${p}`, { ...init, headers: { accept: 'application/json', 'content-type': 'application/json' } }).then(async (r) => {
     if (!r.ok) throw new Error(`HBase REST ${init?.method ?? 'GET'} ${p}: HTTP ${r.status} ${await r.text()}`);
     return r;
   });
-const b64 = (s: string): string => Buffer.from(s).toString('base64');
 
 /** Rows through the REST gateway (one multi-row put): [row, column, value]. */
 async function put(table: string, cells: readonly (readonly [string, string, string])[]): Promise<void> {
@@ -72,17 +65,19 @@ test.after.always(async () => {
   if (shared) await drop((await shared).table);
 });
 
-test.serial('a job over an HBase table: one map per region, every row once with its cells', async (t) => {
-  requireHBase();
+serial('a job over an HBase table: one map per region, every row once with its cells', async (t) => {
   const { table, expected } = await sharedTable();
   const out = path.join(tempDir('hbase-in'), 'out');
   const report = await runJob({ jobModule: ROWS, input: [`hbase://${table}`], output: out, runner: 'inline' });
   t.is(report.maps, 4);
   t.deepEqual(linesOf(out), expected);
+  // A family the table does not have would scan nothing: refused before any task.
+  const err = await t.throwsAsync(runJob({ jobModule: ROWS, jobExport: 'noFamily', input: [`hbase://${table}`], output: `${out}-zz`, runner: 'inline' }));
+  t.regex(err!.message, new RegExp(`hbase://${table}: no column family zz \\(hbaseInput columns zz:q\\); the table's families: a, b`));
+  t.false(fs.existsSync(`${out}-zz`));
 });
 
-test.serial('clipped to startRow/stopRow, two maps per region, one family only', async (t) => {
-  requireHBase();
+serial('clipped to startRow/stopRow, two maps per region, one family only', async (t) => {
   const { table, expected } = await sharedTable();
   const out = path.join(tempDir('hbase-clip'), 'out');
   const report = await runJob({ jobModule: ROWS, jobExport: 'clipped', input: [`hbase://${table}`], output: out, runner: 'inline' });
@@ -95,8 +90,7 @@ test.serial('clipped to startRow/stopRow, two maps per region, one family only',
   t.deepEqual(linesOf(out), want);
 });
 
-test.serial('a region split while a map is part way through its scan: every row still read exactly once', async (t) => {
-  requireHBase();
+serial('a region split while a map is part way through its scan: every row still read exactly once', async (t) => {
   const dir = tempDir('hbase-split');
   const { table, expected } = await loadTable();
   const out = path.join(dir, 'out');
@@ -121,8 +115,7 @@ test.serial('a region split while a map is part way through its scan: every row 
   await drop(table);
 });
 
-test.serial('full build with an HBase table as data: the same index as from the same documents in an ha3 file', async (t) => {
-  requireHBase();
+serial('full build with an HBase table as data: the same index as from the same documents in an ha3 file', async (t) => {
   const dir = tempDir('hbase-fb');
   // in1's add documents, as ha3 and as rows (row key = id; half the rows have no cf:id: the key gives it).
   const docs = fs
@@ -151,5 +144,101 @@ test.serial('full build with an HBase table as data: the same index as from the 
     t.deepEqual(segmentDigest(fromTable.generationDir), segmentDigest(fromFile.generationDir));
   } finally {
     await drop(table);
+  }
+});
+
+/** A second REST gateway of the test HBase (scripts/hbase gateway), to stop and start under a job. */
+const GATEWAY_PORT = Number(process.env.BSCTL_HBASE_PORT_BASE ?? '45000') + 85;
+function gateway(action: 'start' | 'stop'): void {
+  const r = hbaseScript('gateway', action, String(GATEWAY_PORT));
+  if (r.code !== 0) throw new Error(`scripts/hbase gateway ${action} ${GATEWAY_PORT} failed: ${r.stderr}`);
+}
+
+/** Run the rows job through the second gateway, its first map held at row-010 while `during` runs. */
+async function throughGateway(table: string, dir: string, during: () => void, run: { maxAttempts?: number } = {}): Promise<unknown> {
+  const reached = path.join(dir, 'reached');
+  const hold = path.join(dir, 'hold');
+  const main = process.env.BSCTL_HBASE_REST;
+  process.env.BSCTL_HBASE_REST = `http://127.0.0.1:${GATEWAY_PORT}`;
+  const runner = new LocalRunner(1);
+  try {
+    const job = runJob({ jobModule: ROWS, input: [`hbase://${table}`], output: path.join(dir, 'out'), runner, log: () => {}, conf: { 'hold.row': 'row-010', 'hold.reached': reached, 'hold.file': hold }, ...run });
+    job.catch(() => {});
+    await waitFor(() => fs.existsSync(reached), { what: 'the map to reach row-010', timeoutMs: 60_000 });
+    during();
+    fs.writeFileSync(hold, '');
+    return await job.then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+  } finally {
+    fs.writeFileSync(hold, '');
+    process.env.BSCTL_HBASE_REST = main;
+    await runner.close();
+  }
+}
+
+serial('the REST gateway restarted while a map is in the middle of its scan: the scan reopens after the last row handed on, every row once', async (t) => {
+  const dir = tempDir('hbase-restart');
+  const { table, expected } = await sharedTable();
+  gateway('start');
+  try {
+    // The new gateway does not know the old scanner (HTTP 404): the reader opens another.
+    const err = await throughGateway(table, dir, () => {
+      gateway('stop');
+      gateway('start');
+    });
+    t.is(err, undefined);
+    t.deepEqual(linesOf(path.join(dir, 'out')), expected);
+  } finally {
+    gateway('stop');
+  }
+});
+
+serial('the REST gateway stopped while a map is in the middle of its scan: the job fails naming the gateway, after bounded retries, with nothing published', async (t) => {
+  const dir = tempDir('hbase-gone');
+  const { table } = await sharedTable();
+  gateway('start');
+  const started = Date.now();
+  try {
+    const err = await throughGateway(table, dir, () => gateway('stop'), { maxAttempts: 1 });
+    t.true(err instanceof Error);
+    t.regex((err as Error).message, new RegExp(`hbase://${table}: cannot reach the HBase REST gateway at 127\\.0\\.0\\.1:${GATEWAY_PORT} \\(ECONNREFUSED\\)`));
+    t.false(fs.existsSync(path.join(dir, 'out')));
+    t.true(Date.now() - started < 90_000, 'retries are bounded');
+  } finally {
+    gateway('stop');
+  }
+});
+
+/** A table made through the gateway (no JVM): PUT /<table>/schema with its families. */
+async function createTable(table: string, families: readonly string[]): Promise<void> {
+  await rest(`/${table}/schema`, { method: 'PUT', body: JSON.stringify({ name: table, ColumnSchema: families.map((name) => ({ name })) }) });
+}
+
+serial('full build with hbaseColumns: a mapped column gives its field, the primary key from a column; a row without a mapped column is a bad record naming table, row and column', async (t) => {
+  const dir = tempDir('hbase-map');
+  const table = `bsctl_map_${process.pid}`;
+  await createTable(table, ['cf', 'd']);
+  try {
+    await put(table, [
+      ['r1', 'd:docid', '11'], ['r1', 'd:t', 'alpha beta'], ['r1', 'cf:hits', '5'],
+      ['r2', 'd:docid', '12'], ['r2', 'd:t', 'gamma'], ['r2', 'cf:title', 'not this one'],
+      ['r3', 'd:docid', '13'], ['r3', 'cf:hits', '7'],
+    ]);
+    const config = path.join(dir, 'in1.json');
+    fs.writeFileSync(config, JSON.stringify({ schema: path.join(ROOT, 'fixtures/in1/schema.json'), hbaseColumns: { id: 'd:docid', title: 'd:t' } }));
+    const build = (maxBadRecords: number) => fullBuild({ table: 'in1', tableConfig: config, data: [`hbase://${table}`], partitions: 1, indexRoot: path.join(dir, `index-${maxBadRecords}`) }, { maxBadRecords });
+    const err = await t.throwsAsync(build(0));
+    t.regex(err!.message, new RegExp(`hbase://${table}, row "r3": no column d:t \\(field title\\)`));
+    t.false(fs.existsSync(path.join(dir, 'index-0', 'in1', 'generation_0')));
+    const ok = await build(1);
+    t.is(ok.counters['full-build']?.['Documents indexed'], 2);
+    t.is(ok.badRecordCount, 1);
+    // The title from d:t (not cf:title), the primary key from d:docid (not the row key).
+    const loaded = loadIndex(path.join(dir, 'index-1'), 'in1');
+    t.deepEqual(queryJsonLines(loaded, 'select id, title from in1_summary_ where id=11 or id=12').sort(), ['{"id":11,"title":"alpha beta"}', '{"id":12,"title":"gamma"}']);
+  } finally {
+    await rest(`/${table}/schema`, { method: 'DELETE' });
   }
 });

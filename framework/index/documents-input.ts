@@ -1,30 +1,64 @@
 /**
  * The full build's input: ha3 document files and HBase tables (`hbase://<table>`), in data-path order.
- * An HBase row becomes an `add` document: column `cf:<field>` gives field `<field>` (other families are
- * not read), and with `?rowkey=<field>` on the path (the plan adds the primary key's) the row key gives
- * that field unless the row has the column too. Each region is one map task, at its region server.
+ * An HBase row becomes an `add` document: column `cf:<field>` gives field `<field>`, a column named for
+ * a field on the path (`column.<field>=<family:qualifier>`, from the table config's `hbaseColumns`)
+ * gives that field instead and must be there (else the row is a bad record naming table, row and
+ * column), and with `rowkey=<field>` (the plan adds the primary key's unless a column is named for it)
+ * the row key gives that field unless the row has a column for it. Each region is one map task.
  */
-import { ha3Input, type Ha3Document } from '../input/ha3.ts';
+import { ha3Input, type Ha3Document, type Ha3Problem } from '../input/ha3.ts';
+import { validateColumn } from '../input/hbase/rest.ts';
 import { hbaseInput, tableOfPath } from '../input/hbase/format.ts';
 import type { InputFormat, InputSplit, RecordReader } from '../input/types.ts';
 
 /** The column family the full build reads fields from. */
 export const DOCUMENT_FAMILY = 'cf';
 
-/** `hbase://<table>?rowkey=<field>`: the table and the field the row key fills (if named). */
-export function documentTable(p: string): { table: string; rowKeyField: string | undefined; path: string } | undefined {
+/** An HBase table as documents: the table, the field its row key fills, columns named for fields. */
+export interface DocumentTable {
+  readonly table: string;
+  /** `hbase://<table>` without the parameters (what errors name). */
+  readonly path: string;
+  readonly rowKeyField: string | undefined;
+  /** field → `family:qualifier`, for fields not read from `cf:<field>`; a row without one is a bad record. */
+  readonly columns: Readonly<Record<string, string>>;
+}
+
+const COLUMN_PARAM = 'column.';
+
+/** `hbase://<table>?rowkey=<field>&column.<field>=<family:qualifier>...`, or undefined for other paths. */
+export function documentTable(p: string): DocumentTable | undefined {
   const q = p.indexOf('?');
   const bare = q < 0 ? p : p.slice(0, q);
   const table = tableOfPath(bare);
   if (!table) return undefined;
   const params = new URLSearchParams(q < 0 ? '' : p.slice(q + 1));
-  for (const k of params.keys()) if (k !== 'rowkey') throw new Error(`data path ${p}: unknown parameter "${k}" (only rowkey=<field>)`);
-  return { table, rowKeyField: params.get('rowkey') ?? undefined, path: bare };
+  const columns: Record<string, string> = {};
+  for (const [k, v] of params) {
+    if (k.startsWith(COLUMN_PARAM) && k.length > COLUMN_PARAM.length) columns[k.slice(COLUMN_PARAM.length)] = validateColumn(v, `data path ${p}: ${k}`);
+    else if (k !== 'rowkey') throw new Error(`data path ${p}: unknown parameter "${k}" (rowkey=<field>, column.<field>=<family:qualifier>)`);
+  }
+  return { table, path: bare, rowKeyField: params.get('rowkey') ?? undefined, columns };
 }
 
-/** A row key field name given on the path rides in the split's path (the reader reads it back). */
-function rowsAsDocuments(split: InputSplit, rows: RecordReader<Buffer, Record<string, Buffer>>, rowKeyField: string | undefined): RecordReader<number, Ha3Document> {
+/** The path of `table` with the row key field and the column mapping as parameters (see documentTable). */
+export function documentTablePath(p: string, rowKeyField: string | undefined, columns: Readonly<Record<string, string>>): string {
+  const t = documentTable(p)!;
+  const params = new URLSearchParams();
+  const key = t.rowKeyField ?? rowKeyField;
+  const merged = { ...columns, ...t.columns };
+  // A primary key mapped to a column comes from that column, not from the row key.
+  if (key !== undefined && merged[key] === undefined) params.set('rowkey', key);
+  for (const [field, column] of Object.entries(merged)) params.set(`${COLUMN_PARAM}${field}`, column);
+  const q = params.toString();
+  return q ? `${t.path}?${q}` : t.path;
+}
+
+/** A row as an `add` document; the table's path rides in the split's path (the reader reads it back). */
+export function rowsAsDocuments(split: InputSplit, rows: RecordReader<Buffer, Record<string, Buffer>>, t: DocumentTable): RecordReader<number, Ha3Document> {
   const prefix = `${DOCUMENT_FAMILY}:`;
+  const mapped = Object.entries(t.columns);
+  const isMapped = new Set(mapped.map(([field]) => field));
   return {
     get bytesRead() {
       return rows.bytesRead;
@@ -33,16 +67,20 @@ function rowsAsDocuments(split: InputSplit, rows: RecordReader<Buffer, Record<st
       let n = 0;
       await rows.read((key, cells) => {
         const fields: [string, string][] = [['CMD', 'add']];
-        let hasKeyField = false;
+        const problems: Ha3Problem[] = [];
         for (const column of Object.keys(cells).sort()) {
           if (!column.startsWith(prefix)) continue;
           const field = column.slice(prefix.length);
-          if (field === rowKeyField) hasKeyField = true;
-          fields.push([field, cells[column]!.toString('utf8')]);
+          if (!isMapped.has(field)) fields.push([field, cells[column]!.toString('utf8')]);
         }
-        if (rowKeyField && !hasKeyField) fields.push([rowKeyField, key.toString('utf8')]);
-        // The offset is the row's position in the region's scan: errors name the table and that row.
-        sink(n, { path: split.path, fileIndex: split.fileIndex, offset: n, fields, problems: [] });
+        for (const [field, column] of mapped) {
+          const v = cells[column];
+          if (v === undefined) problems.push({ offset: n, message: `no column ${column} (field ${field})` });
+          else fields.push([field, v.toString('utf8')]);
+        }
+        if (t.rowKeyField && !fields.some(([f]) => f === t.rowKeyField)) fields.push([t.rowKeyField, key.toString('utf8')]);
+        // Errors name the table and the row (its key; the offset is its position in the region's scan).
+        sink(n, { path: `${t.path}, row ${JSON.stringify(key.toString('utf8'))}`, fileIndex: split.fileIndex, offset: n, fields, problems });
         n++;
       }, between);
     },
@@ -79,8 +117,7 @@ export function documentsInput(): InputFormat<number, Ha3Document> {
     },
     createRecordReader(split) {
       if (!split.region) return ha3.createRecordReader(split);
-      const hb = documentTable(split.path)!;
-      return rowsAsDocuments(split, hbaseInput().createRecordReader(split), hb.rowKeyField);
+      return rowsAsDocuments(split, hbaseInput().createRecordReader(split), documentTable(split.path)!);
     },
   };
 }

@@ -1,4 +1,4 @@
-import { documentTable } from './documents-input.ts';
+import { documentTable, documentTablePath } from './documents-input.ts';
 import path from 'node:path';
 import type { JobCli } from '../job/cli.ts';
 import { getAnalyzer } from './analyzers/registry.ts';
@@ -70,8 +70,11 @@ export const fullBuildCli: JobCli = {
       throw err;
     }
     const output = joinPath(indexRoot, table, generationName(gid));
-    // An HBase table's row key gives the primary key of rows that have no column for it.
-    const input = data.map((d) => (documentTable(d) && !d.includes('?') ? `${d}?rowkey=${encodeURIComponent(schema.primaryKey)}` : d));
+    // An HBase table's row key gives the primary key of rows that have no column for it (unless
+    // hbaseColumns names one); hbaseColumns' columns give their fields.
+    const hbaseColumns = config.hbaseColumns ?? {};
+    for (const field of Object.keys(hbaseColumns)) if (!schema.fields.some((f) => f.name === field)) throw new Error(`${config.file}: hbaseColumns.${field}: no such field in the schema`);
+    const input = data.map((d) => (documentTable(d) ? documentTablePath(d, schema.primaryKey, hbaseColumns) : d));
     log(`full-build ${table}: schema ${schemaFile}, ${data.length} data path(s), ${partitions} partition(s) -> generation ${gid} under ${indexRoot}`);
     return {
       input,

@@ -20,7 +20,12 @@ export interface TableConfig {
   readonly maxBadRecords?: number;
   /** Side tables enriching the documents, key lists restricting the build (see join-config.ts). */
   readonly join?: TableJoins;
+  /** For `hbase://` data: schema field → `family:qualifier` where a field is not in `cf:<field>`. */
+  readonly hbaseColumns?: Readonly<Record<string, string>>;
 }
+
+/** A family and a qualifier (the family HBase's rule: word characters, '-', '.'; the qualifier any but ',' and whitespace). */
+const HBASE_COLUMN = /^[A-Za-z0-9_][A-Za-z0-9_.-]*:\S+$/;
 
 function check(cond: boolean, file: string, key: string, reason: string): void {
   if (!cond) throw new Error(`${file}: ${key}: ${reason}`);
@@ -50,6 +55,10 @@ export function readTableConfig(table: string, file?: string): TableConfig | und
   check(c.indexRoot === undefined || typeof c.indexRoot === 'string', f, 'indexRoot', 'must be a path');
   check(c.maxBadRecords === undefined || (Number.isInteger(c.maxBadRecords) && (c.maxBadRecords as number) >= 0), f, 'maxBadRecords', 'must be a whole number ≥ 0');
   check(c.analyzers === undefined || (typeof c.analyzers === 'object' && c.analyzers !== null), f, 'analyzers', 'must map field names to analyzer names');
+  check(c.hbaseColumns === undefined || (typeof c.hbaseColumns === 'object' && c.hbaseColumns !== null && !Array.isArray(c.hbaseColumns)), f, 'hbaseColumns', 'must map field names to HBase columns (family:qualifier)');
+  for (const [field, column] of Object.entries((c.hbaseColumns as Record<string, unknown> | undefined) ?? {})) {
+    check(typeof column === 'string' && HBASE_COLUMN.test(column), f, `hbaseColumns.${field}`, `"${String(column)}" is not an HBase column (family:qualifier)`);
+  }
   return {
     file: f,
     ...(typeof c.schema === 'string' ? { schema: rel(c.schema) } : {}),
@@ -59,6 +68,7 @@ export function readTableConfig(table: string, file?: string): TableConfig | und
     ...(c.analyzers ? { analyzers: c.analyzers as Record<string, string> } : {}),
     ...(typeof c.maxBadRecords === 'number' ? { maxBadRecords: c.maxBadRecords } : {}),
     ...(c.join !== undefined ? { join: parseTableJoins(c.join, f, rel) } : {}),
+    ...(c.hbaseColumns ? { hbaseColumns: c.hbaseColumns as Record<string, string> } : {}),
   };
 }
 

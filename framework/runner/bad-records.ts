@@ -20,7 +20,8 @@ export class BadRecordLog {
 
   /** The report operators read: one line per listed record. */
   format(): string {
-    const lines = this.records.map((r) => `  ${r.path} at byte ${r.offset}: ${r.reason}`);
+    // A record of an HBase table is named by its table and row, not by a byte offset.
+    const lines = this.records.map((r) => (r.path.startsWith('hbase://') ? `  ${r.path}: ${r.reason}` : `  ${r.path} at byte ${r.offset}: ${r.reason}`));
     if (this.count > this.records.length) lines.push(`  ... and ${this.count - this.records.length} more`);
     return lines.join('\n');
   }

@@ -15,6 +15,8 @@ export interface BuildArgs {
   readonly partitions?: number;
   readonly indexRoot: string;
   readonly skipUnsupported?: boolean;
+  /** A table config file (`--table-config`). */
+  readonly tableConfig?: string;
 }
 
 /** Plan and run a full build as `bsctl run full-build` does (inline runner unless told). */
@@ -24,6 +26,7 @@ export async function fullBuild(args: BuildArgs, run: Partial<RunOptions> = {}):
     {
       table: args.table,
       ...(args.schema ? { schema: args.schema } : {}),
+      ...(args.tableConfig ? { 'table-config': args.tableConfig } : {}),
       ...(args.data ? { data: [...args.data] } : {}),
       ...(args.partitions ? { partitions: args.partitions } : {}),
       'index-root': args.indexRoot,

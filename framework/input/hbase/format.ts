@@ -56,6 +56,12 @@ export function hbaseInput(options: HBaseInputOptions = {}): InputFormat<Buffer,
         const table = tableOfPath(p);
         if (!table) throw new Error(`input path ${p}: the hbase input reads hbase://<table> paths`);
         const [regions, sizes] = await Promise.all([client.regions(table), client.regionSizes(table)]);
+        // A scan of a family the table does not have reads nothing, silently: refused here instead.
+        if (columns.length) {
+          const families = await client.families(table);
+          const missing = columns.filter((c) => !families.includes(c.split(':')[0]!));
+          if (missing.length) throw new Error(`hbase://${table}: no column family ${[...new Set(missing.map((c) => c.split(':')[0]!))].join(', ')} (hbaseInput columns ${missing.join(', ')}); the table's families: ${families.join(', ')}`);
+        }
         for (const r of regions) {
           const range = clip({ start: r.startKey, end: r.endKey }, scan);
           if (!range) continue;

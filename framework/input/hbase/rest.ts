@@ -23,7 +23,7 @@ export function validateColumn(column: string, where: string): string {
 /** The gateway's address: `rest` when given, else $BSCTL_HBASE_REST; loopback or any http(s) URL the user names. */
 export function restAddress(rest: string | undefined, where: string): string {
   const url = rest ?? process.env.BSCTL_HBASE_REST;
-  if (!url) throw new Error(`${where}: no HBase REST gateway: set BSCTL_HBASE_REST (e.g. http://127.0.0.1:8080; scripts/hbase env prints it) or --conf hbase.rest=URL`);
+  if (!url) throw new Error(`${where}: no HBase REST gateway: set BSCTL_HBASE_REST (e.g. http://127.0.0.1:8080; scripts/hbase env prints it) (or give hbaseInput's rest option)`);
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -99,6 +99,12 @@ export class HBaseRest {
     const body = await this.json<{ Region?: { name: string; startKey?: string; endKey?: string; location?: string }[] }>('regions', table, `/${encodeURIComponent(table)}/regions`);
     const regions = (body.Region ?? []).map((r) => ({ name: r.name, startKey: unb64(r.startKey), endKey: unb64(r.endKey), location: r.location ?? '' }));
     return regions.sort((a, b) => Buffer.compare(a.startKey, b.startKey));
+  }
+
+  /** The table's column families (GET /<table>/schema). */
+  async families(table: string): Promise<string[]> {
+    const body = await this.json<{ ColumnSchema?: { name: string }[] }>('schema', table, `/${encodeURIComponent(table)}/schema`);
+    return (body.ColumnSchema ?? []).map((c) => c.name);
   }
 
   /** Bytes each region holds (store files + memstore, as the cluster status reports them in MB), by region name. */
