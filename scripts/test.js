@@ -105,6 +105,7 @@ let skipped = 0;
 let buffered = '';
 // When each file's results came (seconds since ava started): to see where the suite's time goes.
 const avaStart = Date.now();
+const firstResult = new Map();
 const lastResult = new Map();
 const gaps = [];
 child.stdout.setEncoding('utf8').on('data', (chunk) => {
@@ -117,10 +118,12 @@ child.stdout.setEncoding('utf8').on('data', (chunk) => {
       if (/# SKIP|# TODO/.test(line)) skipped++;
       else passed++;
     } else if (/^not ok \d+/.test(line)) failed++;
-    const m = /^(?:not )?ok \d+ - (.+?) › (.*)$/.exec(line);
+    const m = /^(?:not )?ok \d+ - (.+) › (.*?)(?: # .*)?$/.exec(line);
     if (m) {
       const now = (Date.now() - avaStart) / 1000;
-      gaps.push({ file: m[1], title: m[2], seconds: now - (lastResult.get(m[1]) ?? 0) });
+      // A file's first result says when it was scheduled as much as how long its test took: not counted.
+      if (lastResult.has(m[1])) gaps.push({ file: m[1], title: m[2], seconds: now - lastResult.get(m[1]) });
+      else firstResult.set(m[1], now);
       lastResult.set(m[1], now);
     }
   }
@@ -129,10 +132,11 @@ child.stdout.setEncoding('utf8').on('data', (chunk) => {
 /** The slowest results (time since the file's previous one: a serial test's duration, roughly). */
 function timings() {
   const slow = [...gaps].sort((a, b) => b.seconds - a.seconds).slice(0, 12);
-  const files = [...lastResult].sort((a, b) => b[1] - a[1]).slice(0, 8);
+  const files = [...lastResult].sort((a, b) => b[1] - a[1]).slice(0, 10);
   console.log('\n# slowest results (s since the previous result of the same file):');
   for (const g of slow) console.log(`#   ${g.seconds.toFixed(1).padStart(6)}  ${g.file} › ${g.title.slice(0, 90)}`);
-  console.log(`# files finishing last (s after ava started): ${files.map(([f, s]) => `${f} ${s.toFixed(0)}`).join(', ')}`);
+  console.log('# files finishing last (s after ava started: first result .. last result):');
+  for (const [f, last] of files) console.log(`#   ${f}: ${firstResult.get(f).toFixed(0)} .. ${last.toFixed(0)}`);
 }
 child.on('close', (code) => {
   timings();

@@ -10,7 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TermStats } from './index-terms.ts';
-import { timed, type Timed } from './measure.ts';
+import { publish, resolveJars, tail, tool } from './maven.ts';
+import { timed } from './measure.ts';
 
 /** The last Lucene line that runs on Java 17 (10.x needs Java 21). */
 export const LUCENE_VERSION = '9.12.3';
@@ -52,56 +53,19 @@ export interface LuceneIndexStats {
   readonly terms: ReadonlyMap<string, TermStats>;
 }
 
-const tail = (s: string): string => s.trim().split('\n').slice(-30).join('\n');
-
-/** Run a build tool; a missing one is named with the package that brings it. */
-async function tool(cmd: string, args: readonly string[], pkg: string): Promise<Timed> {
-  try {
-    return await timed(cmd, args);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`${cmd} is needed for --vs-lucene and was not found: apt-get install ${pkg}`);
-    throw err;
-  }
-}
-
-/** Move a finished temp dir into place; another process that got there first is as good. */
-function publish(tmp: string, dir: string): void {
-  try {
-    fs.renameSync(tmp, dir);
-  } catch (err) {
-    fs.rmSync(tmp, { recursive: true, force: true });
-    if (!fs.existsSync(dir)) throw err;
-  }
-}
-
-async function resolveJars(): Promise<string> {
-  const lib = path.join(CACHE, 'lib');
-  if (fs.existsSync(path.join(lib, '.complete'))) return lib;
-  const tmp = `${lib}.tmp-${process.pid}`;
-  fs.rmSync(tmp, { recursive: true, force: true });
-  fs.mkdirSync(tmp, { recursive: true });
-  process.stderr.write(`resolving Apache Lucene ${LUCENE_VERSION} from Maven Central into ${lib} ...\n`);
-  const r = await tool('mvn', ['-q', '-B', '-Dstyle.color=never', '-f', POM, `-Dlucene.version=${LUCENE_VERSION}`,
-    'dependency:copy-dependencies', `-DoutputDirectory=${tmp}`, '-DincludeScope=runtime'], 'maven');
-  if (r.code !== 0 || !fs.readdirSync(tmp).some((n) => n === `lucene-core-${LUCENE_VERSION}.jar`)) {
-    fs.rmSync(tmp, { recursive: true, force: true });
-    throw new Error(`Maven could not resolve Apache Lucene ${LUCENE_VERSION} with ${POM} (exit ${r.code}):\n${tail(`${r.stdout}\n${r.stderr}`)}`);
-  }
-  fs.writeFileSync(path.join(tmp, '.complete'), '');
-  fs.rmSync(lib, { recursive: true, force: true });
-  publish(tmp, lib);
-  return lib;
-}
+const WHY = '--vs-lucene';
+const resolveLucene = (): Promise<string> =>
+  resolveJars({ pom: POM, lib: path.join(CACHE, 'lib'), expect: `lucene-core-${LUCENE_VERSION}.jar`, what: `Apache Lucene ${LUCENE_VERSION}`, why: WHY, properties: { 'lucene.version': LUCENE_VERSION } });
 
 /** Resolve and compile on first use; returns the classpath of the indexer. */
 export async function ensureLuceneIndexer(): Promise<string> {
-  const lib = await resolveJars();
+  const lib = await resolveLucene();
   const hash = createHash('sha256').update(LUCENE_VERSION).update(fs.readFileSync(SOURCE)).digest('hex').slice(0, 16);
   const classes = path.join(CACHE, `classes-${hash}`);
   if (!fs.existsSync(path.join(classes, `${MAIN}.class`))) {
     const tmp = `${classes}.tmp-${process.pid}`;
     fs.rmSync(tmp, { recursive: true, force: true });
-    const r = await tool('javac', ['--release', '17', '-cp', path.join(lib, '*'), '-d', tmp, SOURCE], 'openjdk-17-jdk-headless');
+    const r = await tool('javac', ['--release', '17', '-cp', path.join(lib, '*'), '-d', tmp, SOURCE], 'openjdk-17-jdk-headless', WHY);
     if (r.code !== 0) {
       fs.rmSync(tmp, { recursive: true, force: true });
       throw new Error(`javac could not compile ${SOURCE} (exit ${r.code}):\n${tail(`${r.stdout}\n${r.stderr}`)}`);
