@@ -6,7 +6,8 @@
 import { FsError } from '../../fs/types.ts';
 import { isTransient } from '../../fs/webhdfs/request.ts';
 import type { InputFormat, InputSplit, RecordReader, RegionSplit } from '../types.ts';
-import { HBaseRest, restAddress, validateColumn, validateTable, type RowPiece } from './rest.ts';
+import { HBaseRest, restAddress, validateColumn, validateTable } from './rest.ts';
+import type { RowPiece } from './cell-set.ts';
 import { clip, cutEvenly } from './row-range.ts';
 
 /** A row's cells, latest version, by column (`family:qualifier`). */
@@ -21,7 +22,7 @@ export interface HBaseInputOptions {
   readonly stopRow?: string | Buffer;
   /** Splits per region, cut evenly by key (hbase.mapreduce.tableinput.mappers.per.region); default 1. */
   readonly mappersPerRegion?: number;
-  /** Cells per scanner call (the REST scanner's batch); default 1000. Memory per task is about this many cells. */
+  /** Cells per scanner call (the REST scanner's batch); default 5000. Memory per task is about this many cells. */
   readonly batch?: number;
   /** The REST gateway; default $BSCTL_HBASE_REST. */
   readonly rest?: string;
@@ -43,7 +44,7 @@ export function hbaseInput(options: HBaseInputOptions = {}): InputFormat<Buffer,
   const columns = (options.columns ?? []).map((c) => validateColumn(c, 'hbaseInput columns'));
   const perRegion = options.mappersPerRegion ?? 1;
   if (!Number.isInteger(perRegion) || perRegion < 1 || perRegion > 1000) throw new Error(`hbaseInput mappersPerRegion: an integer from 1 to 1000 (got ${perRegion})`);
-  const batch = options.batch ?? 1000;
+  const batch = options.batch ?? 5000;
   if (!Number.isInteger(batch) || batch < 1) throw new Error(`hbaseInput batch: a positive integer (got ${batch})`);
   const scan = { start: keyOf(options.startRow), end: keyOf(options.stopRow) };
   return {

@@ -3,6 +3,7 @@
  * table's regions, their sizes, and scanners. JSON bodies carry row keys, columns and values base64.
  */
 import { FsError } from '../../fs/types.ts';
+import { decodeCellSet, type RowPiece } from './cell-set.ts';
 import { networkCode, withRetries } from '../../fs/webhdfs/request.ts';
 
 /** HBase's table name rule: an optional `namespace:`, then [A-Za-z0-9_.-] not starting with `.` or `-`. */
@@ -59,14 +60,11 @@ export interface Cell {
   readonly value: Buffer;
 }
 
-/** A row as a scanner call returns it: a wide row may come in several pieces (the batch counts cells). */
-export interface RowPiece {
-  readonly key: Buffer;
-  readonly cells: readonly Cell[];
-}
-
 const b64 = (b: Buffer): string => b.toString('base64');
 const unb64 = (s: string | undefined): Buffer => Buffer.from(s ?? '', 'base64');
+
+/** How long one gateway call may take (a scanner call of `batch` cells is well under a second). */
+const REQUEST_TIMEOUT_MS = 120_000;
 
 export class HBaseRest {
   constructor(readonly base: string) {}
@@ -79,8 +77,10 @@ export class HBaseRest {
     const url = `${this.base}${path}`;
     let res: Response;
     try {
-      res = await fetch(url, { ...init, headers: { accept: 'application/json', ...(init.headers as Record<string, string> | undefined) } });
+      res = await fetch(url, { ...init, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS), headers: { accept: 'application/json', ...(init.headers as Record<string, string> | undefined) } });
     } catch (err) {
+      // A gateway whose region server is gone holds the call while its own client retries: bounded here.
+      if (err instanceof Error && err.name === 'TimeoutError') throw new FsError(op, `hbase://${table}`, `the HBase REST gateway at ${new URL(url).host} did not answer in ${REQUEST_TIMEOUT_MS / 1000} s`, 'ETIMEDOUT');
       const code = networkCode(err) ?? 'ECONNECT';
       throw new FsError(op, `hbase://${table}`, `cannot reach the HBase REST gateway at ${new URL(url).host} (${code}); is it running (scripts/hbase start)?`, code);
     }
@@ -137,10 +137,9 @@ export class HBaseRest {
 
   /** The scanner's next rows, or undefined when it is exhausted (not retried: a call may have advanced it). */
   async next(table: string, scanner: string): Promise<RowPiece[] | undefined> {
-    const res = await this.request('scan', table, new URL(scanner).pathname);
+    const res = await this.request('scan', table, new URL(scanner).pathname, { headers: { accept: 'application/x-protobuf' } });
     if (res.status === 204) return undefined;
-    const body = (await res.json()) as { Row?: { key: string; Cell?: { column: string; $: string }[] }[] };
-    return (body.Row ?? []).map((r) => ({ key: unb64(r.key), cells: (r.Cell ?? []).map((c) => ({ column: unb64(c.column).toString('utf8'), value: unb64(c.$) })) }));
+    return decodeCellSet(new Uint8Array(await res.arrayBuffer()));
   }
 
   /** Delete the scanner (its lease on the region server ends); failures are ignored. */
