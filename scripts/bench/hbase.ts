@@ -67,9 +67,9 @@ async function script(...args: string[]): Promise<string> {
 async function main(): Promise<void> {
   console.log(machineLine());
   console.log(`HBase 2.6.1 standalone (scripts/hbase) on 127.0.0.1, heap ${hbaseEnv.BSCTL_HBASE_HEAP} per JVM, full JIT; state in ${hbaseEnv.BSCTL_HBASE_DIR}`);
-  await script('start');
-  for (const m of (await script('env')).matchAll(/export (\w+)=(\S+)/g)) process.env[m[1]!] = m[2]!;
   try {
+    await script('start');
+    for (const m of (await script('env')).matchAll(/export (\w+)=(\S+)/g)) process.env[m[1]!] = m[2]!;
     const ha3 = path.join(dir, 'docs.ha3');
     const tsv = path.join(dir, 'rows.tsv');
     process.stdout.write(`generating ${ROWS} in1 documents as rows ... `);
