@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm test`: type-check (including the type-level tests), start a real HDFS (scripts/hdfs, 1 MiB
 // blocks), a real HBase (scripts/hbase: standalone master + REST gateway, started beside the others
-// since it takes longest) and three real sshd hosts (scripts/sshd) for the integration tests, each with
+// since it takes longest), a real YARN on that HDFS (scripts/yarn, in the background once HDFS is up)
+// and three real sshd hosts (scripts/sshd) for the integration tests, each with
 // its own state dir and ports, run every ava test, stop them, and end with a line `N passed, N failed`
 // counted from ava's results.
 import { spawn, spawnSync } from 'node:child_process';
@@ -14,6 +15,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const HDFS = path.join(ROOT, 'scripts/hdfs');
 const SSHD = path.join(ROOT, 'scripts/sshd');
 const HBASE = path.join(ROOT, 'scripts/hbase');
+const YARN = path.join(ROOT, 'scripts/yarn');
 const sshdEnv = {
   ...process.env,
   BSCTL_SSHD_DIR: path.join(os.tmpdir(), `bsctl-sshd-test-${os.userInfo().uid}`),
@@ -29,15 +31,33 @@ const hbaseEnv = {
   BSCTL_HBASE_DIR: path.join(os.tmpdir(), `bsctl-hbase-test-${os.userInfo().uid}`),
   BSCTL_HBASE_PORT_BASE: process.env.BSCTL_HBASE_PORT_BASE ?? '36000',
 };
+const yarnEnv = {
+  ...hdfsEnv,
+  BSCTL_YARN_DIR: path.join(os.tmpdir(), `bsctl-yarn-test-${os.userInfo().uid}`),
+  BSCTL_YARN_PORT_BASE: process.env.BSCTL_YARN_PORT_BASE ?? '33000',
+};
 let failed = 0;
+
+/** Run a service script's `start` in the background; resolves with its exit code. */
+function startInBackground(script, env) {
+  return new Promise((resolve) => {
+    const c = spawn(script, ['start'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+    c.on('error', (e) => {
+      console.error(`${path.relative(ROOT, script)} start: ${e.message}`);
+      resolve(1);
+    });
+    c.on('close', (code) => resolve(code));
+  });
+}
 
 /**
  * What the test machine needs and may lack: Maven (Hadoop's and HBase's jars), Java (and javac, for
- * scripts/hbase's admin helper), gmond (the Ganglia sink's test), Chromium (the web UI's browser test).
+ * scripts/hbase's admin helper), gmond (the Ganglia sink's test), Chromium (the web UI's browser test), gcc
+ * (scripts/yarn's loopback shim).
  * Installed when we are root.
  */
 function ensureTools() {
-  const pkgs = { mvn: 'maven', java: 'openjdk-17-jre-headless', javac: 'openjdk-17-jdk-headless', curl: 'curl', gmond: 'ganglia-monitor', chromium: 'chromium' };
+  const pkgs = { mvn: 'maven', java: 'openjdk-17-jre-headless', javac: 'openjdk-17-jdk-headless', curl: 'curl', gmond: 'ganglia-monitor', chromium: 'chromium', gcc: 'gcc' };
   const missing = Object.keys(pkgs).filter((t) => spawnSync('sh', ['-c', `command -v ${t}`]).status !== 0);
   if (missing.length === 0) return;
   if (process.getuid?.() !== 0) {
@@ -59,14 +79,7 @@ ensureTools();
 // HBase starts in the background while HDFS and sshd start; awaited before the tests run.
 spawnSync(HBASE, ['stop'], { env: hbaseEnv, stdio: 'ignore' });
 spawnSync('rm', ['-rf', hbaseEnv.BSCTL_HBASE_DIR]);
-const hbaseStarted = new Promise((resolve) => {
-  const c = spawn(HBASE, ['start'], { env: hbaseEnv, stdio: ['ignore', 'inherit', 'inherit'] });
-  c.on('error', (e) => {
-    console.error(`scripts/hbase start: ${e.message}`);
-    resolve(1);
-  });
-  c.on('close', (code) => resolve(code));
-});
+const hbaseStarted = startInBackground(HBASE, hbaseEnv);
 spawnSync(HDFS, ['stop'], { env: hdfsEnv, stdio: 'ignore' });
 spawnSync('rm', ['-rf', hdfsEnv.BSCTL_HDFS_DIR]);
 const started = spawnSync(HDFS, ['start', '--block-size', '1m'], { env: hdfsEnv, stdio: 'inherit' });
@@ -79,6 +92,10 @@ if (started.status === 0) {
 } else {
   console.error('scripts/hdfs start failed: the HDFS tests will fail');
 }
+// YARN runs on the HDFS just started.
+spawnSync(YARN, ['stop'], { env: yarnEnv, stdio: 'ignore' });
+spawnSync('rm', ['-rf', yarnEnv.BSCTL_YARN_DIR]);
+const yarnStarted = started.status === 0 ? startInBackground(YARN, yarnEnv) : Promise.resolve(1);
 
 spawnSync(SSHD, ['stop'], { env: sshdEnv, stdio: 'ignore' });
 if (spawnSync(SSHD, ['start', '--hosts', '3'], { env: sshdEnv, stdio: 'inherit' }).status === 0) {
@@ -97,6 +114,14 @@ if ((await hbaseStarted) === 0) {
 } else {
   testEnv.BSCTL_TEST_HBASE = 'start-failed'; // the HBase tests fail (not skip), pointing here
   console.error('scripts/hbase start failed: the HBase tests will fail');
+}
+if ((await yarnStarted) === 0) {
+  const env = spawnSync(YARN, ['env'], { env: yarnEnv, encoding: 'utf8' }).stdout;
+  for (const m of env.matchAll(/export (\w+)=(\S+)/g)) testEnv[m[1]] = m[2];
+  Object.assign(testEnv, { BSCTL_TEST_YARN: '1', BSCTL_YARN_DIR: yarnEnv.BSCTL_YARN_DIR, BSCTL_YARN_PORT_BASE: yarnEnv.BSCTL_YARN_PORT_BASE });
+} else {
+  testEnv.BSCTL_TEST_YARN = 'start-failed';
+  console.error('scripts/yarn start failed: the YARN tests will fail');
 }
 
 const child = spawn('npx', ['ava', '--tap', ...process.argv.slice(2)], { stdio: ['ignore', 'pipe', 'inherit'], cwd: ROOT, env: testEnv });
@@ -140,6 +165,7 @@ function timings() {
 }
 child.on('close', (code) => {
   timings();
+  spawnSync(YARN, ['stop'], { env: yarnEnv, stdio: 'inherit' });
   spawnSync(HDFS, ['stop'], { env: hdfsEnv, stdio: 'inherit' });
   spawnSync(SSHD, ['stop'], { env: sshdEnv, stdio: 'inherit' });
   spawnSync(HBASE, ['stop'], { env: hbaseEnv, stdio: 'inherit' });
