@@ -38,7 +38,12 @@ export interface ScriptResult {
 
 /** `scripts/hbase ARGS` with the test HBase's state dir and ports (from the environment); never throws. */
 export function hbaseScript(...args: string[]): ScriptResult {
-  const r = spawnSync(path.join(ROOT, 'scripts/hbase'), args, { encoding: 'utf8', timeout: 240_000 });
+  return hbaseScriptWith({}, ...args);
+}
+
+/** The same with some of the environment overridden (another state dir and ports: a second HBase). */
+export function hbaseScriptWith(env: Readonly<Record<string, string>>, ...args: string[]): ScriptResult {
+  const r = spawnSync(path.join(ROOT, 'scripts/hbase'), args, { encoding: 'utf8', timeout: 240_000, env: { ...process.env, ...env } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
