@@ -1,9 +1,15 @@
 /**
  * scripts/yarn against the YARN `npm test` starts (a ResourceManager with the FairScheduler and a
  * NodeManager, on the test HDFS): a Hadoop Streaming job runs to the end in a queue of the allocation,
- * and nothing of YARN listens beyond 127.0.0.1 while a job runs.
+ * the MR1 allocation file translated for YARN is loaded as queues, and nothing of YARN listens beyond 127.0.0.1 while a job runs.
  */
 import test from 'ava';
+import fs from 'node:fs';
+import path from 'node:path';
+import { loadAllocations } from '../framework/scheduler/allocations.ts';
+import { yarnAllocations } from '../framework/scheduler/yarn-allocations.ts';
+import { ROOT } from './helpers/cli.ts';
+import { waitFor } from './helpers/wait.ts';
 import { hdfsDir, hdfsRead, hdfsWrite, requireHdfs } from './helpers/hdfs.ts';
 import { listeningAddresses, rmJson, testYarn, yarnPids, yarnScript } from './helpers/yarn.ts';
 
@@ -17,7 +23,7 @@ serial('a Hadoop Streaming job runs on the test YARN over the test HDFS, in queu
   const dir = hdfsDir('yarn-streaming');
   const lines = Array.from({ length: 500 }, (_, i) => `line ${i}`);
   await hdfsWrite(`${dir}/in.txt`, `${lines.join('\n')}\n`);
-  const path = (p: string): string => new URL(p).pathname;
+  const hdfsPath = (p: string): string => new URL(p).pathname;
   // Listeners sampled while the job runs: the ApplicationMaster and the tasks open ports too.
   const seen = new Set<string>();
   let containers = 0;
@@ -28,7 +34,7 @@ serial('a Hadoop Streaming job runs on the test YARN over the test HDFS, in queu
   }, 200);
   let run;
   try {
-    run = await yarnScript(['run', STREAMING, '-D', 'mapreduce.job.queuename=default', '-D', 'mapreduce.job.name=bsctl-yarn-smoke', '-input', path(`${dir}/in.txt`), '-output', path(`${dir}/out`), '-mapper', 'cat', '-reducer', 'wc -l']);
+    run = await yarnScript(['run', STREAMING, '-D', 'mapreduce.job.queuename=default', '-D', 'mapreduce.job.name=bsctl-yarn-smoke', '-input', hdfsPath(`${dir}/in.txt`), '-output', hdfsPath(`${dir}/out`), '-mapper', 'cat', '-reducer', 'wc -l']);
   } finally {
     clearInterval(sampler);
   }
@@ -49,4 +55,40 @@ test('scripts/yarn start without an HDFS NameNode fails at once, naming the port
   const run = await yarnScript(['start'], undefined, { BSCTL_HDFS_PORT_BASE: '1', BSCTL_YARN_DIR: '/nonexistent-bsctl-yarn' });
   t.is(run.code, 1);
   t.regex(run.stderr, /no HDFS NameNode on 127\.0\.0\.1:1: start it first \(scripts\/hdfs start, same BSCTL_HDFS_PORT_BASE\)/);
+});
+
+interface FairQueue {
+  readonly queueName: string;
+  readonly maxApps: number;
+  readonly schedulingPolicy: string;
+  readonly minResources: { readonly memory: number; readonly vCores: number };
+  readonly steadyFairResources: { readonly memory: number };
+}
+
+/** The queues under root, as the ResourceManager reports them. */
+async function queues(): Promise<Map<string, FairQueue>> {
+  const s = await rmJson<{ scheduler: { schedulerInfo: { rootQueue: { childQueues: { queue: FairQueue[] } } } } }>(yarn!, '/ws/v1/cluster/scheduler');
+  return new Map(s.scheduler.schedulerInfo.rootQueue.childQueues.queue.map((q) => [q.queueName, q]));
+}
+
+serial("the MR1 fair-scheduler.xml translated for YARN's FairScheduler: the ResourceManager loads it with the pools as queues, slots as resources, weights as shares", async (t) => {
+  const file = path.join(yarn!.dir, 'conf', 'fair-scheduler.xml');
+  const original = fs.readFileSync(file, 'utf8');
+  const translated = yarnAllocations(loadAllocations(path.join(ROOT, 'config/fair-scheduler.xml')));
+  t.true(translated.notes.some((n) => /minMaps 4 \+ minReduces 2 → minResources 3072 mb, 6 vcores/.test(n)), translated.notes.join('\n'));
+  try {
+    // The FairScheduler reloads its allocation file when it changes (checked every 10 s).
+    fs.writeFileSync(file, translated.xml);
+    const loaded = await waitFor(async () => ((await queues()).has('root.build') ? queues() : undefined), { what: 'the ResourceManager to load the translated allocation', timeoutMs: 60_000, intervalMs: 500 });
+    const build = loaded.get('root.build')!;
+    const adhoc = loaded.get('root.adhoc')!;
+    t.like(build.minResources, { memory: 3072, vCores: 6 });
+    t.is(adhoc.maxApps, 1);
+    t.is(adhoc.schedulingPolicy.toLowerCase(), 'fifo');
+    // Weights 2 (build), 1 (adhoc) and 1 (root.default, added): steady fair shares of the 6144 MB node.
+    t.deepEqual(['root.build', 'root.adhoc', 'root.default'].map((q) => loaded.get(q)!.steadyFairResources.memory), [3072, 1536, 1536]);
+  } finally {
+    fs.writeFileSync(file, original);
+    await waitFor(async () => !(await queues()).has('root.build'), { what: 'the ResourceManager to load the allocation back', timeoutMs: 60_000, intervalMs: 500 });
+  }
 });
