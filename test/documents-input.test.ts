@@ -8,6 +8,8 @@ test('hbase data paths: the row key field and the column mapping ride as paramet
   t.is(documentTable('/data/docs.ha3'), undefined);
   t.throws(() => documentTable('hbase://docs?bogus=1'), { message: /data path hbase:\/\/docs\?bogus=1: unknown parameter "bogus"/ });
   t.throws(() => documentTable('hbase://docs?column.title=no%20such'), { message: /column\.title: "no such" is not an HBase column/ });
+  // A field maps to one cell's column: a family alone names none.
+  t.throws(() => documentTable('hbase://docs?column.title=d'), { message: /column\.title: "d" is not an HBase column \(family:qualifier\)/ });
   // The plan: the primary key from the row key, unless a column is named for it.
   t.is(documentTablePath('hbase://docs', 'id', {}), 'hbase://docs?rowkey=id');
   t.is(documentTable(documentTablePath('hbase://docs', 'id', { title: 'd:t' }))!.columns.title, 'd:t');

@@ -7,7 +7,7 @@
  * the row key gives that field unless the row has a column for it. Each region is one map task.
  */
 import { ha3Input, type Ha3Document, type Ha3Problem } from '../input/ha3.ts';
-import { validateColumn } from '../input/hbase/rest.ts';
+import { isCellColumn } from '../input/hbase/rest.ts';
 import { hbaseInput, tableOfPath } from '../input/hbase/format.ts';
 import type { InputFormat, InputSplit, RecordReader } from '../input/types.ts';
 
@@ -35,7 +35,10 @@ export function documentTable(p: string): DocumentTable | undefined {
   const params = new URLSearchParams(q < 0 ? '' : p.slice(q + 1));
   const columns: Record<string, string> = {};
   for (const [k, v] of params) {
-    if (k.startsWith(COLUMN_PARAM) && k.length > COLUMN_PARAM.length) columns[k.slice(COLUMN_PARAM.length)] = validateColumn(v, `data path ${p}: ${k}`);
+    if (k.startsWith(COLUMN_PARAM) && k.length > COLUMN_PARAM.length) {
+      if (!isCellColumn(v)) throw new Error(`data path ${p}: ${k}: "${v}" is not an HBase column (family:qualifier)`);
+      columns[k.slice(COLUMN_PARAM.length)] = v;
+    }
     else if (k !== 'rowkey') throw new Error(`data path ${p}: unknown parameter "${k}" (rowkey=<field>, column.<field>=<family:qualifier>)`);
   }
   return { table, path: bare, rowKeyField: params.get('rowkey') ?? undefined, columns };

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { checkTableName } from '../fs/names.ts';
 import { absolutePath } from '../fs/resolve.ts';
 import { parseTableJoins, type TableJoins } from './join-config.ts';
+import { isCellColumn } from '../input/hbase/rest.ts';
 
 /** Where bundled table configs live: `config/tables/<table>.json`. */
 export const TABLES_DIR = fileURLToPath(new URL('../../config/tables/', import.meta.url));
@@ -23,9 +24,6 @@ export interface TableConfig {
   /** For `hbase://` data: schema field → `family:qualifier` where a field is not in `cf:<field>`. */
   readonly hbaseColumns?: Readonly<Record<string, string>>;
 }
-
-/** A family and a qualifier (the family HBase's rule: word characters, '-', '.'; the qualifier any but ',' and whitespace). */
-const HBASE_COLUMN = /^[A-Za-z0-9_][A-Za-z0-9_.-]*:\S+$/;
 
 function check(cond: boolean, file: string, key: string, reason: string): void {
   if (!cond) throw new Error(`${file}: ${key}: ${reason}`);
@@ -57,7 +55,7 @@ export function readTableConfig(table: string, file?: string): TableConfig | und
   check(c.analyzers === undefined || (typeof c.analyzers === 'object' && c.analyzers !== null), f, 'analyzers', 'must map field names to analyzer names');
   check(c.hbaseColumns === undefined || (typeof c.hbaseColumns === 'object' && c.hbaseColumns !== null && !Array.isArray(c.hbaseColumns)), f, 'hbaseColumns', 'must map field names to HBase columns (family:qualifier)');
   for (const [field, column] of Object.entries((c.hbaseColumns as Record<string, unknown> | undefined) ?? {})) {
-    check(typeof column === 'string' && HBASE_COLUMN.test(column), f, `hbaseColumns.${field}`, `"${String(column)}" is not an HBase column (family:qualifier)`);
+    check(typeof column === 'string' && isCellColumn(column), f, `hbaseColumns.${field}`, `"${String(column)}" is not an HBase column (family:qualifier)`);
   }
   return {
     file: f,

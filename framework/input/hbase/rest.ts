@@ -21,6 +21,11 @@ export function validateColumn(column: string, where: string): string {
   return column;
 }
 
+/** `family:qualifier` with a qualifier: one cell's column, as a row's cells are keyed (a field mapping names one). */
+export function isCellColumn(column: string): boolean {
+  return COLUMN.test(column) && /:[^\s]+$/.test(column);
+}
+
 /** The gateway's address: `rest` when given, else $BSCTL_HBASE_REST; loopback or any http(s) URL the user names. */
 export function restAddress(rest: string | undefined, where: string): string {
   const url = rest ?? process.env.BSCTL_HBASE_REST;
