@@ -117,7 +117,7 @@ if ((await hbaseStarted) === 0) {
 }
 if ((await yarnStarted) === 0) {
   const env = spawnSync(YARN, ['env'], { env: yarnEnv, encoding: 'utf8' }).stdout;
-  for (const m of env.matchAll(/export (\w+)=(\S+)/g)) testEnv[m[1]] = m[2];
+  for (const m of env.matchAll(/export (\w+)='?([^'\s]+)'?/g)) testEnv[m[1]] = m[2];
   Object.assign(testEnv, { BSCTL_TEST_YARN: '1', BSCTL_YARN_DIR: yarnEnv.BSCTL_YARN_DIR, BSCTL_YARN_PORT_BASE: yarnEnv.BSCTL_YARN_PORT_BASE });
 } else {
   testEnv.BSCTL_TEST_YARN = 'start-failed';
@@ -157,10 +157,10 @@ child.stdout.setEncoding('utf8').on('data', (chunk) => {
 /** The slowest results (time since the file's previous one: a serial test's duration, roughly). */
 function timings() {
   const slow = [...gaps].sort((a, b) => b.seconds - a.seconds).slice(0, 12);
-  const files = [...lastResult].sort((a, b) => b[1] - a[1]).slice(0, 10);
+  const files = [...lastResult].sort((a, b) => b[1] - a[1]);
   console.log('\n# slowest results (s since the previous result of the same file):');
   for (const g of slow) console.log(`#   ${g.seconds.toFixed(1).padStart(6)}  ${g.file} › ${g.title.slice(0, 90)}`);
-  console.log('# files finishing last (s after ava started: first result .. last result):');
+  console.log('# files, last to finish first (s after ava started: first result .. last result):');
   for (const [f, last] of files) console.log(`#   ${f}: ${firstResult.get(f).toFixed(0)} .. ${last.toFixed(0)}`);
 }
 child.on('close', (code) => {

@@ -17,20 +17,31 @@ export interface WorkerBundle {
 }
 
 /**
+ * What the bundle runs: the worker (JSON-lines task specs on stdin; SSH hosts) or one Hadoop Streaming
+ * task (`node bundle.mjs map|reduce`; YARN containers).
+ */
+export type BundleEntry = 'worker' | 'streaming';
+const ENTRIES: Readonly<Record<BundleEntry, { readonly import: string; readonly run: string }>> = {
+  worker: { import: `import { runWorker } from './framework/task/worker.ts';`, run: 'await runWorker();' },
+  streaming: { import: `import { runStreamingTask } from './framework/task/streaming.ts';`, run: 'await runStreamingTask(process.argv[2]);' },
+};
+
+/**
  * Bundle the worker and the job module with esbuild, so a fresh host needs only Node and sshd. The job
  * is registered under the module path the driver names it with; workers never receive closures.
  * Packages with native addons (@node-rs/jieba, lz4-napi) cannot be bundled: they are shipped as they are
  * installed here, with their platform package (see native-packages.ts).
  */
-export async function buildWorkerBundle(jobModule: string): Promise<WorkerBundle> {
+export async function buildWorkerBundle(jobModule: string, entry: BundleEntry = 'worker'): Promise<WorkerBundle> {
   const contents = [
     `import { registerJobModule } from './framework/task/load-job.ts';`,
     `import * as job from ${JSON.stringify(jobModule)};`,
-    `import { runWorker } from './framework/task/worker.ts';`,
+    ENTRIES[entry].import,
     `registerJobModule(${JSON.stringify(jobModule)}, job);`,
-    `await runWorker();`,
+    ENTRIES[entry].run,
   ].join('\n');
-  const { code, externals } = await bundle(contents, 'bsctl-worker-entry.ts');
+  // A Streaming task's stack traces name the job's own files (YARN shows them; the probable cause reads them).
+  const { code, externals } = await bundle(contents, 'bsctl-worker-entry.ts', entry === 'streaming' ? { sourcemap: true } : {});
   const natives = nativePackages(externals, PROJECT);
   const hash = createHash('sha256').update(code);
   for (const n of natives) hash.update(`\0${n.name}@${n.hash}`);
@@ -38,8 +49,10 @@ export async function buildWorkerBundle(jobModule: string): Promise<WorkerBundle
 }
 
 /** One ES module of `contents` and all it imports, and the packages it leaves external. */
-async function bundle(contents: string, sourcefile: string, options: { dynamicImport?: boolean } = {}): Promise<{ code: Buffer; externals: string[] }> {
+async function bundle(contents: string, sourcefile: string, options: { dynamicImport?: boolean; sourcemap?: boolean } = {}): Promise<{ code: Buffer; externals: string[] }> {
   const result = await build({
+    // Absolute source paths: the frames name the job module as the driver does.
+    ...(options.sourcemap ? { sourcemap: 'inline' as const, sourcesContent: false, absWorkingDir: PROJECT, sourceRoot: PROJECT } : {}),
     ...(options.dynamicImport === false ? { supported: { 'dynamic-import': false } } : {}),
     stdin: { contents, resolveDir: PROJECT, sourcefile, loader: 'ts' },
     bundle: true,

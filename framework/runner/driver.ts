@@ -83,7 +83,7 @@ function confCount(conf: Readonly<Record<string, string>> | undefined, key: stri
 }
 
 /** The first step's splits; empty input fails here, before any task runs. */
-async function splitInput(job: Job, opts: RunOptions): Promise<InputSplit[]> {
+export async function splitInput(job: Job, opts: RunOptions): Promise<InputSplit[]> {
   const combine = opts.conf?.[COMBINE_CONF];
   if (combine !== undefined && combine !== 'true' && combine !== 'false') throw new Error(`--conf ${COMBINE_CONF}: must be true or false (got "${combine}")`);
   const numSplits = confCount(opts.conf, MAPS_CONF);
@@ -96,6 +96,14 @@ async function splitInput(job: Job, opts: RunOptions): Promise<InputSplit[]> {
   });
   if (splits.length === 0) throw new Error(`input is empty: ${opts.input.join(', ')} hold no data`);
   return splits;
+}
+
+/** Reducers of step `s`: --reducers, the step's own, its fixed partitioner's partitions, else 2; a mismatch is an error. */
+export function stepReducers(step: Job['steps'][number], s: number, opts: Pick<RunOptions, 'reducers'>): number {
+  const fixed = isFixedPartitioner(step.partitioner) && !step.join ? step.partitioner : undefined;
+  const reducers = opts.reducers ?? step.reducers ?? fixed?.partitions ?? 2;
+  if (fixed && step.reduce && reducers !== fixed.partitions) throw new Error(`step ${s}: its partitioner (${fixed.description}) has ${fixed.partitions} partition(s); the step would run ${reducers} reducer(s)${opts.reducers !== undefined ? ' (--reducers)' : ''}`);
+  return reducers;
 }
 
 /** Run a job to completion: split → map → shuffle → reduce → commit, for every step. */
@@ -185,9 +193,7 @@ export async function runJob(opts: RunOptions): Promise<JobReport> {
     for (let s = 0; s < job.steps.length; s++) {
       const step = job.steps[s]!;
       if (skipped(step)) continue;
-      const fixed = isFixedPartitioner(step.partitioner) && !step.join ? step.partitioner : undefined;
-      const reducers = opts.reducers ?? step.reducers ?? fixed?.partitions ?? 2;
-      if (fixed && step.reduce && reducers !== fixed.partitions) throw new Error(`step ${s}: its partitioner (${fixed.description}) has ${fixed.partitions} partition(s); the step would run ${reducers} reducer(s)${opts.reducers !== undefined ? ' (--reducers)' : ''}`);
+      const reducers = stepReducers(step, s, opts);
       if (!step.join) {
         await run(s, splits, step.reduce ? reducers : 0, {});
         continue;

@@ -2,7 +2,7 @@ import type { SpeculationOptions } from './speculation.ts';
 import type { TaskRunner } from './types.ts';
 import type { AttemptRecord } from './attempt-record.ts';
 
-export type RunnerName = 'inline' | 'local' | 'cluster';
+export type RunnerName = 'inline' | 'local' | 'cluster' | 'yarn';
 
 /** Hadoop's task timeout (mapreduce.task.timeout): an attempt silent this long is killed, 600 s. */
 export const DEFAULT_TASK_TIMEOUT_MS = 600_000;

@@ -12,7 +12,7 @@ export interface RunArgs {
   input?: string[];
   output?: string;
   reducers?: number;
-  runner: 'inline' | 'local' | 'cluster';
+  runner: 'inline' | 'local' | 'cluster' | 'yarn';
   cluster?: string;
   pool?: string;
   scheduler?: string;
@@ -39,9 +39,9 @@ export function runBuilder(y: Argv, jobCli?: JobCli): Argv<RunArgs> {
     .option('input', { alias: 'i', type: 'string', array: true, demandOption: !jobCli, describe: 'input file, directory or glob (repeatable)' })
     .option('output', { alias: 'o', type: 'string', demandOption: !jobCli, describe: 'output directory (must not exist unless --overwrite)' })
     .option('reducers', { type: 'number', describe: 'reduce tasks per step (default: the job\'s plan, e.g. a full build\'s partitions, else the step\'s own, else 2)' })
-    .option('runner', { choices: ['inline', 'local', 'cluster'] as const, default: 'local' as const, describe: 'where tasks run: in this process, local worker processes, or SSH machines (--cluster)' })
+    .option('runner', { choices: ['inline', 'local', 'cluster', 'yarn'] as const, default: 'local' as const, describe: 'where tasks run: in this process, local worker processes, SSH machines (--cluster), or a YARN cluster through Hadoop Streaming ($BSCTL_YARN_WEB, $BSCTL_HADOOP_CLASSPATH)' })
     .option('cluster', { type: 'string', describe: 'cluster config (machines, slots, host keys) for --runner cluster; default $BSCTL_CLUSTER' })
-    .option('pool', { type: 'string', describe: 'fair-scheduler pool for --runner cluster (default: your user name, as in Hadoop)' })
+    .option('pool', { type: 'string', describe: 'fair-scheduler pool for --runner cluster (default: your user name, as in Hadoop), or the YARN queue for --runner yarn (default: default)' })
     .option('scheduler', { type: 'string', describe: 'scheduler daemon address for --runner cluster (default $BSCTL_SCHEDULER, the cluster config\'s, or a local daemon); without one a private scheduler runs the job' })
     .option('priority', { type: 'number', describe: 'job priority within its pool (higher first; FIFO pools and waiting jobs)' })
     .option('workers', { type: 'number', describe: 'worker processes of the local runner (default: number of cores)' })

@@ -73,7 +73,7 @@ export function checkRunFlags(args: RunArgs): void {
   if (args['split-size'] !== undefined) parseSize(args['split-size'], '--split-size');
   parseSides(args.side ?? []);
   sortFactorOf(parseConf(args.conf)); // a bad mapreduce.task.io.sort.factor fails here, not in every task attempt
-  if (args.resume && args.runner === 'cluster') throw new Error('--resume: works with the inline and local runners (map outputs on SSH hosts are not recorded)');
+  if (args.resume && (args.runner === 'cluster' || args.runner === 'yarn')) throw new Error('--resume: works with the inline and local runners (map outputs on SSH hosts and YARN are not recorded)');
 }
 
 /**
@@ -88,7 +88,7 @@ export function resolveRunOptions(args: RunArgs, plan: JobPlan): ResolvedRun {
   const warnings: string[] = [];
   if (args.workers !== undefined && args.runner !== 'local') warnings.push(`--workers is for the local runner; --runner ${args.runner} ignores it`);
   if (args.runner !== 'cluster') {
-    for (const flag of ['pool', 'priority', 'scheduler', 'cluster'] as const) if (args[flag] !== undefined) warnings.push(`--${flag} is for --runner cluster; --runner ${args.runner} ignores it`);
+    for (const flag of ['pool', 'priority', 'scheduler', 'cluster'] as const) if (args[flag] !== undefined && !(flag === 'pool' && args.runner === 'yarn')) warnings.push(`--${flag} is for --runner cluster; --runner ${args.runner} ignores it`);
   }
   return {
     ...(reducers !== undefined ? { reducers } : {}),

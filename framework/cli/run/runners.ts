@@ -28,6 +28,7 @@ const RUNNERS: Readonly<Record<RunnerName, (ctx: RunnerContext) => Promise<JobRu
   inline: async () => ({ name: 'inline', run: (o) => runJob({ ...o, runner: 'inline' }) }),
   local: async () => ({ name: 'local', run: (o) => runJob({ ...o, runner: 'local' }) }),
   cluster: async (ctx) => (await import('./cluster.ts')).clusterRunner(ctx),
+  yarn: async (ctx) => (await import('./yarn.ts')).yarnRunner(ctx),
 };
 
 export function loadRunner(name: RunnerName, ctx: RunnerContext): Promise<JobRunner> {
