@@ -1,0 +1,183 @@
+/**
+ * `--runner yarn` against the YARN and HDFS `npm test` starts: jobs run as Hadoop Streaming applications
+ * equal the local runner's output (word count: part files; full build: segment files), counters
+ * included; failures name the application and the task with the task's error and probable cause;
+ * bad settings are refused before anything is submitted; killing the client kills the application.
+ */
+import test from 'ava';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { writeHa3Docs } from '../scripts/bench/ha3-docs.ts';
+import { fileSystemFor } from '../framework/fs/resolve.ts';
+import { bsctl, bsctlAsync, bsctlStart, ROOT, tempDir } from './helpers/cli.ts';
+import { segmentDigest } from './helpers/full-build.ts';
+import { hdfsDir, hdfsRead, hdfsWrite, requireHdfs } from './helpers/hdfs.ts';
+import { waitFor } from './helpers/wait.ts';
+import { rmJson, testYarn } from './helpers/yarn.ts';
+
+const yarn = testYarn();
+const serial = yarn ? test.serial : test.serial.skip;
+// The failure tests each run a small application of their own: side by side (ava runs them after the serial ones).
+const concurrent = yarn ? test : test.skip;
+const local = tempDir('yarn-runner');
+const fixture = (name: string): string => path.join(ROOT, 'test/fixtures/jobs', name);
+
+interface App {
+  readonly id: string;
+  readonly queue: string;
+  readonly state: string;
+  readonly finalStatus: string;
+  readonly applicationTags: string;
+}
+
+async function app(id: string): Promise<App> {
+  return (await rmJson<{ app: App }>(yarn!, `/ws/v1/cluster/apps/${id}`)).app;
+}
+
+/** 2.6 MB of words over 1 MiB HDFS blocks: 700 KB splits start and end inside blocks. */
+function words(): string {
+  const w = ['alpha', 'beta', 'gamma', 'delta', 'eps', 'zeta', 'eta', 'theta', 'ünï', '中文'];
+  let s = 0x2545f491;
+  const next = (): number => (s = (Math.imul(s, 1103515245) + 12345) >>> 0);
+  const lines: string[] = [];
+  for (let i = 0; i < 45_000; i++) lines.push(Array.from({ length: 8 }, () => `${w[next() % w.length]}${next() % 40}`).join(' '));
+  return `${lines.join('\n')}\n`;
+}
+
+/** A loopback port nothing listens on (just closed). */
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Nothing staged beside an HDFS output (`.name.bsctl-*`). */
+async function leftoversOnHdfs(output: string): Promise<string[]> {
+  const parent = output.slice(0, output.lastIndexOf('/'));
+  const name = output.slice(output.lastIndexOf('/') + 1);
+  return (await fileSystemFor(parent).list(parent)).map((f) => f.path.slice(parent.length + 1)).filter((n) => n.startsWith(`.${name}.bsctl-`));
+}
+
+serial('word-count with --runner yarn equals the local runner: part files byte for byte, every counter, splits crossing HDFS blocks; the application ran in root.default', async (t) => {
+  requireHdfs();
+  const dir = hdfsDir('yarn-wc');
+  await hdfsWrite(`${dir}/in.txt`, words());
+  const args = ['run', 'word-count', '--input', `${dir}/in.txt`, '--split-size', '700k', '--reducers', '3'];
+  const [a, b] = await Promise.all([
+    bsctlAsync([...args, '--output', `${dir}/local`, '--report-json', path.join(local, 'wc-local.json')]),
+    bsctlAsync([...args, '--output', `${dir}/yarn`, '--runner', 'yarn', '--report-json', path.join(local, 'wc-yarn.json')]),
+  ]);
+  t.is(a.code, 0, a.stderr);
+  t.is(b.code, 0, b.stderr);
+  for (const p of ['part-r-00000', 'part-r-00001', 'part-r-00002']) t.true((await hdfsRead(`${dir}/yarn/${p}`)).equals(await hdfsRead(`${dir}/local/${p}`)), p);
+  const ra = JSON.parse(fs.readFileSync(path.join(local, 'wc-local.json'), 'utf8')) as { counters: unknown; maps: number; reduces: number; jobId: string };
+  const rb = JSON.parse(fs.readFileSync(path.join(local, 'wc-yarn.json'), 'utf8')) as typeof ra;
+  t.deepEqual(rb.counters, ra.counters);
+  t.deepEqual([rb.maps, rb.reduces], [ra.maps, ra.reduces]);
+  t.is(rb.maps, 4);
+  const id = /submitted as (application_\d+_\d+) \(queue root\.default\)/.exec(b.stderr)?.[1];
+  t.truthy(id, b.stderr);
+  t.like(await app(id!), { queue: 'root.default', state: 'FINISHED', finalStatus: 'SUCCEEDED', applicationTags: `bsctl_${rb.jobId}_s0`.toLowerCase() });
+  t.deepEqual(await leftoversOnHdfs(`${dir}/yarn`), []);
+});
+
+serial('full build with --runner yarn: the same segment files as a local build, published as a generation the searcher reads', async (t) => {
+  requireHdfs();
+  const dir = hdfsDir('yarn-fb');
+  const data = path.join(local, 'docs.ha3');
+  writeHa3Docs(data, 3000);
+  t.true(fs.statSync(data).size > 1.2 * 1024 * 1024, 'more than one HDFS block');
+  await hdfsWrite(`${dir}/docs.ha3`, fs.readFileSync(data));
+  const build = (root: string, ...extra: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> => bsctlAsync(['run', 'full-build', '--table', 'in1', '--data', `${dir}/docs.ha3`, '--index-root', root, '--partitions', '3', '--split-size', '600k', ...extra]);
+  const localRoot = path.join(local, 'fb-local');
+  const [a, b] = await Promise.all([build(localRoot), build(`${dir}/index`, '--runner', 'yarn')]);
+  t.is(a.code, 0, a.stderr);
+  t.is(b.code, 0, b.stderr);
+  t.regex(b.stdout, /published in1 generation 0: partition_0_21845, partition_21846_43690, partition_43691_65535/);
+  t.regex(b.stdout, /full-build\n\t\tCMD=add=\d+/);
+  const back = path.join(local, 'fb-back');
+  t.is(bsctl(['fs', 'get', `${dir}/index/in1/generation_0`, back]).code, 0);
+  const got = segmentDigest(back);
+  t.true(Object.keys(got).length > 20, Object.keys(got).join(' '));
+  t.deepEqual(got, segmentDigest(path.join(localRoot, 'in1/generation_0')));
+  const q = bsctl(['status', '--table', 'in1', '--index-root', `${dir}/index`]);
+  t.regex(q.stdout, /"status":"READY","generationId":0/);
+});
+
+concurrent('a map that throws on YARN: the error names the application and the task, its stderr and the probable cause; nothing is published', async (t) => {
+  requireHdfs();
+  const dir = hdfsDir('yarn-throws');
+  await hdfsWrite(`${dir}/in.txt`, 'one\ntwo\n');
+  const r = await bsctlAsync(['run', fixture('throws.ts'), '--input', `${dir}/in.txt`, '--output', `${dir}/out`, '--runner', 'yarn', '--conf', 'mapreduce.map.maxattempts=2']);
+  t.is(r.code, 1, r.stderr);
+  t.regex(r.stderr, /bsctl: error: application_\d+_\d+: task map 0 \(task_\d+_\d+_m_000000 on \S+\) failed 2 times; last error: cannot map line "one" \(while mapping the record at byte 0 of hdfs:\/\/\S+\/in\.txt\)/);
+  t.regex(r.stderr, /probable cause: the job's code threw: at map \(\S+test\/fixtures\/jobs\/throws\.ts:\d+:\d+\)/);
+  t.regex(r.stderr, /--- stderr tail of the last attempt ---\nbsctl-task attempt_\d+_\d+_m_000000_1: Error: cannot map line/);
+  t.false(await fileSystemFor(dir).stat(`${dir}/out`).then(Boolean));
+  t.deepEqual(await leftoversOnHdfs(`${dir}/out`), []);
+});
+
+concurrent('a deterministic error on YARN is not retried: the application is killed after the first failed attempt', async (t) => {
+  requireHdfs();
+  const dir = hdfsDir('yarn-det');
+  await hdfsWrite(`${dir}/in.txt`, 'x\n');
+  const r = await bsctlAsync(['run', fixture('deterministic-fails.ts'), '--input', `${dir}/in.txt`, '--output', `${dir}/out`, '--runner', 'yarn']);
+  t.is(r.code, 1, r.stderr);
+  t.regex(r.stderr, /failed once, not retried \(a deterministic error: every attempt would fail the same way\); error: conf "mode" must be "ok"/);
+  const id = /(application_\d+_\d+) was killed: not retried/.exec(r.stderr)?.[1];
+  t.truthy(id, r.stderr);
+  t.like(await app(id!), { state: 'KILLED' });
+  t.deepEqual(await leftoversOnHdfs(`${dir}/out`), []);
+});
+
+concurrent('Node missing on the NodeManagers: the task that could not start is named with the cause from YARN\'s logs', async (t) => {
+  requireHdfs();
+  const dir = hdfsDir('yarn-nonode');
+  await hdfsWrite(`${dir}/in.txt`, 'x\n');
+  const r = await bsctlAsync(['run', 'word-count', '--input', `${dir}/in.txt`, '--output', `${dir}/out`, '--runner', 'yarn', '--conf', 'bsctl.yarn.node=/nonexistent/node', '--conf', 'mapreduce.map.maxattempts=1']);
+  t.is(r.code, 1, r.stderr);
+  t.regex(r.stderr, /bsctl: error: application_\d+_\d+: task task_\d+_\d+_m_000000 failed once; last error: .*Cannot run program "\/nonexistent\/node"/);
+  t.regex(r.stderr, /probable cause: the NodeManager could not run \/nonexistent\/node \(No such file or directory\): install Node\.js 20\+ on every NodeManager/);
+  t.deepEqual(await leftoversOnHdfs(`${dir}/out`), []);
+});
+
+serial('--runner yarn refuses before anything is submitted: an unknown queue (listing the queues), an unreachable ResourceManager, a local input', async (t) => {
+  requireHdfs();
+  const dir = hdfsDir('yarn-refuse');
+  await hdfsWrite(`${dir}/in.txt`, 'x\n');
+  const before = (await rmJson<{ apps: { app?: unknown[] } | null }>(yarn!, '/ws/v1/cluster/apps')).apps?.app?.length ?? 0;
+  const queue = bsctl(['run', 'word-count', '--input', `${dir}/in.txt`, '--output', `${dir}/out`, '--runner', 'yarn', '--pool', 'nosuch']);
+  t.is(queue.code, 1);
+  t.regex(queue.stderr, /--pool nosuch: the ResourceManager at http:\/\/127\.0\.0\.1:\d+ has no queue root\.nosuch \(its queues: [^)]*root\.default);
+  const bad = bsctl(['run', 'word-count', '--input', `${dir}/in.txt`, '--output', `${dir}/out`, '--runner', 'yarn', '--pool', '../x']);
+  t.regex(bad.stderr, /--pool: invalid name "\.\.\/x"/);
+  const port = await freePort();
+  const down = await bsctlAsync(['run', 'word-count', '--input', `${dir}/in.txt`, '--output', `${dir}/out`, '--runner', 'yarn'], { BSCTL_YARN_WEB: `http://127.0.0.1:${port}` });
+  t.is(down.code, 1);
+  t.regex(down.stderr, new RegExp(`YARN ResourceManager at http://127\\.0\\.0\\.1:${port} is unreachable \\(ECONNREFUSED\\)`));
+  const file = path.join(local, 'in.txt');
+  fs.writeFileSync(file, 'x\n');
+  const onDisk = bsctl(['run', 'word-count', '--input', file, '--output', `${dir}/out`, '--runner', 'yarn']);
+  t.regex(onDisk.stderr, /--runner yarn: input \S+in\.txt is on this machine's disk; YARN's NodeManagers read hdfs:\/\//);
+  t.is((await rmJson<{ apps: { app?: unknown[] } | null }>(yarn!, '/ws/v1/cluster/apps')).apps?.app?.length ?? 0, before, 'no application submitted');
+});
+
+concurrent('killing the client (SIGTERM) kills its YARN application and removes the staging; nothing is published', async (t) => {
+  requireHdfs();
+  const dir = hdfsDir('yarn-kill');
+  await hdfsWrite(`${dir}/in.txt`, 'a\nb\n');
+  const run = bsctlStart(['run', fixture('slow-count.ts'), '--input', `${dir}/in.txt`, '--output', `${dir}/out`, '--runner', 'yarn', '--conf', 'sleep.ms=120000']);
+  const id = await waitFor(() => /submitted as (application_\d+_\d+)/.exec(run.stderr())?.[1], { what: 'the application id', timeoutMs: 60_000, intervalMs: 200 });
+  await waitFor(async () => ((await app(id)).state === 'RUNNING' ? true : undefined), { what: `${id} running`, timeoutMs: 60_000, intervalMs: 500 });
+  run.child.kill('SIGTERM');
+  const end = await run.done;
+  t.is(end.code, 143, end.stderr);
+  t.regex(end.stderr, new RegExp(`killing ${id} \\(interrupted\\)`));
+  await waitFor(async () => ((await app(id)).state === 'KILLED' ? true : undefined), { what: `${id} killed`, timeoutMs: 30_000, intervalMs: 500 });
+  t.false(await fileSystemFor(dir).stat(`${dir}/out`).then(Boolean));
+  t.deepEqual(await leftoversOnHdfs(`${dir}/out`), []);
+});
