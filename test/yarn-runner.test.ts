@@ -152,7 +152,7 @@ serial('--runner yarn refuses before anything is submitted: an unknown queue (li
   const before = (await rmJson<{ apps: { app?: unknown[] } | null }>(yarn!, '/ws/v1/cluster/apps')).apps?.app?.length ?? 0;
   const queue = bsctl(['run', 'word-count', '--input', `${dir}/in.txt`, '--output', `${dir}/out`, '--runner', 'yarn', '--pool', 'nosuch']);
   t.is(queue.code, 1);
-  t.regex(queue.stderr, /--pool nosuch: the ResourceManager at http:\/\/127\.0\.0\.1:\d+ has no queue root\.nosuch \(its queues: [^)]*root\.default);
+  t.regex(queue.stderr, /--pool nosuch: the ResourceManager at http:\/\/127\.0\.0\.1:\d+ has no queue root\.nosuch \(its queues: [^)]*root\.default/);
   const bad = bsctl(['run', 'word-count', '--input', `${dir}/in.txt`, '--output', `${dir}/out`, '--runner', 'yarn', '--pool', '../x']);
   t.regex(bad.stderr, /--pool: invalid name "\.\.\/x"/);
   const port = await freePort();
