@@ -156,7 +156,7 @@ child.stdout.setEncoding('utf8').on('data', (chunk) => {
 
 /** The slowest results (time since the file's previous one: a serial test's duration, roughly). */
 function timings() {
-  const slow = [...gaps].sort((a, b) => b.seconds - a.seconds).slice(0, 12);
+  const slow = [...gaps].sort((a, b) => b.seconds - a.seconds).slice(0, 30);
   const files = [...lastResult].sort((a, b) => b[1] - a[1]);
   console.log('\n# slowest results (s since the previous result of the same file):');
   for (const g of slow) console.log(`#   ${g.seconds.toFixed(1).padStart(6)}  ${g.file} › ${g.title.slice(0, 90)}`);

@@ -62,17 +62,26 @@ async function leftoversOnHdfs(output: string): Promise<string[]> {
   return (await fileSystemFor(parent).list(parent)).map((f) => f.path.slice(parent.length + 1)).filter((n) => n.startsWith(`.${name}.bsctl-`));
 }
 
-serial('word-count with --runner yarn equals the local runner: part files byte for byte, every counter, splits crossing HDFS blocks; the application ran in root.default', async (t) => {
+serial('word-count (and a two-step job) with --runner yarn equal the local runner: part files byte for byte, every counter, splits crossing HDFS blocks; the application ran in root.default', async (t) => {
   requireHdfs();
   const dir = hdfsDir('yarn-wc');
   await hdfsWrite(`${dir}/in.txt`, words());
   const args = ['run', 'word-count', '--input', `${dir}/in.txt`, '--split-size', '700k', '--reducers', '3'];
-  const [a, b] = await Promise.all([
+  // Beside it, a two-step job (word count, then words by count: numbers as keys, an intermediate step
+  // on HDFS) on both runners.
+  const invert = ['run', fixture('invert-count.ts'), '--input', `${dir}/in.txt`, '--split-size', '8m'];
+  const [a, b, c, d] = await Promise.all([
     bsctlAsync([...args, '--output', `${dir}/local`, '--report-json', path.join(local, 'wc-local.json')]),
     bsctlAsync([...args, '--output', `${dir}/yarn`, '--runner', 'yarn', '--report-json', path.join(local, 'wc-yarn.json')]),
+    bsctlAsync([...invert, '--output', `${dir}/inv-local`]),
+    bsctlAsync([...invert, '--output', `${dir}/inv-yarn`, '--runner', 'yarn']),
   ]);
   t.is(a.code, 0, a.stderr);
   t.is(b.code, 0, b.stderr);
+  t.is(c.code, 0, c.stderr);
+  t.is(d.code, 0, d.stderr);
+  t.regex(d.stderr, /invert-count, 2 step\(s\)[\s\S]*step 0 done \(application_\d+_\d+\)[\s\S]*step 1 done/);
+  t.true((await hdfsRead(`${dir}/inv-yarn/part-r-00000`)).equals(await hdfsRead(`${dir}/inv-local/part-r-00000`)), 'invert-count');
   for (const p of ['part-r-00000', 'part-r-00001', 'part-r-00002']) t.true((await hdfsRead(`${dir}/yarn/${p}`)).equals(await hdfsRead(`${dir}/local/${p}`)), p);
   const ra = JSON.parse(fs.readFileSync(path.join(local, 'wc-local.json'), 'utf8')) as { counters: unknown; maps: number; reduces: number; jobId: string };
   const rb = JSON.parse(fs.readFileSync(path.join(local, 'wc-yarn.json'), 'utf8')) as typeof ra;

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 import { nativePackages, shipNativePackages, type NativePackage } from './native-packages.ts';
 import { shellQuote, type SshConnection } from './ssh.ts';
 
@@ -48,6 +48,23 @@ export async function buildWorkerBundle(jobModule: string, entry: BundleEntry = 
   return { hash: hash.digest('hex').slice(0, 24), code, natives };
 }
 
+/**
+ * CommonJS code bundled into an ES module runs in strict mode: bytewise-core's `for (key in ...)` (an
+ * undeclared variable, fine in sloppy mode) throws a ReferenceError there on every non-string key. The
+ * loop variable is declared where the bundle loads it.
+ */
+const strictSafe: Plugin = {
+  name: 'bsctl-strict-safe',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]bytewise-core[\\/]index\.js$/ }, (args) => {
+      const source = fs.readFileSync(args.path, 'utf8');
+      const fixed = source.replace('for (key in subsorts)', 'for (var key in subsorts)');
+      if (fixed === source) throw new Error(`${args.path}: the undeclared loop variable this bundle declares is gone (bytewise-core changed): check it runs in strict mode and drop the fix`);
+      return { contents: fixed, loader: 'js' };
+    });
+  },
+};
+
 /** One ES module of `contents` and all it imports, and the packages it leaves external. */
 async function bundle(contents: string, sourcefile: string, options: { dynamicImport?: boolean; sourcemap?: boolean } = {}): Promise<{ code: Buffer; externals: string[] }> {
   const result = await build({
@@ -63,6 +80,7 @@ async function bundle(contents: string, sourcefile: string, options: { dynamicIm
     logLevel: 'silent',
     metafile: true,
     external: ['@node-rs/*', 'lz4-napi'],
+    plugins: [strictSafe],
     // CommonJS dependencies inside an ES module bundle need `require`.
     banner: { js: "import { createRequire as __bsctlRequire } from 'node:module'; const require = __bsctlRequire(import.meta.url);" },
   });

@@ -14,7 +14,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { once } from 'node:events';
-import { joinPath } from '../fs/resolve.ts';
+import { pipeline } from 'node:stream/promises';
+import { fileSystemFor, isLocal, joinPath } from '../fs/resolve.ts';
 import { writeSmallFile } from '../fs/small-file.ts';
 import { RunWriter } from '../shuffle/run-writer.ts';
 import { SegmentReader } from '../shuffle/segment.ts';
@@ -102,12 +103,21 @@ function reportCounters(result: TaskResult): void {
   }
 }
 
+/** Copy a file to the local dir; its local path. */
+async function fetchLocal(file: string, dir: string): Promise<string> {
+  const target = path.join(dir, `input-${path.basename(file)}`);
+  await pipeline(fileSystemFor(file).openRead(file), fs.createWriteStream(target));
+  return target;
+}
+
 async function runMap(step: StreamingStep, task: ReturnType<typeof hadoopTask>, local: string, where: { index: number }): Promise<TaskResult> {
   let text = '';
   for await (const line of stdinLines()) if (line.trim()) text = line;
   // NLineInputFormat's key (the line's offset) comes first unless Streaming drops it.
   const mine = JSON.parse(text.slice(text.indexOf('{'))) as StreamingMapLine;
   where.index = mine.taskIndex;
+  // The previous step's file (on HDFS) is read as a whole by the intermediate format: fetched first.
+  const split = step.intermediateInput && !isLocal(mine.split.path) ? { ...mine.split, path: await fetchLocal(mine.split.path, local) } : mine.split;
   const spec: MapTaskSpec = {
     type: 'map',
     jobId: step.jobId,
@@ -118,7 +128,7 @@ async function runMap(step: StreamingStep, task: ReturnType<typeof hadoopTask>, 
     attempt: task.attempt,
     attemptId: task.attemptId,
     conf: step.conf,
-    split: mine.split,
+    split,
     intermediateInput: step.intermediateInput,
     numReduces: step.numReduces,
     ...(step.partitionPoints ? { partitionPoints: step.partitionPoints } : {}),

@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { JobReport } from '../../framework/runner/driver.ts';
 import { mib, machineLine, timed } from './measure.ts';
-import { writeZipfText } from './zipf-text.ts';
+import { countDifference as difference, readCounts, writeZipfText } from './zipf-text.ts';
 
 const { values } = parseArgs({
   options: {
@@ -36,27 +36,6 @@ const DUCKDB_THREADS = 2;
 const sizeMb = Number(values['size-mb']);
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bsctl-bench-wc-'));
 
-function readCounts(out: string): Map<string, number> {
-  const m = new Map<string, number>();
-  for (const f of fs.readdirSync(out).filter((n) => n.startsWith('part-'))) {
-    for (const line of fs.readFileSync(path.join(out, f), 'utf8').split('\n')) {
-      if (!line) continue;
-      const tab = line.indexOf('\t');
-      m.set(line.slice(0, tab), Number(line.slice(tab + 1)));
-    }
-  }
-  return m;
-}
-
-/** How `got` differs from the generator's count, or undefined when it is exact. */
-function difference(expected: ReadonlyMap<string, number>, got: ReadonlyMap<string, number>): string | undefined {
-  let mismatches = 0;
-  for (const [w, c] of expected) if (got.get(w) !== c) mismatches++;
-  let extra = 0;
-  for (const w of got.keys()) if (!expected.has(w)) extra++;
-  if (mismatches === 0 && extra === 0) return undefined;
-  return `${mismatches} words differ, ${extra} words not in the text, ${got.size} vs ${expected.size} distinct`;
-}
 
 const mbps = (bytes: number, seconds: number): string => `${(bytes / 1024 / 1024 / seconds).toFixed(1)} MB/s`;
 

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 
 /** Deterministic 32-bit PRNG (mulberry32). */
 export function prng(seed: number): () => number {
@@ -85,4 +86,27 @@ export function writeZipfText(file: string, bytes: number, vocabSize = 50_000, s
   const result = new Map<string, number>();
   words.forEach((w, i) => counts[i]! > 0 && result.set(w, counts[i]!));
   return result;
+}
+
+/** Word counts of an output dir's part files (`word\tcount` lines). */
+export function readCounts(out: string): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const f of fs.readdirSync(out).filter((n) => n.startsWith('part-'))) {
+    for (const line of fs.readFileSync(path.join(out, f), 'utf8').split('\n')) {
+      if (!line) continue;
+      const tab = line.indexOf('\t');
+      m.set(line.slice(0, tab), Number(line.slice(tab + 1)));
+    }
+  }
+  return m;
+}
+
+/** How `got` differs from the generator's count, or undefined when it is exact. */
+export function countDifference(expected: ReadonlyMap<string, number>, got: ReadonlyMap<string, number>): string | undefined {
+  let mismatches = 0;
+  for (const [w, c] of expected) if (got.get(w) !== c) mismatches++;
+  let extra = 0;
+  for (const w of got.keys()) if (!expected.has(w)) extra++;
+  if (mismatches === 0 && extra === 0) return undefined;
+  return `${mismatches} words differ, ${extra} words not in the text, ${got.size} vs ${expected.size} distinct`;
 }

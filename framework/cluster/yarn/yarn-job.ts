@@ -22,6 +22,7 @@ import { JobTally } from '../../runner/job-tally.ts';
 import type { RunOptions } from '../../runner/options.ts';
 import { planTotalOrder, writePartitions } from '../../runner/total-order.ts';
 import { loadJob } from '../../task/load-job.ts';
+import { intermediateInput } from '../../shuffle/intermediate.ts';
 import { NODE_MODULES_ARCHIVE, RESULT_PREFIX, STEP_FILE, TASK_BUNDLE, type StreamingFailure, type StreamingResult, type StreamingStep } from '../../task/streaming-spec.ts';
 import { buildWorkerBundle, type WorkerBundle } from '../bundle.ts';
 import { ResourceManager } from './resource-manager.ts';
@@ -78,7 +79,6 @@ function checkRunnable(opts: RunOptions, steps: readonly { readonly join?: unkno
   if (!/^(hdfs|webhdfs):\/\//i.test(opts.output)) throw new Error(`--runner yarn: output ${opts.output} must be on HDFS (hdfs://...), where YARN's tasks write`);
   if (opts.resume) throw new Error('--resume: works with the inline and local runners (YARN keeps no map outputs between applications)');
   if (steps.some((s) => s.join)) throw new Error('--runner yarn: join steps do not run on YARN yet (run the job with --runner local or cluster)');
-  if (steps.length !== 1) throw new Error(`--runner yarn: runs one-step jobs for now (this job has ${steps.length} steps)`);
 }
 
 export async function runOnYarn(opts: RunOptions, settings: YarnSettings, pool: string): Promise<JobReport> {
@@ -96,57 +96,66 @@ export async function runOnYarn(opts: RunOptions, settings: YarnSettings, pool: 
   await checkOutputSafety({ output: opts.output, inputs: opts.input, overwrite: opts.overwrite ?? false, forceOverwrite: opts.forceOverwrite ?? false });
   const committer = new FileOutputCommitter(opts.output, jobId, opts.overwrite ?? false, opts.forceOverwrite ?? false);
   await sweepStaleOutputs(splitPath(committer.outputDir).parent, log);
-  const splits = await splitInput(job, opts);
+  const firstSplits = await splitInput(job, opts);
   const workDir = path.join(opts.workRoot ?? defaultWorkRoot(), jobId);
   const tally = new JobTally(opts.maxBadRecords ?? 0);
-  const { step, s } = run[0]!;
-  const reducers = stepReducers(step, s, opts);
-  const numReduces = step.reduce ? reducers : 0;
   try {
     fs.mkdirSync(workDir, { recursive: true });
     fs.writeFileSync(path.join(workDir, OWNER_FILE), `${JSON.stringify(currentOwner(jobId))}\n`);
     opts.signal?.throwIfAborted();
-    log(`${jobId}: ${job.name}, ${splits.length} split(s), runner yarn (ResourceManager ${settings.web}, Hadoop ${version}, queue ${queue})`);
+    log(`${jobId}: ${job.name}, ${run.length} step(s), ${firstSplits.length} split(s), runner yarn (ResourceManager ${settings.web}, Hadoop ${version}, queue ${queue})`);
     await committer.setupJob();
-    let partitionPoints: readonly string[] | undefined;
-    if (isTotalOrder(step.partitioner) && numReduces > 0) {
-      const cut = await planTotalOrder(step.partitioner, step, job.input as InputFormat<unknown, unknown>, splits, { step: s, numReduces, jobId, conf: opts.conf ?? {} });
-      log(`${jobId}: step ${s} partitions in total order over ${numReduces} reducer(s): split points ${cut.source}`);
-      await writePartitions(committer.staging, numReduces, cut.points);
-      partitionPoints = cut.points;
-    }
-    // Everything of the step on HDFS lives in the staging's _temporary, removed at commit or abort.
-    const yarnDir = joinPath(committer.staging, '_temporary', 'yarn');
-    const tasks = joinPath(yarnDir, `step${s}.tasks`);
-    const stepOut = joinPath(yarnDir, `step${s}-out`);
-    const failures = joinPath(yarnDir, `step${s}-failures`);
-    await writeSmallFile(tasks, splits.map((split, taskIndex) => `${JSON.stringify({ taskIndex, split })}\n`).join(''));
-    const spec: StreamingStep = { jobId, jobModule: opts.jobModule, jobExport, step: s, conf: opts.conf ?? {}, numReduces, sortBytes: Math.min(2047, Math.max(1, opts.sortMb ?? 100)) * 1024 * 1024, intermediateInput: false, output: { kind: 'final', numTasks: numReduces || splits.length }, failures, ...(partitionPoints ? { partitionPoints } : {}) };
-    fs.writeFileSync(path.join(workDir, STEP_FILE), `${JSON.stringify(spec)}\n`);
     const bundle = await buildWorkerBundle(opts.jobModule, 'streaming');
     fs.writeFileSync(path.join(workDir, TASK_BUNDLE), bundle.code);
     const natives = nativesArchive(bundle, workDir);
-    const task = (mode: string): string => `${settings.node} --enable-source-maps --preserve-symlinks-main --preserve-symlinks ${TASK_BUNDLE} ${mode}`;
-    const tag = `bsctl_${jobId}_s${s}`.toLowerCase();
-    const outcome = await followStep(rm, {
-      name: `bsctl ${job.name} ${jobId} step ${s}`,
-      tag,
-      queue,
-      input: tasks,
-      output: stepOut,
-      files: [path.join(workDir, TASK_BUNDLE), path.join(workDir, STEP_FILE)],
-      archives: natives ? [`${natives}#${NODE_MODULES_ARCHIVE}`] : [],
-      mapper: task('map'),
-      ...(numReduces > 0 ? { reducer: task('reduce') } : {}),
-      numReduces,
-      conf: hadoopConf(opts, settings),
-      cmdenv: taskEnv(),
-      tmpDir: workDir,
-    }, { settings, jobModule: opts.jobModule, failures, log, jobId, numMaps: splits.length, numReduces, started, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
-    await collect(stepOut, committer.staging, tally, { maps: splits.length, reduces: numReduces, appId: outcome.appId });
-    tally.checkBadRecords();
+    // Everything of the job on HDFS lives in the staging's _temporary, removed at commit or abort.
+    const yarnDir = joinPath(committer.staging, '_temporary', 'yarn');
+    let splits = firstSplits;
+    let previous: string | undefined;
+    for (const [i, { step, s }] of run.entries()) {
+      const last = i === run.length - 1;
+      const numReduces = step.reduce ? stepReducers(step, s, opts) : 0;
+      let partitionPoints: readonly string[] | undefined;
+      if (isTotalOrder(step.partitioner) && numReduces > 0) {
+        const format = (previous !== undefined ? intermediateInput() : job.input) as InputFormat<unknown, unknown>;
+        const cut = await planTotalOrder(step.partitioner, step, format, splits, { step: s, numReduces, jobId, conf: opts.conf ?? {} });
+        log(`${jobId}: step ${s} partitions in total order over ${numReduces} reducer(s): split points ${cut.source}`);
+        if (last) await writePartitions(committer.staging, numReduces, cut.points);
+        partitionPoints = cut.points;
+      }
+      const stepOut = joinPath(yarnDir, `step${s}-out`);
+      const failures = joinPath(yarnDir, `step${s}-failures`);
+      const tasks = joinPath(yarnDir, `step${s}.tasks`);
+      await writeSmallFile(tasks, splits.map((split, taskIndex) => `${JSON.stringify({ taskIndex, split })}\n`).join(''));
+      const spec: StreamingStep = { jobId, jobModule: opts.jobModule, jobExport, step: s, conf: opts.conf ?? {}, numReduces, sortBytes: Math.min(2047, Math.max(1, opts.sortMb ?? 100)) * 1024 * 1024, intermediateInput: previous !== undefined, output: { kind: last ? 'final' : 'intermediate', numTasks: numReduces || splits.length }, failures, ...(partitionPoints ? { partitionPoints } : {}) };
+      const stepFile = path.join(workDir, `step${s}`, STEP_FILE);
+      fs.mkdirSync(path.dirname(stepFile), { recursive: true });
+      fs.writeFileSync(stepFile, `${JSON.stringify(spec)}\n`);
+      const task = (mode: string): string => `${settings.node} --enable-source-maps --preserve-symlinks-main --preserve-symlinks ${TASK_BUNDLE} ${mode}`;
+      const outcome = await followStep(rm, {
+        name: `bsctl ${job.name} ${jobId} step ${s}`,
+        tag: `bsctl_${jobId}_s${s}`.toLowerCase(),
+        queue,
+        input: tasks,
+        output: stepOut,
+        files: [path.join(workDir, TASK_BUNDLE), stepFile],
+        archives: natives ? [`${natives}#${NODE_MODULES_ARCHIVE}`] : [],
+        mapper: task('map'),
+        ...(numReduces > 0 ? { reducer: task('reduce') } : {}),
+        numReduces,
+        conf: hadoopConf(opts, settings),
+        cmdenv: taskEnv(),
+        tmpDir: workDir,
+      }, { settings, jobModule: opts.jobModule, failures, log, jobId, step: i, steps: run.length, numMaps: splits.length, numReduces, started, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
+      // The last step's files are the job's output; an earlier step's stay where the next reads them.
+      await collect(stepOut, last ? committer.staging : undefined, tally, { step: s, maps: splits.length, reduces: numReduces, appId: outcome.appId });
+      tally.checkBadRecords();
+      log(`${jobId}: step ${s} done (${outcome.appId})`);
+      previous = stepOut;
+      if (!last) splits = await intermediateInput().getSplits([stepOut], {});
+    }
     await committer.commitJob();
-    log(`${jobId}: committed ${opts.output} (${outcome.appId})`);
+    log(`${jobId}: committed ${opts.output}`);
   } catch (err) {
     await committer.abortJob().catch((e: unknown) => log(`could not remove the staging directory ${committer.staging}: ${e instanceof Error ? e.message : String(e)}`));
     throw err;
@@ -179,6 +188,9 @@ interface Follow {
   readonly failures: string;
   readonly log: (line: string) => void;
   readonly jobId: string;
+  /** This step's place among the steps that run. */
+  readonly step: number;
+  readonly steps: number;
   readonly numMaps: number;
   readonly numReduces: number;
   readonly started: number;
@@ -242,8 +254,8 @@ async function followStep(rm: ResourceManager, submit: Parameters<typeof runStre
       onProgress: (m, r) =>
         f.onProgress?.({
           jobId: f.jobId,
-          step: 0,
-          steps: 1,
+          step: f.step,
+          steps: f.steps,
           map: { total: f.numMaps, done: m === 100 ? f.numMaps : 0, fraction: m / 100 },
           reduce: { total: f.numReduces, done: r === 100 ? f.numReduces : 0, fraction: r / 100 },
           bytesRead: 0,
@@ -266,7 +278,7 @@ async function followStep(rm: ResourceManager, submit: Parameters<typeof runStre
  * The committed attempts' results into the tally, and the step's output files into the job's staging
  * (Hadoop's commit put them in the step's output dir; its `_SUCCESS` and the result files stay behind).
  */
-async function collect(stepOut: string, staging: string, tally: JobTally, expect: { maps: number; reduces: number; appId: string }): Promise<void> {
+async function collect(stepOut: string, staging: string | undefined, tally: JobTally, expect: { step: number; maps: number; reduces: number; appId: string }): Promise<void> {
   const fsys = fileSystemFor(stepOut);
   const want = expect.reduces > 0 ? { type: 'reduce', n: expect.reduces } : { type: 'map', n: expect.maps };
   const seen = new Set<number>();
@@ -274,13 +286,14 @@ async function collect(stepOut: string, staging: string, tally: JobTally, expect
     const name = splitPath(f.path).name;
     if (name.startsWith(RESULT_PREFIX)) {
       const r = JSON.parse((await readSmallFile(f.path, 16 * 1024 * 1024)) ?? '{}') as StreamingResult;
-      tally.done(`${r.type}_${r.taskIndex}`, r);
+      tally.done(`task_${expect.step}_${r.type}_${r.taskIndex}`, r);
       if (r.type === 'map') tally.maps++;
       else tally.reduces++;
       if (r.type === want.type) seen.add(r.taskIndex);
+      await fsys.delete(f.path);
       continue;
     }
-    if (name === '_SUCCESS') continue;
+    if (name === '_SUCCESS' || !staging) continue;
     await fsys.rename(f.path, joinPath(staging, name));
   }
   // Maps of a step with reducers leave their results beside the reduces' (Hadoop commits both).
