@@ -98,6 +98,28 @@ export async function splitInput(job: Job, opts: RunOptions): Promise<InputSplit
   return splits;
 }
 
+/** The report of a finished job from its tally (any job-level runner's). */
+export function jobReport(tally: JobTally, job: { readonly jobId: string; readonly jobName: string; readonly output: string; readonly started: number; readonly joins: readonly JoinReport[] }): JobReport {
+  const bad = tally.badRecords();
+  return {
+    jobId: job.jobId,
+    jobName: job.jobName,
+    output: job.output,
+    counters: tally.counters(),
+    elapsedMs: Date.now() - job.started,
+    maps: tally.maps,
+    reusedMaps: tally.reusedMaps,
+    reduces: tally.reduces,
+    speculativeAttempts: tally.stats.speculativeAttempts,
+    killedAttempts: tally.stats.killedAttempts,
+    maxTaskRss: tally.maxTaskRss,
+    driverRss: process.resourceUsage().maxRSS * 1024,
+    badRecordCount: bad.count,
+    badRecords: bad.listed,
+    joins: job.joins,
+  };
+}
+
 /** Reducers of step `s`: --reducers, the step's own, its fixed partitioner's partitions, else 2; a mismatch is an error. */
 export function stepReducers(step: Job['steps'][number], s: number, opts: Pick<RunOptions, 'reducers'>): number {
   const fixed = isFixedPartitioner(step.partitioner) && !step.join ? step.partitioner : undefined;
@@ -232,22 +254,5 @@ export async function runJob(opts: RunOptions): Promise<JobReport> {
     await runner.close();
     fs.rmSync(workDir, { recursive: true, force: true });
   }
-  const bad = tally.badRecords();
-  return {
-    jobId,
-    jobName: job.name,
-    output: opts.output,
-    counters: tally.counters(),
-    elapsedMs: Date.now() - started,
-    maps: tally.maps,
-    reusedMaps: tally.reusedMaps,
-    reduces: tally.reduces,
-    speculativeAttempts: tally.stats.speculativeAttempts,
-    killedAttempts: tally.stats.killedAttempts,
-    maxTaskRss: tally.maxTaskRss,
-    driverRss: process.resourceUsage().maxRSS * 1024,
-    badRecordCount: bad.count,
-    badRecords: bad.listed,
-    joins,
-  };
+  return jobReport(tally, { jobId, jobName: job.name, output: opts.output, started, joins });
 }

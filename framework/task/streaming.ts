@@ -144,7 +144,11 @@ async function runMap(step: StreamingStep, task: ReturnType<typeof hadoopTask>, 
     for (const [p, segment] of result.mapOutput.segments.entries()) {
       const r = new SegmentReader(segment, p);
       try {
-        while (r.next()) await out.add(streamingLine(tags[p]!, r.key, orderField(mine.taskIndex, seq++), r.value));
+        while (r.next()) {
+          // Awaited only when the buffer went out (not a microtask per record).
+          const wrote = out.add(streamingLine(tags[p]!, r.key, orderField(mine.taskIndex, seq++), r.value));
+          if (wrote) await wrote;
+        }
       } finally {
         r.close();
       }

@@ -16,7 +16,7 @@ import { readSmallFile, writeSmallFile } from '../../fs/small-file.ts';
 import { defaultWorkRoot } from '../../fs/work-root.ts';
 import type { InputFormat } from '../../input/types.ts';
 import { isTotalOrder } from '../../job/partitioners.ts';
-import { newJobId, splitInput, stepReducers, type JobReport } from '../../runner/driver.ts';
+import { jobReport, newJobId, splitInput, stepReducers, type JobReport } from '../../runner/driver.ts';
 import { sidePaths } from '../../runner/join-plan.ts';
 import { JobTally } from '../../runner/job-tally.ts';
 import type { RunOptions } from '../../runner/options.ts';
@@ -162,24 +162,7 @@ export async function runOnYarn(opts: RunOptions, settings: YarnSettings, pool: 
   } finally {
     fs.rmSync(workDir, { recursive: true, force: true });
   }
-  const bad = tally.badRecords();
-  return {
-    jobId,
-    jobName: job.name,
-    output: opts.output,
-    counters: tally.counters(),
-    elapsedMs: Date.now() - started,
-    maps: tally.maps,
-    reusedMaps: 0,
-    reduces: tally.reduces,
-    speculativeAttempts: 0,
-    killedAttempts: 0,
-    maxTaskRss: tally.maxTaskRss,
-    driverRss: process.resourceUsage().maxRSS * 1024,
-    badRecordCount: bad.count,
-    badRecords: bad.listed,
-    joins: [],
-  };
+  return jobReport(tally, { jobId, jobName: job.name, output: opts.output, started, joins: [] });
 }
 
 interface Follow {
@@ -290,8 +273,7 @@ async function collect(stepOut: string, staging: string | undefined, tally: JobT
       if (r.type === 'map') tally.maps++;
       else tally.reduces++;
       if (r.type === want.type) seen.add(r.taskIndex);
-      await fsys.delete(f.path);
-      continue;
+      continue; // left where it is: the next step's splits skip `_` names, the commit removes it
     }
     if (name === '_SUCCESS' || !staging) continue;
     await fsys.rename(f.path, joinPath(staging, name));
