@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadAllocations } from '../framework/scheduler/allocations.ts';
 import { yarnAllocations } from '../framework/scheduler/yarn-allocations.ts';
-import { ROOT } from './helpers/cli.ts';
+import { bsctlStart, ROOT } from './helpers/cli.ts';
 import { waitFor } from './helpers/wait.ts';
 import { hdfsDir, hdfsRead, hdfsWrite, requireHdfs } from './helpers/hdfs.ts';
 import { listeningAddresses, rmJson, testYarn, yarnPids, yarnScript } from './helpers/yarn.ts';
@@ -63,6 +63,8 @@ interface FairQueue {
   readonly schedulingPolicy: string;
   readonly minResources: { readonly memory: number; readonly vCores: number };
   readonly steadyFairResources: { readonly memory: number };
+  /** The instantaneous fair share: the node split among the queues with running applications. */
+  readonly fairResources: { readonly memory: number };
 }
 
 /** The queues under root, as the ResourceManager reports them. */
@@ -71,7 +73,7 @@ async function queues(): Promise<Map<string, FairQueue>> {
   return new Map(s.scheduler.schedulerInfo.rootQueue.childQueues.queue.map((q) => [q.queueName, q]));
 }
 
-serial("the MR1 fair-scheduler.xml translated for YARN's FairScheduler: the ResourceManager loads it with the pools as queues, slots as resources, weights as shares", async (t) => {
+serial("the MR1 fair-scheduler.xml translated for YARN's FairScheduler: the ResourceManager loads it with the pools as queues, slots as resources, weights as shares; two bsctl jobs in queues of weights 2:1 get fair shares 2:1", async (t) => {
   const file = path.join(yarn!.dir, 'conf', 'fair-scheduler.xml');
   const original = fs.readFileSync(file, 'utf8');
   const translated = yarnAllocations(loadAllocations(path.join(ROOT, 'config/fair-scheduler.xml')));
@@ -87,6 +89,26 @@ serial("the MR1 fair-scheduler.xml translated for YARN's FairScheduler: the Reso
     t.is(adhoc.schedulingPolicy.toLowerCase(), 'fifo');
     // Weights 2 (build), 1 (adhoc) and 1 (root.default, added): steady fair shares of the 6144 MB node.
     t.deepEqual(['root.build', 'root.adhoc', 'root.default'].map((q) => loaded.get(q)!.steadyFairResources.memory), [3072, 1536, 1536]);
+    // A bsctl job in each of build (weight 2) and adhoc (weight 1), running at once: YARN splits the
+    // node between the two active queues 2:1.
+    requireHdfs();
+    const dir = hdfsDir('yarn-shares');
+    await hdfsWrite(`${dir}/in.txt`, 'a\nb\n');
+    const job = (pool: string) => bsctlStart(['run', path.join(ROOT, 'test/fixtures/jobs/slow-count.ts'), '--input', `${dir}/in.txt`, '--output', `${dir}/${pool}`, '--runner', 'yarn', '--pool', pool, '--conf', 'sleep.ms=120000']);
+    const runs = [job('build'), job('adhoc')];
+    try {
+      const shares = await waitFor(async () => {
+        const q = await queues();
+        const [b, a] = ['root.build', 'root.adhoc'].map((n) => q.get(n)!.fairResources.memory);
+        return b! > 0 && a! > 0 ? [b, a] : undefined;
+      }, { what: 'both queues active', timeoutMs: 90_000, intervalMs: 500 });
+      // 4096 : 2048 of the 6144 MB node, or 3072 : 1536 while another test's job runs in root.default.
+      t.is(shares[0]! / shares[1]!, 2, `fair shares build ${shares[0]} MB, adhoc ${shares[1]} MB`);
+      t.true(shares[0]! + shares[1]! >= 4608, `the two queues hold at least 3/4 of the node (${shares.join(' + ')} MB)`);
+    } finally {
+      for (const r of runs) r.child.kill('SIGTERM');
+      for (const r of runs) t.is((await r.done).code, 143);
+    }
   } finally {
     // Put back; not waited for (the next reload, within 10 s, drops root.build and root.adhoc): the
     // other YARN tests use root.default, which both allocations have.

@@ -55,7 +55,7 @@ function nativesArchive(bundle: WorkerBundle, dir: string): string | undefined {
 }
 
 /** Job conf keys a user may hand Hadoop itself (`--conf`): task attempts, timeouts, speculation, the AM. */
-const HADOOP_CONF = /^(mapreduce\.(map|reduce)\.|mapreduce\.task\.timeout$|mapreduce\.job\.reduce\.slowstart\.|yarn\.app\.mapreduce\.)/;
+const HADOOP_CONF = /^(mapreduce\.(map|reduce)\.|mapreduce\.task\.timeout$|mapreduce\.job\.reduce\.slowstart\.|mapreduce\.job\.ubertask\.|yarn\.app\.mapreduce\.)/;
 
 /** The Hadoop job conf of a step: bsctl's run options in Hadoop's keys, then the user's own. */
 function hadoopConf(opts: RunOptions, settings: YarnSettings): Record<string, string> {
