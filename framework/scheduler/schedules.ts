@@ -123,9 +123,11 @@ export class Schedules {
     if (e.spec.paused || this.closed || !this.target) return;
     const options = { mode: '5-or-6-parts' as const, unref: true, catch: (err: unknown) => this.options.log(`schedule ${e.spec.name}: ${(err as Error).message}`), ...(e.spec.tz ? { timezone: e.spec.tz } : {}) };
     e.timer = new Cron(e.spec.cron, options, () => {
-      // croner calls back at the fire time, give or take a few ms; the run stands for that time (fire
-      // times are whole seconds), even if it starts a little after.
-      const at = Math.round((e.timer?.currentRun()?.getTime() ?? Date.now()) / 1000) * 1000;
+      // The run stands for the fire time it answers, even when the callback comes late (a busy machine):
+      // croner's currentRun() is when it called back, not the time it was due, so the due time is
+      // the expression's latest time up to now.
+      const now = Date.now();
+      const at = e.cron.previousRuns(1, new Date(now + 1))[0]?.getTime() ?? Math.round(now / 1000) * 1000;
       this.fire(e, at, 'cron');
     });
   }
