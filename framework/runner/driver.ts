@@ -18,7 +18,7 @@ import { loadJob } from '../task/load-job.ts';
 import type { CounterMap } from '../task/spec.ts';
 import type { RunOptions } from './options.ts';
 import { JobTally } from './job-tally.ts';
-import { planJoin, sidePaths, type JoinPlanContext, type JoinReport } from './join-plan.ts';
+import { joinSkipped, planJoin, sidePaths, type JoinPlanContext, type JoinReport } from './join-plan.ts';
 import { runStep, type StepRun } from './run-step.ts';
 import type { StepPlan } from './task-plan.ts';
 import type { ChainedJoin } from '../task/spec.ts';
@@ -98,6 +98,11 @@ export async function splitInput(job: Job, opts: RunOptions): Promise<InputSplit
   return splits;
 }
 
+/** The map-side sort budget in bytes: --sort-mb (default 100, at most 2047 MiB). */
+export function sortBytesOf(opts: Pick<RunOptions, 'sortMb'>): number {
+  return Math.min(2047, Math.max(1, opts.sortMb ?? 100)) * 1024 * 1024;
+}
+
 /** The report of a finished job from its tally (any job-level runner's). */
 export function jobReport(tally: JobTally, job: { readonly jobId: string; readonly jobName: string; readonly output: string; readonly started: number; readonly joins: readonly JoinReport[] }): JobReport {
   const bad = tally.badRecords();
@@ -136,14 +141,14 @@ export async function runJob(opts: RunOptions): Promise<JobReport> {
   const job: Job = await loadJob(opts.jobModule, jobExport);
   const jobId = opts.jobId ?? newJobId();
   const maxAttempts = opts.maxAttempts ?? 4;
-  const sortBytes = Math.min(2047, Math.max(1, opts.sortMb ?? 100)) * 1024 * 1024;
+  const sortBytes = sortBytesOf(opts);
   // Before anything runs: the output must not be (or hold, or sit in) an input, and an existing one
   // is replaced only when it is provably a previous bsctl output.
   const sides = opts.sides ?? {};
   const sideNames = job.steps.flatMap((st) => (st.join ? [st.join.with.name] : []));
   for (const name of Object.keys(sides)) if (!sideNames.includes(name)) throw new Error(`--side ${name}: job ${job.name} has no join side ${name}${sideNames.length ? ` (its sides: ${sideNames.join(', ')})` : ''}`);
   const sideInputs = job.steps.flatMap((st) => (st.join ? sidePaths(st.join, sides) : []));
-  const skipped = (st: (typeof job.steps)[number]): boolean => st.join !== undefined && sidePaths(st.join, sides).length === 0;
+  const skipped = (st: (typeof job.steps)[number]): boolean => joinSkipped(st, sides);
   if (skipped(job.steps.at(-1)!)) throw new Error(`join with ${job.steps.at(-1)!.join!.with.name}: the job's last step joins an optional side that was not given (--side ${job.steps.at(-1)!.join!.with.name}=PATH)`);
   await checkOutputSafety({ output: opts.output, inputs: [...opts.input, ...sideInputs], overwrite: opts.overwrite ?? false, forceOverwrite: opts.forceOverwrite ?? false });
   const committer = new FileOutputCommitter(opts.output, jobId, opts.overwrite ?? false, opts.forceOverwrite ?? false);

@@ -80,6 +80,11 @@ function confNumber(conf: Readonly<Record<string, string>>, key: string, ok: (n:
   return n;
 }
 
+/** A join step that does not run: its side is optional and was not given (sidePaths is empty). */
+export function joinSkipped(step: { readonly join?: AnyJoin }, sides: Readonly<Record<string, readonly string[]>>): boolean {
+  return step.join !== undefined && sidePaths(step.join, sides).length === 0;
+}
+
 /** The side's paths: the run's `--side NAME=...`, else the side's own; none for an optional side left out. */
 export function sidePaths(join: AnyJoin, sides: Readonly<Record<string, readonly string[]>>): readonly string[] {
   const paths = sides[join.with.name] ?? join.with.paths ?? [];

@@ -16,8 +16,8 @@ import { readSmallFile, writeSmallFile } from '../../fs/small-file.ts';
 import { defaultWorkRoot } from '../../fs/work-root.ts';
 import type { InputFormat } from '../../input/types.ts';
 import { isTotalOrder } from '../../job/partitioners.ts';
-import { jobReport, newJobId, splitInput, stepReducers, type JobReport } from '../../runner/driver.ts';
-import { sidePaths } from '../../runner/join-plan.ts';
+import { jobReport, newJobId, sortBytesOf, splitInput, stepReducers, type JobReport } from '../../runner/driver.ts';
+import { joinSkipped } from '../../runner/join-plan.ts';
 import { JobTally } from '../../runner/job-tally.ts';
 import type { RunOptions } from '../../runner/options.ts';
 import { planTotalOrder, writePartitions } from '../../runner/total-order.ts';
@@ -88,7 +88,7 @@ export async function runOnYarn(opts: RunOptions, settings: YarnSettings, pool: 
   const job = await loadJob(opts.jobModule, jobExport);
   const jobId = opts.jobId ?? newJobId();
   const sides = opts.sides ?? {};
-  const run = job.steps.map((step, s) => ({ step, s })).filter(({ step }) => !(step.join && sidePaths(step.join, sides).length === 0));
+  const run = job.steps.map((step, s) => ({ step, s })).filter(({ step }) => !joinSkipped(step, sides));
   checkRunnable(opts, run.map((r) => r.step));
   const rm = new ResourceManager(settings.web, settings.user);
   const version = await rm.version();
@@ -127,7 +127,7 @@ export async function runOnYarn(opts: RunOptions, settings: YarnSettings, pool: 
       const failures = joinPath(yarnDir, `step${s}-failures`);
       const tasks = joinPath(yarnDir, `step${s}.tasks`);
       await writeSmallFile(tasks, splits.map((split, taskIndex) => `${JSON.stringify({ taskIndex, split })}\n`).join(''));
-      const spec: StreamingStep = { jobId, jobModule: opts.jobModule, jobExport, step: s, conf: opts.conf ?? {}, numReduces, sortBytes: Math.min(2047, Math.max(1, opts.sortMb ?? 100)) * 1024 * 1024, intermediateInput: previous !== undefined, output: { kind: last ? 'final' : 'intermediate', numTasks: numReduces || splits.length }, failures, ...(partitionPoints ? { partitionPoints } : {}) };
+      const spec: StreamingStep = { jobId, jobModule: opts.jobModule, jobExport, step: s, conf: opts.conf ?? {}, numReduces, sortBytes: sortBytesOf(opts), intermediateInput: previous !== undefined, output: { kind: last ? 'final' : 'intermediate', numTasks: numReduces || splits.length }, failures, ...(partitionPoints ? { partitionPoints } : {}) };
       const stepFile = path.join(workDir, `step${s}`, STEP_FILE);
       fs.mkdirSync(path.dirname(stepFile), { recursive: true });
       fs.writeFileSync(stepFile, `${JSON.stringify(spec)}\n`);
