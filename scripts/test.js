@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: type-check (including the type-level tests), start a real HDFS (scripts/hdfs, 1 MiB
+// `npm test`: type-check (including the type-level tests) while it starts a real HDFS (scripts/hdfs, 1 MiB
 // blocks), a real HBase (scripts/hbase: standalone master + REST gateway, started beside the others
 // since it takes longest), a real YARN on that HDFS (scripts/yarn, in the background once HDFS is up)
 // and three real sshd hosts (scripts/sshd) for the integration tests, each with
@@ -24,17 +24,17 @@ const sshdEnv = {
 const hdfsEnv = {
   ...process.env,
   BSCTL_HDFS_DIR: path.join(os.tmpdir(), `bsctl-hdfs-test-${os.userInfo().uid}`),
-  BSCTL_HDFS_PORT_BASE: process.env.BSCTL_HDFS_PORT_BASE ?? '39000',
+  BSCTL_HDFS_PORT_BASE: process.env.BSCTL_HDFS_PORT_BASE ?? '30000',
 };
 const hbaseEnv = {
   ...process.env,
   BSCTL_HBASE_DIR: path.join(os.tmpdir(), `bsctl-hbase-test-${os.userInfo().uid}`),
-  BSCTL_HBASE_PORT_BASE: process.env.BSCTL_HBASE_PORT_BASE ?? '36000',
+  BSCTL_HBASE_PORT_BASE: process.env.BSCTL_HBASE_PORT_BASE ?? '21000',
 };
 const yarnEnv = {
   ...hdfsEnv,
   BSCTL_YARN_DIR: path.join(os.tmpdir(), `bsctl-yarn-test-${os.userInfo().uid}`),
-  BSCTL_YARN_PORT_BASE: process.env.BSCTL_YARN_PORT_BASE ?? '33000',
+  BSCTL_YARN_PORT_BASE: process.env.BSCTL_YARN_PORT_BASE ?? '20000',
 };
 let failed = 0;
 
@@ -52,30 +52,46 @@ function startInBackground(script, env) {
 
 /**
  * What the test machine needs and may lack: Maven (Hadoop's and HBase's jars), Java (and javac, for
- * scripts/hbase's admin helper), gmond (the Ganglia sink's test), Chromium (the web UI's browser test), gcc
- * (scripts/yarn's loopback shim).
- * Installed when we are root.
+ * scripts/hbase's admin helper), curl, gcc (scripts/yarn's loopback shim) — needed before the services
+ * start — and gmond (the Ganglia sink's test), Chromium (the web UI's browser test) and sshd (scripts/sshd
+ * would install it itself), needed later: when only those are missing they install in the background
+ * while HDFS, HBase and YARN start. Installed when we are root. Resolves when apt-get is done.
  */
 function ensureTools() {
-  const pkgs = { mvn: 'maven', java: 'openjdk-17-jre-headless', javac: 'openjdk-17-jdk-headless', curl: 'curl', gmond: 'ganglia-monitor', chromium: 'chromium', gcc: 'gcc' };
-  const missing = Object.keys(pkgs).filter((t) => spawnSync('sh', ['-c', `command -v ${t}`]).status !== 0);
-  if (missing.length === 0) return;
+  const now = { mvn: 'maven', java: 'openjdk-17-jre-headless', javac: 'openjdk-17-jdk-headless', curl: 'curl', gcc: 'gcc' };
+  const later = { gmond: 'ganglia-monitor', chromium: 'chromium', '/usr/sbin/sshd': 'openssh-server' };
+  const lacking = (tools) => Object.keys(tools).filter((t) => spawnSync('sh', ['-c', `command -v ${t}`]).status !== 0);
+  const missing = [...lacking(now), ...lacking(later)];
+  if (missing.length === 0) return Promise.resolve();
+  const pkgs = missing.map((m) => now[m] ?? later[m]);
   if (process.getuid?.() !== 0) {
-    console.error(`missing ${missing.join(', ')}; install: apt-get install ${missing.map((m) => pkgs[m]).join(' ')}`);
-    return;
+    console.error(`missing ${missing.join(', ')}; install: apt-get install ${pkgs.join(' ')}`);
+    return Promise.resolve();
   }
-  console.error(`installing ${missing.map((m) => pkgs[m]).join(' ')} ...`);
-  spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
-  spawnSync('apt-get', ['install', '-y', '-qq', ...missing.map((m) => pkgs[m])], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  console.error(`installing ${pkgs.join(' ')} ...`);
+  const install = `apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${pkgs.join(' ')}`;
+  if (lacking(now).length > 0) {
+    spawnSync('sh', ['-c', install], { stdio: 'inherit' });
+    return Promise.resolve();
+  }
+  return new Promise((resolve) => {
+    const c = spawn('sh', ['-c', install], { stdio: ['ignore', 'ignore', 'inherit'] });
+    c.on('error', () => resolve());
+    c.on('close', (code) => {
+      if (code !== 0) console.error(`apt-get install ${pkgs.join(' ')} failed (${code})`);
+      resolve();
+    });
+  });
 }
 
-const tsc = spawnSync('npx', ['tsc', '--noEmit', '-p', 'tsconfig.json'], { stdio: 'inherit', cwd: ROOT });
-if (tsc.status !== 0) {
-  console.error('typecheck failed (see above)');
-  failed++;
-}
+// The type check runs while the tools install and the services start (it is CPU, they mostly wait).
+const typecheck = new Promise((resolve) => {
+  const c = spawn('npx', ['tsc', '--noEmit', '-p', 'tsconfig.json'], { stdio: 'inherit', cwd: ROOT });
+  c.on('error', () => resolve(1));
+  c.on('close', (code) => resolve(code));
+});
 
-ensureTools();
+const tools = ensureTools();
 // HBase starts in the background while HDFS and sshd start; awaited before the tests run.
 spawnSync(HBASE, ['stop'], { env: hbaseEnv, stdio: 'ignore' });
 spawnSync('rm', ['-rf', hbaseEnv.BSCTL_HBASE_DIR]);
@@ -97,6 +113,8 @@ spawnSync(YARN, ['stop'], { env: yarnEnv, stdio: 'ignore' });
 spawnSync('rm', ['-rf', yarnEnv.BSCTL_YARN_DIR]);
 const yarnStarted = started.status === 0 ? startInBackground(YARN, yarnEnv) : Promise.resolve(1);
 
+// scripts/sshd needs openssh-server, which may still be installing.
+await tools;
 spawnSync(SSHD, ['stop'], { env: sshdEnv, stdio: 'ignore' });
 if (spawnSync(SSHD, ['start', '--hosts', '3'], { env: sshdEnv, stdio: 'inherit' }).status === 0) {
   const cluster = path.join(sshdEnv.BSCTL_SSHD_DIR, 'cluster.json');
@@ -122,6 +140,11 @@ if ((await yarnStarted) === 0) {
 } else {
   testEnv.BSCTL_TEST_YARN = 'start-failed';
   console.error('scripts/yarn start failed: the YARN tests will fail');
+}
+
+if ((await typecheck) !== 0) {
+  console.error('typecheck failed (see above)');
+  failed++;
 }
 
 const child = spawn('npx', ['ava', '--tap', ...process.argv.slice(2)], { stdio: ['ignore', 'pipe', 'inherit'], cwd: ROOT, env: testEnv });

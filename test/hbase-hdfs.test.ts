@@ -22,7 +22,7 @@ serial('scripts/hbase start --hdfs keeps the tables on the project HDFS; a job r
   requireHdfs();
   // Its own state dir and ports (the test HBase keeps its own); the test HDFS from the environment.
   const dir = path.join(os.tmpdir(), `bsctl-hbase-on-hdfs-${process.pid}`);
-  const env = { BSCTL_HBASE_DIR: dir, BSCTL_HBASE_PORT_BASE: String(Number(process.env.BSCTL_HBASE_PORT_BASE ?? '45000') + 500) };
+  const env = { BSCTL_HBASE_DIR: dir, BSCTL_HBASE_PORT_BASE: String(Number(process.env.BSCTL_HBASE_PORT_BASE ?? '25000') + 500) };
   const hbase = (...args: string[]) => hbaseScriptWith(env, ...args);
   const main = process.env.BSCTL_HBASE_REST;
   try {

@@ -148,7 +148,7 @@ serial('full build with an HBase table as data: the same index as from the same 
 });
 
 /** A second REST gateway of the test HBase (scripts/hbase gateway), to stop and start under a job. */
-const GATEWAY_PORT = Number(process.env.BSCTL_HBASE_PORT_BASE ?? '45000') + 85;
+const GATEWAY_PORT = Number(process.env.BSCTL_HBASE_PORT_BASE ?? '25000') + 85;
 function gateway(action: 'start' | 'stop'): void {
   const r = hbaseScript('gateway', action, String(GATEWAY_PORT));
   if (r.code !== 0) throw new Error(`scripts/hbase gateway ${action} ${GATEWAY_PORT} failed: ${r.stderr}`);

@@ -83,7 +83,7 @@ test.serial('word-count with input and output on HDFS, splits crossing 1 MiB blo
   t.truthy(await fileSystemFor(dir).stat(`${dir}/out/_SUCCESS`));
   // Same through webhdfs:// and hdfs://host:port spellings.
   const nn = new URL(process.env.BSCTL_NAMENODE!).host;
-  const w = bsctl(['run', 'word-count', '--input', `webhdfs://${nn}${dir.slice('hdfs://'.length)}/in/big.txt`, '--output', `hdfs://127.0.0.1:39000${dir.slice('hdfs://'.length)}/out2`]);
+  const w = bsctl(['run', 'word-count', '--input', `webhdfs://${nn}${dir.slice('hdfs://'.length)}/in/big.txt`, '--output', `hdfs://127.0.0.1:${process.env.BSCTL_HDFS_PORT_BASE ?? '29000'}${dir.slice('hdfs://'.length)}/out2`]);
   t.is(w.code, 0, w.stderr);
   t.is(await hdfsOutputLines(`${dir}/out2`), outputLines(path.join(local, 'wc')));
 });

@@ -73,7 +73,7 @@ async function queues(): Promise<Map<string, FairQueue>> {
   return new Map(s.scheduler.schedulerInfo.rootQueue.childQueues.queue.map((q) => [q.queueName, q]));
 }
 
-serial("the MR1 fair-scheduler.xml translated for YARN's FairScheduler: the ResourceManager loads it with the pools as queues, slots as resources, weights as shares; two bsctl jobs in queues of weights 2:1 get fair shares 2:1", async (t) => {
+serial("the MR1 fair-scheduler.xml translated for YARN's FairScheduler: the ResourceManager loads it with the pools as queues, slots as resources, weights as shares; two bsctl jobs in queues of weights 2:1 get fair shares 2:1; a third, over adhoc's maxRunningApps 1, waits and says so", async (t) => {
   const file = path.join(yarn!.dir, 'conf', 'fair-scheduler.xml');
   const original = fs.readFileSync(file, 'utf8');
   const translated = yarnAllocations(loadAllocations(path.join(ROOT, 'config/fair-scheduler.xml')));
@@ -94,7 +94,7 @@ serial("the MR1 fair-scheduler.xml translated for YARN's FairScheduler: the Reso
     requireHdfs();
     const dir = hdfsDir('yarn-shares');
     await hdfsWrite(`${dir}/in.txt`, 'a\nb\n');
-    const job = (pool: string) => bsctlStart(['run', path.join(ROOT, 'test/fixtures/jobs/slow-count.ts'), '--input', `${dir}/in.txt`, '--output', `${dir}/${pool}`, '--runner', 'yarn', '--pool', pool, '--conf', 'sleep.ms=120000']);
+    const job = (pool: string, out = pool) => bsctlStart(['run', path.join(ROOT, 'test/fixtures/jobs/slow-count.ts'), '--input', `${dir}/in.txt`, '--output', `${dir}/${out}`, '--runner', 'yarn', '--pool', pool, '--conf', 'sleep.ms=120000']);
     const runs = [job('build'), job('adhoc')];
     try {
       const shares = await waitFor(async () => {
@@ -105,6 +105,13 @@ serial("the MR1 fair-scheduler.xml translated for YARN's FairScheduler: the Reso
       // 4096 : 2048 of the 6144 MB node, or 3072 : 1536 while another test's job runs in root.default.
       t.is(shares[0]! / shares[1]!, 2, `fair shares build ${shares[0]} MB, adhoc ${shares[1]} MB`);
       t.true(shares[0]! + shares[1]! >= 4608, `the two queues hold at least 3/4 of the node (${shares.join(' + ')} MB)`);
+      // A second job in adhoc (maxRunningApps 1) is over the queue's limit: it waits, as YARN makes it, and says so.
+      const over = job('adhoc', 'adhoc2');
+      runs.push(over);
+      const notice = await waitFor(() => /(application_\d+_\d+) is waiting in queue root\.adhoc \(1 running of at most 1, [1-9]\d* pending\), ACCEPTED for \d+ s/.exec(over.stderr()) ?? undefined, { what: 'the second adhoc job to say it waits', timeoutMs: 60_000, intervalMs: 500 });
+      t.log(notice[0]);
+      t.is((await rmJson<{ app: { state: string; queue: string } }>(yarn!, `/ws/v1/cluster/apps/${notice[1]}`)).app.state, 'ACCEPTED');
+      t.is(over.child.exitCode, null, 'still running: waiting is not a failure');
     } finally {
       for (const r of runs) r.child.kill('SIGTERM');
       for (const r of runs) t.is((await r.done).code, 143);

@@ -161,7 +161,7 @@ async function vsLucene(ours: Run, docs: number): Promise<void> {
 async function ensureHdfs(): Promise<() => Promise<void>> {
   if (process.env.BSCTL_NAMENODE) return async () => {};
   const script = fileURLToPath(new URL('../hdfs', import.meta.url));
-  const env = { ...process.env, BSCTL_HDFS_DIR: path.join(dir, 'hdfs'), BSCTL_HDFS_PORT_BASE: '49000' };
+  const env = { ...process.env, BSCTL_HDFS_DIR: path.join(dir, 'hdfs'), BSCTL_HDFS_PORT_BASE: '31000' };
   const started = await timed(script, ['start'], env);
   if (started.code !== 0) throw new Error(`scripts/hdfs start failed:\n${started.stderr}`);
   for (const m of (await timed(script, ['env'], env)).stdout.matchAll(/export (\w+)=(\S+)/g)) process.env[m[1]!] = m[2]!;

@@ -32,7 +32,7 @@ const MR_LIB = path.join(process.env.BSCTL_HBASE_CACHE ?? path.join(os.homedir()
 const TABLE = 'bsctl_bench';
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bsctl-bench-hbase-'));
 // A 3 GiB heap (the tests' 512 MiB holds 1M rows' memstores badly) and the full JIT (the tests' C1 only starts faster).
-const hbaseEnv = { ...process.env, BSCTL_HBASE_DIR: path.join(dir, 'hbase'), BSCTL_HBASE_PORT_BASE: '46000', BSCTL_HBASE_HEAP: '3g', BSCTL_HBASE_JAVA_OPTS: '-XX:TieredStopAtLevel=4' };
+const hbaseEnv = { ...process.env, BSCTL_HBASE_DIR: path.join(dir, 'hbase'), BSCTL_HBASE_PORT_BASE: '26000', BSCTL_HBASE_HEAP: '3g', BSCTL_HBASE_JAVA_OPTS: '-XX:TieredStopAtLevel=4' };
 
 /** A row key spread evenly over 8-hex-digit keys (a bijection of the 32-bit id), as `--regions` splits. */
 const rowKey = (id: number): string => (Math.imul(id, 0x9e3779b1) >>> 0).toString(16).padStart(8, '0');
@@ -115,7 +115,7 @@ async function main(): Promise<void> {
     console.log(`  bsctl full build from the table (${report(fbReport).maps} maps -> 4 partitions): ${fb.seconds.toFixed(2)} s, ${rate(fb.seconds)}; peak RSS largest process ${mib(report(fbReport).maxTaskRss)}, all ${mib(fb.treeRss)}`);
     console.log(`  full build / RowCounter wall: ${(fb.seconds / rc.seconds).toFixed(2)}x (RowCounter only counts)`);
   } finally {
-    if (values.keep) console.log(`kept: ${dir} (HBase still running: BSCTL_HBASE_DIR=${hbaseEnv.BSCTL_HBASE_DIR} BSCTL_HBASE_PORT_BASE=46000 scripts/hbase stop)`);
+    if (values.keep) console.log(`kept: ${dir} (HBase still running: BSCTL_HBASE_DIR=${hbaseEnv.BSCTL_HBASE_DIR} BSCTL_HBASE_PORT_BASE=26000 scripts/hbase stop)`);
     else {
       await script('stop').catch((e: unknown) => console.error(String(e)));
       fs.rmSync(dir, { recursive: true, force: true });

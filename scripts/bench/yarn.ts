@@ -25,8 +25,8 @@ const BSCTL = fileURLToPath(new URL('../../bin/bsctl.js', import.meta.url));
 const HDFS = fileURLToPath(new URL('../hdfs', import.meta.url));
 const YARN = fileURLToPath(new URL('../yarn', import.meta.url));
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bsctl-bench-yarn-'));
-const hdfsEnv = { ...process.env, BSCTL_HDFS_DIR: path.join(dir, 'hdfs'), BSCTL_HDFS_PORT_BASE: '47000' };
-const yarnEnv = { ...hdfsEnv, BSCTL_YARN_DIR: path.join(dir, 'yarn'), BSCTL_YARN_PORT_BASE: '48000' };
+const hdfsEnv = { ...process.env, BSCTL_HDFS_DIR: path.join(dir, 'hdfs'), BSCTL_HDFS_PORT_BASE: '19000' };
+const yarnEnv = { ...hdfsEnv, BSCTL_YARN_DIR: path.join(dir, 'yarn'), BSCTL_YARN_PORT_BASE: '28000' };
 const env: NodeJS.ProcessEnv = { ...process.env };
 
 async function service(script: string, senv: NodeJS.ProcessEnv, ...args: string[]): Promise<void> {

@@ -32,7 +32,7 @@ export function gmondScript(env: Readonly<Record<string, string>>, ...args: stri
   return r.stdout;
 }
 
-/** Start a gmond in `dir` (ports from $BSCTL_GMOND_PORT_BASE, default 38650); a missing gmond is an error, not a skip. */
+/** Start a gmond in `dir` (ports from $BSCTL_GMOND_PORT_BASE, default 18650); a missing gmond is an error, not a skip. */
 export function startGmond(dir: string): Gmond {
   if (spawnSync('sh', ['-c', 'command -v gmond'], { encoding: 'utf8' }).status !== 0) {
     throw new Error('gmond is not installed: the Ganglia sink is tested against a real gmond; install it with `apt-get install ganglia-monitor` (the suite runner installs it)');

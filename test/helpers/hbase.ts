@@ -8,7 +8,7 @@ import { isCi } from './shared-fixtures.ts';
 // on loopback) and what the tests do with it: scripts/hbase admin, and the REST gateway through fetch.
 
 export interface TestHBase {
-  /** The REST gateway, e.g. http://127.0.0.1:36080 ($BSCTL_HBASE_REST). */
+  /** The REST gateway, e.g. http://127.0.0.1:21080 ($BSCTL_HBASE_REST). */
   readonly rest: string;
 }
 

@@ -9,7 +9,7 @@ import { isCi } from './shared-fixtures.ts';
 // FairScheduler and a NodeManager on the test HDFS, all on loopback) and what the tests do with it.
 
 export interface TestYarn {
-  /** The ResourceManager's REST API, e.g. http://127.0.0.1:33088 ($BSCTL_YARN_WEB). */
+  /** The ResourceManager's REST API, e.g. http://127.0.0.1:20088 ($BSCTL_YARN_WEB). */
   readonly web: string;
   /** Its state dir ($BSCTL_YARN_DIR): containers run under it. */
   readonly dir: string;

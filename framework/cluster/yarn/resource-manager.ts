@@ -15,7 +15,16 @@ export interface YarnApp {
 
 interface QueueInfo {
   readonly queueName: string;
+  readonly numActiveApps?: number;
+  readonly numPendingApps?: number;
+  readonly maxApps?: number;
   readonly childQueues?: { readonly queue?: readonly QueueInfo[] };
+}
+
+export interface QueueLoad {
+  readonly running?: number;
+  readonly pending?: number;
+  readonly maxApps?: number;
 }
 
 const TIMEOUT_MS = 30_000;
@@ -52,21 +61,30 @@ export class ResourceManager {
     return info.clusterInfo?.resourceManagerVersion ?? 'unknown';
   }
 
-  /** Leaf queues, full names (`root.build`). */
-  async leafQueues(): Promise<string[]> {
+  /** Every queue under root by full name (`root.build`), with what the scheduler reports of it. */
+  private async queues(): Promise<Map<string, QueueInfo>> {
     const s = (await this.call('GET', '/ws/v1/cluster/scheduler')) as { scheduler?: { schedulerInfo?: QueueInfo & { rootQueue?: QueueInfo; queueName?: string } } };
     const info = s.scheduler?.schedulerInfo;
-    const root = info?.rootQueue ?? info;
-    const leaves: string[] = [];
+    const all = new Map<string, QueueInfo>();
     const walk = (q: QueueInfo | undefined, prefix: string): void => {
       if (!q) return;
       const name = q.queueName.includes('.') || !prefix ? q.queueName : `${prefix}.${q.queueName}`;
-      const children = q.childQueues?.queue ?? [];
-      if (children.length === 0) leaves.push(name);
-      for (const c of children) walk(c, name);
+      all.set(name, q);
+      for (const c of q.childQueues?.queue ?? []) walk(c, name);
     };
-    walk(root, '');
-    return leaves;
+    walk(info?.rootQueue ?? info, '');
+    return all;
+  }
+
+  /** Leaf queues, full names (`root.build`). */
+  async leafQueues(): Promise<string[]> {
+    return [...(await this.queues())].filter(([, q]) => (q.childQueues?.queue ?? []).length === 0).map(([name]) => name);
+  }
+
+  /** A queue's applications and limit (the FairScheduler's numbers; absent where a scheduler has none). */
+  async queueLoad(queue: string): Promise<QueueLoad> {
+    const q = (await this.queues()).get(queue);
+    return { ...(q?.numActiveApps !== undefined ? { running: q.numActiveApps } : {}), ...(q?.numPendingApps !== undefined ? { pending: q.numPendingApps } : {}), ...(q?.maxApps !== undefined ? { maxApps: q.maxApps } : {}) };
   }
 
   /**

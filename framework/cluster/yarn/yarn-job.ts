@@ -25,6 +25,7 @@ import { loadJob } from '../../task/load-job.ts';
 import { intermediateInput } from '../../shuffle/intermediate.ts';
 import { NODE_MODULES_ARCHIVE, RESULT_PREFIX, STEP_FILE, TASK_BUNDLE, type StreamingFailure, type StreamingResult, type StreamingStep } from '../../task/streaming-spec.ts';
 import { buildWorkerBundle, type WorkerBundle } from '../bundle.ts';
+import { QueueWait } from './queue-wait.ts';
 import { ResourceManager } from './resource-manager.ts';
 import { fetchAppLogs, runStreaming, type StreamingOutcome } from './streaming-client.ts';
 import type { YarnSettings } from './settings.ts';
@@ -213,8 +214,10 @@ async function followStep(rm: ResourceManager, submit: Parameters<typeof runStre
     void kill('interrupted').finally(() => stop.abort());
   };
   f.signal?.addEventListener('abort', onAbort, { once: true });
+  const wait = new QueueWait(rm, submit.queue, (line) => f.log(`${f.jobId}: ${line}`));
   const poll = setInterval(() => {
     if (deterministic || !appId) return;
+    void wait.check(appId).catch(() => {});
     void failuresIn(f.failures).then(
       (all) => {
         const d = all.find((x) => x.error.deterministic);
