@@ -2,7 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { readDaemonInfo } from '../../framework/scheduler/client.ts';
-import { BSCTL, ROOT, type CliResult } from '../helpers/cli.ts';
+import { BSCTL, ROOT, shareTsxCache, type CliResult } from '../helpers/cli.ts';
 import { clusterVariant } from '../helpers/cluster.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -25,6 +25,7 @@ export function ownWorkDirs(dir: string): { cluster: string; workDirs: string[] 
 
 /** Run bsctl to its end (blocking), with extra environment. */
 export function bsctlEnv(args: readonly string[], env: Readonly<Record<string, string>> = {}): CliResult {
+  shareTsxCache(env.TMPDIR);
   const r = spawnSync(process.execPath, [BSCTL, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }

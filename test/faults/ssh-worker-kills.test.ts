@@ -14,8 +14,8 @@ import { fullBuild, segmentDigest } from '../helpers/full-build.ts';
 // random moment of a full build; each trial's index must be byte-identical to a local build's.
 // BSCTL_FAULT_SEED=N reruns with another seed (each trial prints its own, enough to replay it alone).
 
-// `npm test` runs 6 trials (the suite's time budget); BSCTL_FAULT_TRIALS=10 runs the issue's 10.
-const TRIALS = Number(process.env.BSCTL_FAULT_TRIALS ?? 6);
+// `npm test` runs 4 trials (the suite's time budget); BSCTL_FAULT_TRIALS=10 runs the issue's 10.
+const TRIALS = Number(process.env.BSCTL_FAULT_TRIALS ?? 4);
 if (!Number.isInteger(TRIALS) || TRIALS < 2) throw new Error(`BSCTL_FAULT_TRIALS: a whole number of at least 2 (got ${process.env.BSCTL_FAULT_TRIALS})`);
 const SEED = Number(process.env.BSCTL_FAULT_SEED ?? 20261201);
 const dir = tempDir('ssh-worker-kills');

@@ -13,8 +13,27 @@ export interface CliResult {
   readonly stderr: string;
 }
 
+/**
+ * A test's own TMPDIR (its work root is `$TMPDIR/bsctl-<uid>`) gets a link to the suite's tsx cache:
+ * tsx keeps its transform cache in `os.tmpdir()/tsx-<uid>`, so without the link every bsctl process and
+ * local worker there transpiles the framework afresh (~0.5 s of CPU each). Only into a TMPDIR that exists.
+ */
+export function shareTsxCache(tmpdir: string | undefined): void {
+  if (!tmpdir || path.resolve(tmpdir) === path.resolve(os.tmpdir()) || !fs.existsSync(tmpdir)) return;
+  const name = `tsx-${process.geteuid?.() ?? os.userInfo().username}`;
+  const link = path.join(tmpdir, name);
+  if (fs.existsSync(link)) return;
+  try {
+    fs.mkdirSync(path.join(os.tmpdir(), name), { recursive: true });
+    fs.symlinkSync(path.join(os.tmpdir(), name), link);
+  } catch {
+    // A full or read-only TMPDIR (a test of exactly that): tsx works without its cache.
+  }
+}
+
 /** Run the real `bsctl` binary (optionally through a wrapper such as setpriv). */
 export function bsctl(args: readonly string[], options: { cwd?: string; wrapper?: readonly string[] } = {}): CliResult {
+  for (const w of options.wrapper ?? []) if (w.startsWith('TMPDIR=')) shareTsxCache(w.slice('TMPDIR='.length));
   const argv = [...(options.wrapper ?? []), process.execPath, BSCTL, ...args];
   const r = spawnSync(argv[0]!, argv.slice(1), { cwd: options.cwd ?? ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
@@ -22,6 +41,7 @@ export function bsctl(args: readonly string[], options: { cwd?: string; wrapper?
 
 /** Run `bsctl` without blocking the test (for jobs that must run at the same time). */
 export function bsctlAsync(args: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<CliResult> {
+  shareTsxCache(env.TMPDIR);
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BSCTL, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', ...env } });
     let stdout = '';
@@ -41,6 +61,7 @@ export interface Started {
 
 /** Start `bsctl` and follow it (its stderr so far, its end), with extra environment. */
 export function bsctlStart(args: readonly string[], env: Readonly<Record<string, string>> = {}): Started {
+  shareTsxCache(env.TMPDIR);
   const child = spawn(process.execPath, [BSCTL, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', ...env } });
   let stdout = '';
   let stderr = '';

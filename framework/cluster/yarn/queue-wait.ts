@@ -24,7 +24,7 @@ export class QueueWait {
   private started = false;
 
   constructor(
-    private readonly rm: ResourceManager,
+    private readonly rm: Pick<ResourceManager, 'app' | 'queueLoad'>,
     private readonly queue: string,
     private readonly log: (line: string) => void,
     private readonly now: () => number = Date.now,
@@ -36,7 +36,7 @@ export class QueueWait {
     const app = await this.rm.app(appId);
     if (!WAITING.has(app.state)) {
       this.started = true;
-      if (this.told) this.log(`${appId} left the queue's wait: ${app.state}`);
+      if (this.told) this.log(`${appId} is ${app.state} after waiting ${Math.round((this.now() - (this.firstSeen ?? this.now())) / 1000)} s in queue ${this.queue}`);
       return;
     }
     this.firstSeen ??= this.now();

@@ -84,7 +84,7 @@ export function streamingArgs(s: StreamingSubmit): string[] {
  * `signal` stops the client; killing the application is the caller's (it knows the id).
  */
 export function runStreaming(settings: YarnSettings, s: StreamingSubmit, hooks: StreamingHooks, signal?: AbortSignal): Promise<StreamingOutcome> {
-  const java = [`-Xmx256m`, '-XX:TieredStopAtLevel=1', '-Djava.net.preferIPv4Stack=true', `-Djava.io.tmpdir=${s.tmpDir}`, `-Dstream.tmpdir=${s.tmpDir}`, '-Dhadoop.root.logger=INFO,console', '-cp', settings.classpath, 'org.apache.hadoop.streaming.HadoopStreaming', ...streamingArgs(s)];
+  const java = [`-Xmx256m`, '-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', '-Djava.net.preferIPv4Stack=true', `-Djava.io.tmpdir=${s.tmpDir}`, `-Dstream.tmpdir=${s.tmpDir}`, '-Dhadoop.root.logger=INFO,console', '-cp', settings.classpath, 'org.apache.hadoop.streaming.HadoopStreaming', ...streamingArgs(s)];
   return new Promise((resolve, reject) => {
     const child = spawn(settings.java, java, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HADOOP_USER_NAME: settings.user } });
     let appId: string | undefined;
