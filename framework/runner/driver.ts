@@ -3,10 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Job } from '../job/define.ts';
-import type { InputFormat, InputSplit } from '../input/types.ts';
-import { isFixedPartitioner, isTotalOrder } from '../job/partitioners.ts';
-import { planTotalOrder, writePartitions } from './total-order.ts';
-import { intermediateInput } from '../shuffle/intermediate.ts';
+import type { InputSplit } from '../input/types.ts';
+import { writePartitions } from './total-order.ts';
 import { FileOutputCommitter } from '../output/committer.ts';
 import { checkOutputSafety } from '../output/output-guard.ts';
 import { OWNER_FILE, sweepStaleOutputs, sweepStaleWorkDirs } from '../output/stale.ts';
@@ -18,10 +16,10 @@ import { loadJob } from '../task/load-job.ts';
 import type { CounterMap } from '../task/spec.ts';
 import type { RunOptions } from './options.ts';
 import { JobTally } from './job-tally.ts';
-import { joinSkipped, planJoin, sidePaths, type JoinPlanContext, type JoinReport } from './join-plan.ts';
+import type { JoinReport } from './join-plan.ts';
+import { sideInputsOf, walkSteps } from './step-walk.ts';
 import { runStep, type StepRun } from './run-step.ts';
 import type { StepPlan } from './task-plan.ts';
-import type { ChainedJoin } from '../task/spec.ts';
 import { ResumeStore } from './resume.ts';
 import { taskRunnerByName } from './task-runners.ts';
 import { resolveSpeculation } from './speculation.ts';
@@ -125,13 +123,7 @@ export function jobReport(tally: JobTally, job: { readonly jobId: string; readon
   };
 }
 
-/** Reducers of step `s`: --reducers, the step's own, its fixed partitioner's partitions, else 2; a mismatch is an error. */
-export function stepReducers(step: Job['steps'][number], s: number, opts: Pick<RunOptions, 'reducers'>): number {
-  const fixed = isFixedPartitioner(step.partitioner) && !step.join ? step.partitioner : undefined;
-  const reducers = opts.reducers ?? step.reducers ?? fixed?.partitions ?? 2;
-  if (fixed && step.reduce && reducers !== fixed.partitions) throw new Error(`step ${s}: its partitioner (${fixed.description}) has ${fixed.partitions} partition(s); the step would run ${reducers} reducer(s)${opts.reducers !== undefined ? ' (--reducers)' : ''}`);
-  return reducers;
-}
+export { stepReducers } from './step-walk.ts';
 
 /** Run a job to completion: split → map → shuffle → reduce → commit, for every step. */
 export async function runJob(opts: RunOptions): Promise<JobReport> {
@@ -144,12 +136,7 @@ export async function runJob(opts: RunOptions): Promise<JobReport> {
   const sortBytes = sortBytesOf(opts);
   // Before anything runs: the output must not be (or hold, or sit in) an input, and an existing one
   // is replaced only when it is provably a previous bsctl output.
-  const sides = opts.sides ?? {};
-  const sideNames = job.steps.flatMap((st) => (st.join ? [st.join.with.name] : []));
-  for (const name of Object.keys(sides)) if (!sideNames.includes(name)) throw new Error(`--side ${name}: job ${job.name} has no join side ${name}${sideNames.length ? ` (its sides: ${sideNames.join(', ')})` : ''}`);
-  const sideInputs = job.steps.flatMap((st) => (st.join ? sidePaths(st.join, sides) : []));
-  const skipped = (st: (typeof job.steps)[number]): boolean => joinSkipped(st, sides);
-  if (skipped(job.steps.at(-1)!)) throw new Error(`join with ${job.steps.at(-1)!.join!.with.name}: the job's last step joins an optional side that was not given (--side ${job.steps.at(-1)!.join!.with.name}=PATH)`);
+  const sideInputs = sideInputsOf(job, opts.sides ?? {});
   await checkOutputSafety({ output: opts.output, inputs: [...opts.input, ...sideInputs], overwrite: opts.overwrite ?? false, forceOverwrite: opts.forceOverwrite ?? false });
   const committer = new FileOutputCommitter(opts.output, jobId, opts.overwrite ?? false, opts.forceOverwrite ?? false);
   const workRoot = opts.workRoot ?? defaultWorkRoot();
@@ -178,74 +165,29 @@ export async function runJob(opts: RunOptions): Promise<JobReport> {
       resume = await ResumeStore.open(workRoot, { jobModule: opts.jobModule, jobExport, input: [...opts.input, ...sideInputs], conf: opts.conf ?? {}, reducers: opts.reducers ?? -1, splitSize: opts.splitSize, sortMb: opts.sortMb ?? 100 }, log);
     }
     const stepRun: StepRun = { runner, maxAttempts, log, speculation, tally, startedAt: started, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}), ...(opts.signal ? { signal: opts.signal } : {}), ...(resume ? { resume } : {}), ...(opts.onAttempt ? { onAttempt: opts.onAttempt } : {}) };
-    const notRun = job.steps.filter(skipped).map((st) => st.join!.with.name);
-    if (notRun.length) log(`${jobId}: joins skipped (optional sides not given): ${notRun.join(', ')}`);
-    let splits: InputSplit[] = firstSplits;
-    // The output of the last step run (undefined while the steps still read the job's input).
-    let previous: string | undefined;
-    // Steps run so far, of how many (progress counts the steps that run: skipped or chained joins are not shown).
-    let ran = 0;
-    let total = job.steps.filter((st) => !skipped(st)).length;
-    // Replicated joins waiting to run inside the next step's mappers.
-    let chain: ChainedJoin[] = [];
-    /** Run step `s` over `stepSplits` (its output: the job's, or intermediate files for the next step). */
-    const run = async (s: number, stepSplits: readonly InputSplit[], numReduces: number, extra: Partial<StepPlan>): Promise<void> => {
-      const last = s === job.steps.length - 1;
-      const stepCommitter = last ? committer : new FileOutputCommitter(path.join(workDir, `step${s}-out`), jobId);
-      if (!last) await stepCommitter.setupJob();
-      const order = job.steps[s]!.partitioner;
-      if (isTotalOrder(order) && numReduces > 0 && !extra.join) {
-        const format = previous !== undefined ? intermediateInput() : job.input;
-        const cut = await planTotalOrder(order, job.steps[s]!, format as InputFormat<unknown, unknown>, stepSplits, { step: s, numReduces, jobId, conf: opts.conf ?? {} });
-        log(`${jobId}: step ${s} partitions in total order over ${numReduces} reducer(s): split points ${cut.source}`);
-        await writePartitions(stepCommitter.staging, numReduces, cut.points);
-        extra = { ...extra, partitionPoints: cut.points };
-      }
-      const plan: StepPlan = { jobId, jobModule: opts.jobModule, jobExport, step: s, conf: opts.conf ?? {}, numReduces, numMaps: stepSplits.length, intermediateInput: previous !== undefined, last, committer: stepCommitter, workDir, sortBytes, ...extra, ...(chain.length ? { chain } : {}) };
-      chain = [];
-      await runStep(plan, stepSplits, stepRun, { index: ran++, of: total });
-      opts.signal?.throwIfAborted();
-      if (last) return;
-      await stepCommitter.commitJob();
-      previous = path.join(workDir, `step${s}-out`);
-      splits = await intermediateInput().getSplits([previous], {});
-    };
-    /** The replicated joins chained so far, run as a step of their own (the next join cannot follow them). */
-    const flushChain = async (): Promise<void> => {
-      const last = chain.pop();
-      if (!last) return;
-      total++;
-      await run(last.step, splits, 0, { join: last.join });
-    };
-    for (let s = 0; s < job.steps.length; s++) {
-      const step = job.steps[s]!;
-      if (skipped(step)) continue;
-      const reducers = stepReducers(step, s, opts);
-      if (!step.join) {
-        await run(s, splits, step.reduce ? reducers : 0, {});
-        continue;
-      }
-      const context = (): JoinPlanContext => {
-        const from = previous;
-        const wholeFiles = (): Promise<InputSplit[]> => (from ? intermediateInput().getSplits([from], {}) : job.input.getSplits(opts.input, { splitSize: Number.MAX_SAFE_INTEGER, combine: false }));
-        return { step: s, jobId, splits, sides, conf: opts.conf ?? {}, reducers, workDir, wholeFiles, ...(opts.splitSize !== undefined ? { splitSize: opts.splitSize } : {}) };
-      };
-      // Only another replicated join can follow chained ones inside the same mappers.
-      const join = await planJoin(step.join, context(), async (strategy) => {
-        if (strategy !== 'replicated') await flushChain();
-        return context();
-      });
-      log(`${jobId}: step ${s} joins with ${join.report.side} (${join.report.kind}): strategy ${join.report.strategy}, ${join.report.reason}`);
-      joins.push(join.report);
-      if (join.driverResult) tally.done(`side_${jobId}_${s}`, join.driverResult);
-      // A replicated join with a step after it runs inside that step's mappers (no pass of its own).
-      if (join.runtime.strategy === 'replicated' && job.steps.slice(s + 1).some((st) => !skipped(st))) {
-        chain.push({ step: s, join: join.runtime });
-        total--;
-        continue;
-      }
-      await run(s, join.splits, join.numReduces, { join: join.runtime, sides: join.sides, ...(join.partners ? { partners: join.partners } : {}) });
-    }
+    joins.push(
+      ...(await walkSteps({
+        job,
+        jobId,
+        opts,
+        workDir,
+        firstSplits,
+        log,
+        tally,
+        runStep: async (w) => {
+          const stepOut = path.join(workDir, `step${w.s}-out`);
+          const stepCommitter = w.last ? committer : new FileOutputCommitter(stepOut, jobId);
+          if (!w.last) await stepCommitter.setupJob();
+          if (w.extra.partitionPoints) await writePartitions(stepCommitter.staging, w.numReduces, w.extra.partitionPoints);
+          const plan: StepPlan = { jobId, jobModule: opts.jobModule, jobExport, step: w.s, conf: opts.conf ?? {}, numReduces: w.numReduces, numMaps: w.splits.length, intermediateInput: w.intermediateInput, last: w.last, committer: stepCommitter, workDir, sortBytes, ...w.extra };
+          await runStep(plan, w.splits, stepRun, { index: w.index, of: w.of });
+          opts.signal?.throwIfAborted();
+          if (w.last) return undefined;
+          await stepCommitter.commitJob();
+          return stepOut;
+        },
+      })),
+    );
     await committer.commitJob();
     log(`${jobId}: committed ${opts.output}`);
     await resume?.finish().catch((e: unknown) => log(`could not remove the resume records ${resume!.dir}: ${e instanceof Error ? e.message : String(e)}`));

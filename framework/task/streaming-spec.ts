@@ -1,6 +1,6 @@
 import { joinPath } from '../fs/resolve.ts';
 import type { InputSplit } from '../input/types.ts';
-import type { TaskResult } from './spec.ts';
+import type { CacheFile, ChainedJoin, JoinRuntime, TaskResult } from './spec.ts';
 
 /**
  * What every task of a step run by Hadoop Streaming shares (shipped as `bsctl-step.json` through the
@@ -21,12 +21,19 @@ export interface StreamingStep {
   readonly partitionPoints?: readonly string[];
   /** HDFS dir where a failing attempt records what happened, one JSON file per attempt. */
   readonly failures: string;
+  /** A join step's runtime, and the replicated joins chained into its mappers (cache files: see cacheLink). */
+  readonly join?: JoinRuntime;
+  readonly chain?: readonly ChainedJoin[];
 }
 
 /** A map task's line of the task list (NLineInputFormat gives each map one line). */
 export interface StreamingMapLine {
   readonly taskIndex: number;
   readonly split: InputSplit;
+  /** A join step's map reads the job's records (`left`, the default) or the side's (`right`). */
+  readonly side?: 'left' | 'right';
+  /** A merge join: the side's partition paired with this map's. */
+  readonly partner?: InputSplit;
 }
 
 /** What a finished attempt leaves in its work output dir: Hadoop's committer keeps only the committed attempt's. */
@@ -59,3 +66,6 @@ export function resultFile(workDir: string, type: 'map' | 'reduce', taskIndex: n
 export const STEP_FILE = 'bsctl-step.json';
 export const TASK_BUNDLE = 'bsctl-task.mjs';
 export const NODE_MODULES_ARCHIVE = 'node_modules';
+
+/** A join's cache file (side table, Bloom filter) in the container's working dir, named by its content. */
+export const cacheLink = (file: CacheFile): string => `bsctl-cache-${file.hash}`;

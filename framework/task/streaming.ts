@@ -23,8 +23,8 @@ import { orderField, parseStreamingLine, partitionTags, streamingLine } from '..
 import { FILESYSTEM, FRAMEWORK } from './context.ts';
 import { isDeterministic } from './deterministic.ts';
 import { runTask } from './run-task.ts';
-import type { MapTaskSpec, ReduceTaskSpec, TaskResult } from './spec.ts';
-import { resultFile, STEP_FILE, type StreamingFailure, type StreamingMapLine, type StreamingResult, type StreamingStep } from './streaming-spec.ts';
+import type { JoinRuntime, MapTaskSpec, ReduceTaskSpec, TaskResult } from './spec.ts';
+import { cacheLink, resultFile, STEP_FILE, type StreamingFailure, type StreamingMapLine, type StreamingResult, type StreamingStep } from './streaming-spec.ts';
 
 /** The Hadoop task this container runs, from the job conf Streaming exports as environment variables. */
 function hadoopTask(): { attemptId: string; attempt: number; partition: number; workDir: string } {
@@ -110,6 +110,11 @@ async function fetchLocal(file: string, dir: string): Promise<string> {
   return target;
 }
 
+/** A join's runtime reading its cache file from the distributed cache (the container's working dir). */
+function cachedHere(rt: JoinRuntime): JoinRuntime {
+  return rt.cache ? { ...rt, cache: { ...rt.cache, path: path.resolve(cacheLink(rt.cache)) } } : rt;
+}
+
 async function runMap(step: StreamingStep, task: ReturnType<typeof hadoopTask>, local: string, where: { index: number }): Promise<TaskResult> {
   let text = '';
   for await (const line of stdinLines()) if (line.trim()) text = line;
@@ -117,7 +122,9 @@ async function runMap(step: StreamingStep, task: ReturnType<typeof hadoopTask>, 
   const mine = JSON.parse(text.slice(text.indexOf('{'))) as StreamingMapLine;
   where.index = mine.taskIndex;
   // The previous step's file (on HDFS) is read as a whole by the intermediate format: fetched first.
-  const split = step.intermediateInput && !isLocal(mine.split.path) ? { ...mine.split, path: await fetchLocal(mine.split.path, local) } : mine.split;
+  const intermediate = step.intermediateInput && mine.side !== 'right';
+  const split = intermediate && !isLocal(mine.split.path) ? { ...mine.split, path: await fetchLocal(mine.split.path, local) } : mine.split;
+  const chain = step.chain?.map((c) => ({ ...c, join: cachedHere(c.join) }));
   const spec: MapTaskSpec = {
     type: 'map',
     jobId: step.jobId,
@@ -129,7 +136,11 @@ async function runMap(step: StreamingStep, task: ReturnType<typeof hadoopTask>, 
     attemptId: task.attemptId,
     conf: step.conf,
     split,
-    intermediateInput: step.intermediateInput,
+    intermediateInput: intermediate,
+    ...(step.join ? { join: cachedHere(step.join) } : {}),
+    ...(mine.side ? { joinSide: mine.side } : {}),
+    ...(mine.partner ? { joinPartner: mine.partner } : {}),
+    ...(chain?.length ? { chain } : {}),
     numReduces: step.numReduces,
     ...(step.partitionPoints ? { partitionPoints: step.partitionPoints } : {}),
     sortBytes: step.sortBytes,
@@ -184,6 +195,7 @@ async function runReduce(step: StreamingStep, task: ReturnType<typeof hadoopTask
     attempt: task.attempt,
     attemptId: task.attemptId,
     conf: step.conf,
+    ...(step.join ? { join: cachedHere(step.join) } : {}),
     segments: [segment!],
     output: { kind: step.output.kind, dir: task.workDir, numTasks: step.output.numTasks },
   };

@@ -14,16 +14,15 @@ import { currentOwner } from '../../fs/owner.ts';
 import { fileSystemFor, joinPath, splitPath } from '../../fs/resolve.ts';
 import { readSmallFile, writeSmallFile } from '../../fs/small-file.ts';
 import { defaultWorkRoot } from '../../fs/work-root.ts';
-import type { InputFormat } from '../../input/types.ts';
-import { isTotalOrder } from '../../job/partitioners.ts';
-import { jobReport, newJobId, sortBytesOf, splitInput, stepReducers, type JobReport } from '../../runner/driver.ts';
-import { joinSkipped } from '../../runner/join-plan.ts';
+import type { InputSplit } from '../../input/types.ts';
+import { jobReport, newJobId, sortBytesOf, splitInput, type JobReport } from '../../runner/driver.ts';
+import type { JoinReport } from '../../runner/join-plan.ts';
+import { sideInputsOf, walkSteps } from '../../runner/step-walk.ts';
 import { JobTally } from '../../runner/job-tally.ts';
 import type { RunOptions } from '../../runner/options.ts';
-import { planTotalOrder, writePartitions } from '../../runner/total-order.ts';
+import { writePartitions } from '../../runner/total-order.ts';
 import { loadJob } from '../../task/load-job.ts';
-import { intermediateInput } from '../../shuffle/intermediate.ts';
-import { NODE_MODULES_ARCHIVE, RESULT_PREFIX, STEP_FILE, TASK_BUNDLE, type StreamingFailure, type StreamingResult, type StreamingStep } from '../../task/streaming-spec.ts';
+import { cacheLink, NODE_MODULES_ARCHIVE, RESULT_PREFIX, STEP_FILE, TASK_BUNDLE, type StreamingFailure, type StreamingMapLine, type StreamingResult, type StreamingStep } from '../../task/streaming-spec.ts';
 import { buildWorkerBundle, type WorkerBundle } from '../bundle.ts';
 import { QueueWait } from './queue-wait.ts';
 import { ResourceManager } from './resource-manager.ts';
@@ -74,12 +73,12 @@ function hadoopConf(opts: RunOptions, settings: YarnSettings): Record<string, st
   return conf;
 }
 
-/** What `--runner yarn` cannot run (yet), refused before anything is submitted. */
-function checkRunnable(opts: RunOptions, steps: readonly { readonly join?: unknown }[]): void {
+/** What `--runner yarn` cannot run, refused before anything is submitted. */
+function checkRunnable(opts: RunOptions, sideInputs: readonly string[]): void {
   for (const p of opts.input) if (!REMOTE.test(p)) throw new Error(`--runner yarn: input ${p} is on this machine's disk; YARN's NodeManagers read hdfs:// (or hbase://) inputs`);
+  for (const p of sideInputs) if (!REMOTE.test(p)) throw new Error(`--runner yarn: join side ${p} is on this machine's disk; YARN's NodeManagers read hdfs:// (or hbase://) sides`);
   if (!/^(hdfs|webhdfs):\/\//i.test(opts.output)) throw new Error(`--runner yarn: output ${opts.output} must be on HDFS (hdfs://...), where YARN's tasks write`);
   if (opts.resume) throw new Error('--resume: works with the inline and local runners (YARN keeps no map outputs between applications)');
-  if (steps.some((s) => s.join)) throw new Error('--runner yarn: join steps do not run on YARN yet (run the job with --runner local or cluster)');
 }
 
 export async function runOnYarn(opts: RunOptions, settings: YarnSettings, pool: string): Promise<JobReport> {
@@ -88,73 +87,91 @@ export async function runOnYarn(opts: RunOptions, settings: YarnSettings, pool: 
   const jobExport = opts.jobExport ?? 'default';
   const job = await loadJob(opts.jobModule, jobExport);
   const jobId = opts.jobId ?? newJobId();
-  const sides = opts.sides ?? {};
-  const run = job.steps.map((step, s) => ({ step, s })).filter(({ step }) => !joinSkipped(step, sides));
-  checkRunnable(opts, run.map((r) => r.step));
+  const sideInputs = sideInputsOf(job, opts.sides ?? {});
+  checkRunnable(opts, sideInputs);
   const rm = new ResourceManager(settings.web, settings.user);
   const version = await rm.version();
   const queue = await rm.queue(pool);
-  await checkOutputSafety({ output: opts.output, inputs: opts.input, overwrite: opts.overwrite ?? false, forceOverwrite: opts.forceOverwrite ?? false });
+  await checkOutputSafety({ output: opts.output, inputs: [...opts.input, ...sideInputs], overwrite: opts.overwrite ?? false, forceOverwrite: opts.forceOverwrite ?? false });
   const committer = new FileOutputCommitter(opts.output, jobId, opts.overwrite ?? false, opts.forceOverwrite ?? false);
   await sweepStaleOutputs(splitPath(committer.outputDir).parent, log);
   const firstSplits = await splitInput(job, opts);
   const workDir = path.join(opts.workRoot ?? defaultWorkRoot(), jobId);
   const tally = new JobTally(opts.maxBadRecords ?? 0);
+  let joins: JoinReport[] = [];
   try {
     fs.mkdirSync(workDir, { recursive: true });
     fs.writeFileSync(path.join(workDir, OWNER_FILE), `${JSON.stringify(currentOwner(jobId))}\n`);
     opts.signal?.throwIfAborted();
-    log(`${jobId}: ${job.name}, ${run.length} step(s), ${firstSplits.length} split(s), runner yarn (ResourceManager ${settings.web}, Hadoop ${version}, queue ${queue})`);
+    log(`${jobId}: ${job.name}, ${job.steps.length} step(s), ${firstSplits.length} split(s), runner yarn (ResourceManager ${settings.web}, Hadoop ${version}, queue ${queue})`);
     await committer.setupJob();
     const bundle = await buildWorkerBundle(opts.jobModule, 'streaming');
     fs.writeFileSync(path.join(workDir, TASK_BUNDLE), bundle.code);
     const natives = nativesArchive(bundle, workDir);
     // Everything of the job on HDFS lives in the staging's _temporary, removed at commit or abort.
     const yarnDir = joinPath(committer.staging, '_temporary', 'yarn');
-    let splits = firstSplits;
-    let previous: string | undefined;
-    for (const [i, { step, s }] of run.entries()) {
-      const last = i === run.length - 1;
-      const numReduces = step.reduce ? stepReducers(step, s, opts) : 0;
-      let partitionPoints: readonly string[] | undefined;
-      if (isTotalOrder(step.partitioner) && numReduces > 0) {
-        const format = (previous !== undefined ? intermediateInput() : job.input) as InputFormat<unknown, unknown>;
-        const cut = await planTotalOrder(step.partitioner, step, format, splits, { step: s, numReduces, jobId, conf: opts.conf ?? {} });
-        log(`${jobId}: step ${s} partitions in total order over ${numReduces} reducer(s): split points ${cut.source}`);
-        if (last) await writePartitions(committer.staging, numReduces, cut.points);
-        partitionPoints = cut.points;
-      }
-      const stepOut = joinPath(yarnDir, `step${s}-out`);
-      const failures = joinPath(yarnDir, `step${s}-failures`);
-      const tasks = joinPath(yarnDir, `step${s}.tasks`);
-      await writeSmallFile(tasks, splits.map((split, taskIndex) => `${JSON.stringify({ taskIndex, split })}\n`).join(''));
-      const spec: StreamingStep = { jobId, jobModule: opts.jobModule, jobExport, step: s, conf: opts.conf ?? {}, numReduces, sortBytes: sortBytesOf(opts), intermediateInput: previous !== undefined, output: { kind: last ? 'final' : 'intermediate', numTasks: numReduces || splits.length }, failures, ...(partitionPoints ? { partitionPoints } : {}) };
-      const stepFile = path.join(workDir, `step${s}`, STEP_FILE);
-      fs.mkdirSync(path.dirname(stepFile), { recursive: true });
-      fs.writeFileSync(stepFile, `${JSON.stringify(spec)}\n`);
-      const task = (mode: string): string => `${settings.node} --enable-source-maps --preserve-symlinks-main --preserve-symlinks ${TASK_BUNDLE} ${mode}`;
-      const outcome = await followStep(rm, {
-        name: `bsctl ${job.name} ${jobId} step ${s}`,
-        tag: `bsctl_${jobId}_s${s}`.toLowerCase(),
-        queue,
-        input: tasks,
-        output: stepOut,
-        files: [path.join(workDir, TASK_BUNDLE), stepFile],
-        archives: natives ? [`${natives}#${NODE_MODULES_ARCHIVE}`] : [],
-        mapper: task('map'),
-        ...(numReduces > 0 ? { reducer: task('reduce') } : {}),
-        numReduces,
-        conf: hadoopConf(opts, settings),
-        cmdenv: taskEnv(),
-        tmpDir: workDir,
-      }, { settings, jobModule: opts.jobModule, failures, log, jobId, step: i, steps: run.length, numMaps: splits.length, numReduces, started, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
-      // The last step's files are the job's output; an earlier step's stay where the next reads them.
-      await collect(stepOut, last ? committer.staging : undefined, tally, { step: s, maps: splits.length, reduces: numReduces, appId: outcome.appId });
-      tally.checkBadRecords();
-      log(`${jobId}: step ${s} done (${outcome.appId})`);
-      previous = stepOut;
-      if (!last) splits = await intermediateInput().getSplits([stepOut], {});
-    }
+    joins = await walkSteps({
+      job,
+      jobId,
+      opts,
+      workDir,
+      firstSplits,
+      log,
+      tally,
+      runStep: async (w) => {
+        const s = w.s;
+        const stepOut = joinPath(yarnDir, `step${s}-out`);
+        const failures = joinPath(yarnDir, `step${s}-failures`);
+        const tasks = joinPath(yarnDir, `step${s}.tasks`);
+        const { join, chain, sides, partners, partitionPoints } = w.extra;
+        const line = (split: InputSplit, taskIndex: number): StreamingMapLine => ({ taskIndex, split, ...(sides?.[taskIndex] ? { side: sides[taskIndex] } : {}), ...(partners?.[taskIndex] ? { partner: partners[taskIndex] } : {}) });
+        await writeSmallFile(tasks, w.splits.map((split, i) => `${JSON.stringify(line(split, i))}\n`).join(''));
+        // A join's cache files (its side table or filter, and those of the replicated joins chained into
+        // these mappers) go through the distributed cache; the tasks read them in their working dir.
+        const cached = [join, ...(chain ?? []).map((c) => c.join)].flatMap((rt) => (rt?.cache ? [rt.cache] : []));
+        const spec: StreamingStep = {
+          jobId,
+          jobModule: opts.jobModule,
+          jobExport,
+          step: s,
+          conf: opts.conf ?? {},
+          numReduces: w.numReduces,
+          sortBytes: sortBytesOf(opts),
+          intermediateInput: w.intermediateInput,
+          output: { kind: w.last ? 'final' : 'intermediate', numTasks: w.numReduces || w.splits.length },
+          failures,
+          ...(partitionPoints ? { partitionPoints } : {}),
+          ...(join ? { join } : {}),
+          ...(chain ? { chain } : {}),
+        };
+        const stepFile = path.join(workDir, `step${s}`, STEP_FILE);
+        fs.mkdirSync(path.dirname(stepFile), { recursive: true });
+        fs.writeFileSync(stepFile, `${JSON.stringify(spec)}\n`);
+        const task = (mode: string): string => `${settings.node} --enable-source-maps --preserve-symlinks-main --preserve-symlinks ${TASK_BUNDLE} ${mode}`;
+        const outcome = await followStep(rm, {
+          name: `bsctl ${job.name} ${jobId} step ${s}`,
+          tag: `bsctl_${jobId}_s${s}`.toLowerCase(),
+          queue,
+          input: tasks,
+          output: stepOut,
+          files: [path.join(workDir, TASK_BUNDLE), stepFile, ...[...new Map(cached.map((c) => [c.hash, c])).values()].map((c) => `${c.path}#${cacheLink(c)}`)],
+          archives: natives ? [`${natives}#${NODE_MODULES_ARCHIVE}`] : [],
+          mapper: task('map'),
+          ...(w.numReduces > 0 ? { reducer: task('reduce') } : {}),
+          numReduces: w.numReduces,
+          conf: hadoopConf(opts, settings),
+          cmdenv: taskEnv(),
+          tmpDir: workDir,
+        }, { settings, jobModule: opts.jobModule, failures, log, jobId, step: w.index, steps: w.of, numMaps: w.splits.length, numReduces: w.numReduces, started, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
+        // The last step's files are the job's output; an earlier step's stay where the next reads them.
+        await collect(stepOut, w.last ? committer.staging : undefined, tally, { step: s, maps: w.splits.length, reduces: w.numReduces, appId: outcome.appId });
+        tally.checkBadRecords();
+        log(`${jobId}: step ${s} done (${outcome.appId})`);
+        // The split points beside the part files (the total-order partition file a merge join checks).
+        if (partitionPoints) await writePartitions(w.last ? committer.staging : stepOut, w.numReduces, partitionPoints);
+        return w.last ? undefined : stepOut;
+      },
+    });
     await committer.commitJob();
     log(`${jobId}: committed ${opts.output}`);
   } catch (err) {
@@ -163,7 +180,7 @@ export async function runOnYarn(opts: RunOptions, settings: YarnSettings, pool: 
   } finally {
     fs.rmSync(workDir, { recursive: true, force: true });
   }
-  return jobReport(tally, { jobId, jobName: job.name, output: opts.output, started, joins: [] });
+  return jobReport(tally, { jobId, jobName: job.name, output: opts.output, started, joins });
 }
 
 interface Follow {
