@@ -6,9 +6,7 @@
 import test from 'ava';
 import fs from 'node:fs';
 import path from 'node:path';
-import { loadAllocations } from '../framework/scheduler/allocations.ts';
-import { yarnAllocations } from '../framework/scheduler/yarn-allocations.ts';
-import { bsctlStart, ROOT } from './helpers/cli.ts';
+import { bsctl, bsctlStart, ROOT } from './helpers/cli.ts';
 import { waitFor } from './helpers/wait.ts';
 import { hdfsDir, hdfsRead, hdfsWrite, requireHdfs } from './helpers/hdfs.ts';
 import { listeningAddresses, rmJson, testYarn, yarnPids, yarnScript } from './helpers/yarn.ts';
@@ -73,14 +71,17 @@ async function queues(): Promise<Map<string, FairQueue>> {
   return new Map(s.scheduler.schedulerInfo.rootQueue.childQueues.queue.map((q) => [q.queueName, q]));
 }
 
-serial("the MR1 fair-scheduler.xml translated for YARN's FairScheduler: the ResourceManager loads it with the pools as queues, slots as resources, weights as shares; two bsctl jobs in queues of weights 2:1 get fair shares 2:1; a third, over adhoc's maxRunningApps 1, waits and says so", async (t) => {
+serial("the MR1 fair-scheduler.xml translated for YARN's FairScheduler by `bsctl scheduler yarn-allocations`: the ResourceManager loads it with the pools as queues, slots as resources, weights as shares; two bsctl jobs in queues of weights 2:1 get fair shares 2:1; a third, over adhoc's maxRunningApps 1, waits and says so", async (t) => {
   const file = path.join(yarn!.dir, 'conf', 'fair-scheduler.xml');
   const original = fs.readFileSync(file, 'utf8');
-  const translated = yarnAllocations(loadAllocations(path.join(ROOT, 'config/fair-scheduler.xml')));
-  t.true(translated.notes.some((n) => /minMaps 4 \+ minReduces 2 → minResources 3072 mb, 6 vcores/.test(n)), translated.notes.join('\n'));
+  // Translated by the command users run for their own ResourceManager.
+  const translated = bsctl(['scheduler', 'yarn-allocations', '--allocations', path.join(ROOT, 'config/fair-scheduler.xml')]);
+  t.is(translated.code, 0, translated.stderr);
+  t.regex(translated.stderr, /^note: pool build: minMaps 4 \+ minReduces 2 → minResources 3072 mb, 6 vcores/m);
+  t.regex(translated.stdout, /^<\?xml version="1\.0"\?>\n<allocations>\n/);
   try {
     // The FairScheduler reloads its allocation file when it changes (checked every 10 s).
-    fs.writeFileSync(file, translated.xml);
+    fs.writeFileSync(file, translated.stdout);
     const loaded = await waitFor(async () => ((await queues()).has('root.build') ? queues() : undefined), { what: 'the ResourceManager to load the translated allocation', timeoutMs: 60_000, intervalMs: 500 });
     const build = loaded.get('root.build')!;
     const adhoc = loaded.get('root.adhoc')!;

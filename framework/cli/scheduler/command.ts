@@ -2,7 +2,8 @@ import type { Argv, CommandModule } from 'yargs';
 import type { CommandResult } from '../types.ts';
 
 export interface SchedulerArgs {
-  action: 'start' | 'stop' | 'status' | 'serve' | 'kill' | 'ui';
+  action: 'start' | 'stop' | 'status' | 'serve' | 'kill' | 'ui' | 'yarn-allocations';
+  'slot-mb': number;
   job?: string;
   cluster?: string;
   allocations?: string;
@@ -32,10 +33,10 @@ export interface SchedulerArgs {
 export function schedulerCommand(result: CommandResult): CommandModule<object, SchedulerArgs> {
   return {
     command: 'scheduler <action> [job]',
-    describe: 'run the cluster\'s scheduler daemon: start, stop, status, kill <job>, ui (a login link to its web UI)',
+    describe: 'run the cluster\'s scheduler daemon: start, stop, status, kill <job>, ui (a login link to its web UI); yarn-allocations prints the allocation file for YARN\'s FairScheduler',
     builder: (y: Argv) =>
       y
-        .positional('action', { choices: ['start', 'stop', 'status', 'serve', 'kill', 'ui'] as const, describe: 'serve runs the daemon in the foreground (start runs it in the background)' })
+        .positional('action', { choices: ['start', 'stop', 'status', 'serve', 'kill', 'ui', 'yarn-allocations'] as const, describe: 'serve runs the daemon in the foreground (start runs it in the background); yarn-allocations prints --allocations translated for YARN (what cannot be carried over goes to stderr)' })
         .positional('job', { type: 'string', describe: 'the job id, for kill' })
         .option('cluster', { type: 'string', describe: 'cluster config (machines, slots, host keys); default $BSCTL_CLUSTER; without one the daemon has no machines and runs its schedules on this machine' })
         .option('allocations', { type: 'string', describe: 'MR1 allocation file (fair-scheduler.xml); default: the cluster config\'s "allocations"' })
@@ -58,6 +59,7 @@ export function schedulerCommand(result: CommandResult): CommandModule<object, S
         .option('history-max-days', { type: 'number', describe: 'days history records are kept (default $BSCTL_HISTORY_MAX_DAYS or 30)' })
         .option('ganglia-period', { type: 'number', default: 10, describe: 'seconds between sends to --ganglia' })
         .option('reload-interval', { type: 'number', default: 10000, describe: 'ms between checks of the allocation file for changes' })
+        .option('slot-mb', { type: 'number', default: 512, describe: 'yarn-allocations: MB of memory a map or reduce slot becomes (and one vcore)' })
         .option('json', { type: 'boolean', default: false, describe: 'status: print /scheduler.json' }) as unknown as Argv<SchedulerArgs>,
     handler: async (args) => {
       const { schedulerHandler } = await import('./handler.ts');

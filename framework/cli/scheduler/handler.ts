@@ -15,6 +15,8 @@ import { formatStatus } from './format.ts';
 import { printLoginLink } from './ui.ts';
 import type { SchedulerArgs } from './command.ts';
 import { loadMapredSite, type FairSchedulerSettings } from '../../scheduler/mapred-site.ts';
+import { loadAllocations } from '../../scheduler/allocations.ts';
+import { yarnAllocations } from '../../scheduler/yarn-allocations.ts';
 
 const BSCTL_BIN = fileURLToPath(new URL('../../../bin/bsctl.js', import.meta.url));
 
@@ -186,6 +188,8 @@ export async function schedulerHandler(args: SchedulerArgs): Promise<number> {
     }
     case 'ui':
       return printLoginLink(await daemonUrl(args, stateDir), stateDir);
+    case 'yarn-allocations':
+      return printYarnAllocations(args);
     case 'status': {
       const url = await daemonUrl(args, stateDir);
       const status = await fetchStatus(url, args.json ? 0 : Date.now(), stateDir);
@@ -193,6 +197,20 @@ export async function schedulerHandler(args: SchedulerArgs): Promise<number> {
       return 0;
     }
   }
+}
+
+/**
+ * The MR1 allocation file (--allocations, else the cluster config's) as YARN's FairScheduler allocation
+ * file on stdout, what could not be carried over on stderr: `> fair-scheduler.xml` on the ResourceManager.
+ */
+function printYarnAllocations(args: SchedulerArgs): number {
+  const file = args.allocations ? path.resolve(args.allocations) : clusterFile(args) ? clusterOf(args).allocations : undefined;
+  if (!file) throw new Error('scheduler yarn-allocations: name the MR1 allocation file with --allocations FILE (or a cluster config with "allocations")');
+  if (!Number.isInteger(args['slot-mb']) || args['slot-mb'] < 1) throw new Error(`--slot-mb: must be a whole number of MB of at least 1 (got ${args['slot-mb']})`);
+  const out = yarnAllocations(loadAllocations(file), { slotMb: args['slot-mb'] });
+  process.stdout.write(out.xml.endsWith('\n') ? out.xml : `${out.xml}\n`);
+  for (const n of out.notes) process.stderr.write(`note: ${n}\n`);
+  return 0;
 }
 
 /** `--ganglia HOST:PORT` and its period, checked (a loopback or named host, a port, a positive period). */
