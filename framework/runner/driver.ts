@@ -17,7 +17,7 @@ import type { CounterMap } from '../task/spec.ts';
 import type { RunOptions } from './options.ts';
 import { JobTally } from './job-tally.ts';
 import type { JoinReport } from './join-plan.ts';
-import { sideInputsOf, walkSteps } from './step-walk.ts';
+import { sideInputsOf, walkSteps, type WalkStep } from './step-walk.ts';
 import { runStep, type StepRun } from './run-step.ts';
 import type { StepPlan } from './task-plan.ts';
 import { ResumeStore } from './resume.ts';
@@ -150,7 +150,7 @@ export async function runJob(opts: RunOptions): Promise<JobReport> {
   const runner = await makeRunner(opts);
   const speculation = resolveSpeculation(opts.speculation, runner.name);
   const tally = new JobTally(opts.maxBadRecords ?? 0);
-  const joins: JoinReport[] = [];
+  let joins: JoinReport[] = [];
   let resume: ResumeStore | undefined;
   try {
     // The owner record first: `bsctl gc` and later runs remove the dir only once this process is gone.
@@ -165,29 +165,20 @@ export async function runJob(opts: RunOptions): Promise<JobReport> {
       resume = await ResumeStore.open(workRoot, { jobModule: opts.jobModule, jobExport, input: [...opts.input, ...sideInputs], conf: opts.conf ?? {}, reducers: opts.reducers ?? -1, splitSize: opts.splitSize, sortMb: opts.sortMb ?? 100 }, log);
     }
     const stepRun: StepRun = { runner, maxAttempts, log, speculation, tally, startedAt: started, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}), ...(opts.signal ? { signal: opts.signal } : {}), ...(resume ? { resume } : {}), ...(opts.onAttempt ? { onAttempt: opts.onAttempt } : {}) };
-    joins.push(
-      ...(await walkSteps({
-        job,
-        jobId,
-        opts,
-        workDir,
-        firstSplits,
-        log,
-        tally,
-        runStep: async (w) => {
-          const stepOut = path.join(workDir, `step${w.s}-out`);
-          const stepCommitter = w.last ? committer : new FileOutputCommitter(stepOut, jobId);
-          if (!w.last) await stepCommitter.setupJob();
-          if (w.extra.partitionPoints) await writePartitions(stepCommitter.staging, w.numReduces, w.extra.partitionPoints);
-          const plan: StepPlan = { jobId, jobModule: opts.jobModule, jobExport, step: w.s, conf: opts.conf ?? {}, numReduces: w.numReduces, numMaps: w.splits.length, intermediateInput: w.intermediateInput, last: w.last, committer: stepCommitter, workDir, sortBytes, ...w.extra };
-          await runStep(plan, w.splits, stepRun, { index: w.index, of: w.of });
-          opts.signal?.throwIfAborted();
-          if (w.last) return undefined;
-          await stepCommitter.commitJob();
-          return stepOut;
-        },
-      })),
-    );
+    /** One step through the task runner; before the last step, the dir of its committed intermediate files. */
+    const runOne = async (w: WalkStep): Promise<string | undefined> => {
+      const stepOut = path.join(workDir, `step${w.s}-out`);
+      const stepCommitter = w.last ? committer : new FileOutputCommitter(stepOut, jobId);
+      if (!w.last) await stepCommitter.setupJob();
+      if (w.extra.partitionPoints) await writePartitions(stepCommitter.staging, w.numReduces, w.extra.partitionPoints);
+      const plan: StepPlan = { jobId, jobModule: opts.jobModule, jobExport, step: w.s, conf: opts.conf ?? {}, numReduces: w.numReduces, numMaps: w.splits.length, intermediateInput: w.intermediateInput, last: w.last, committer: stepCommitter, workDir, sortBytes, ...w.extra };
+      await runStep(plan, w.splits, stepRun, { index: w.index, of: w.of });
+      opts.signal?.throwIfAborted();
+      if (w.last) return undefined;
+      await stepCommitter.commitJob();
+      return stepOut;
+    };
+    joins = await walkSteps({ job, jobId, opts, workDir, firstSplits, log, tally, runStep: runOne });
     await committer.commitJob();
     log(`${jobId}: committed ${opts.output}`);
     await resume?.finish().catch((e: unknown) => log(`could not remove the resume records ${resume!.dir}: ${e instanceof Error ? e.message : String(e)}`));

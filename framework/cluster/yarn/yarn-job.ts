@@ -17,7 +17,7 @@ import { defaultWorkRoot } from '../../fs/work-root.ts';
 import type { InputSplit } from '../../input/types.ts';
 import { jobReport, newJobId, sortBytesOf, splitInput, type JobReport } from '../../runner/driver.ts';
 import type { JoinReport } from '../../runner/join-plan.ts';
-import { sideInputsOf, walkSteps } from '../../runner/step-walk.ts';
+import { sideInputsOf, walkSteps, type WalkStep } from '../../runner/step-walk.ts';
 import { JobTally } from '../../runner/job-tally.ts';
 import type { RunOptions } from '../../runner/options.ts';
 import { writePartitions } from '../../runner/total-order.ts';
@@ -110,68 +110,61 @@ export async function runOnYarn(opts: RunOptions, settings: YarnSettings, pool: 
     const natives = nativesArchive(bundle, workDir);
     // Everything of the job on HDFS lives in the staging's _temporary, removed at commit or abort.
     const yarnDir = joinPath(committer.staging, '_temporary', 'yarn');
-    joins = await walkSteps({
-      job,
-      jobId,
-      opts,
-      workDir,
-      firstSplits,
-      log,
-      tally,
-      runStep: async (w) => {
-        const s = w.s;
-        const stepOut = joinPath(yarnDir, `step${s}-out`);
-        const failures = joinPath(yarnDir, `step${s}-failures`);
-        const tasks = joinPath(yarnDir, `step${s}.tasks`);
-        const { join, chain, sides, partners, partitionPoints } = w.extra;
-        const line = (split: InputSplit, taskIndex: number): StreamingMapLine => ({ taskIndex, split, ...(sides?.[taskIndex] ? { side: sides[taskIndex] } : {}), ...(partners?.[taskIndex] ? { partner: partners[taskIndex] } : {}) });
-        await writeSmallFile(tasks, w.splits.map((split, i) => `${JSON.stringify(line(split, i))}\n`).join(''));
-        // A join's cache files (its side table or filter, and those of the replicated joins chained into
-        // these mappers) go through the distributed cache; the tasks read them in their working dir.
-        const cached = [join, ...(chain ?? []).map((c) => c.join)].flatMap((rt) => (rt?.cache ? [rt.cache] : []));
-        const spec: StreamingStep = {
-          jobId,
-          jobModule: opts.jobModule,
-          jobExport,
-          step: s,
-          conf: opts.conf ?? {},
-          numReduces: w.numReduces,
-          sortBytes: sortBytesOf(opts),
-          intermediateInput: w.intermediateInput,
-          output: { kind: w.last ? 'final' : 'intermediate', numTasks: w.numReduces || w.splits.length },
-          failures,
-          ...(partitionPoints ? { partitionPoints } : {}),
-          ...(join ? { join } : {}),
-          ...(chain ? { chain } : {}),
-        };
-        const stepFile = path.join(workDir, `step${s}`, STEP_FILE);
-        fs.mkdirSync(path.dirname(stepFile), { recursive: true });
-        fs.writeFileSync(stepFile, `${JSON.stringify(spec)}\n`);
-        const task = (mode: string): string => `${settings.node} --enable-source-maps --preserve-symlinks-main --preserve-symlinks ${TASK_BUNDLE} ${mode}`;
-        const outcome = await followStep(rm, {
-          name: `bsctl ${job.name} ${jobId} step ${s}`,
-          tag: `bsctl_${jobId}_s${s}`.toLowerCase(),
-          queue,
-          input: tasks,
-          output: stepOut,
-          files: [path.join(workDir, TASK_BUNDLE), stepFile, ...[...new Map(cached.map((c) => [c.hash, c])).values()].map((c) => `${c.path}#${cacheLink(c)}`)],
-          archives: natives ? [`${natives}#${NODE_MODULES_ARCHIVE}`] : [],
-          mapper: task('map'),
-          ...(w.numReduces > 0 ? { reducer: task('reduce') } : {}),
-          numReduces: w.numReduces,
-          conf: hadoopConf(opts, settings),
-          cmdenv: taskEnv(),
-          tmpDir: workDir,
-        }, { settings, jobModule: opts.jobModule, failures, log, jobId, step: w.index, steps: w.of, numMaps: w.splits.length, numReduces: w.numReduces, started, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
-        // The last step's files are the job's output; an earlier step's stay where the next reads them.
-        await collect(stepOut, w.last ? committer.staging : undefined, tally, { step: s, maps: w.splits.length, reduces: w.numReduces, appId: outcome.appId });
-        tally.checkBadRecords();
-        log(`${jobId}: step ${s} done (${outcome.appId})`);
-        // The split points beside the part files (the total-order partition file a merge join checks).
-        if (partitionPoints) await writePartitions(w.last ? committer.staging : stepOut, w.numReduces, partitionPoints);
-        return w.last ? undefined : stepOut;
-      },
-    });
+    /** One step as a Streaming application; before the last step, the HDFS dir of its intermediate files. */
+    const runOne = async (w: WalkStep): Promise<string | undefined> => {
+      const s = w.s;
+      const stepOut = joinPath(yarnDir, `step${s}-out`);
+      const failures = joinPath(yarnDir, `step${s}-failures`);
+      const tasks = joinPath(yarnDir, `step${s}.tasks`);
+      const { join, chain, sides, partners, partitionPoints } = w.extra;
+      const line = (split: InputSplit, taskIndex: number): StreamingMapLine => ({ taskIndex, split, ...(sides?.[taskIndex] ? { side: sides[taskIndex] } : {}), ...(partners?.[taskIndex] ? { partner: partners[taskIndex] } : {}) });
+      await writeSmallFile(tasks, w.splits.map((split, i) => `${JSON.stringify(line(split, i))}\n`).join(''));
+      // A join's cache files (its side table or filter, and those of the replicated joins chained into
+      // these mappers) go through the distributed cache; the tasks read them in their working dir.
+      const cached = [join, ...(chain ?? []).map((c) => c.join)].flatMap((rt) => (rt?.cache ? [rt.cache] : []));
+      const spec: StreamingStep = {
+        jobId,
+        jobModule: opts.jobModule,
+        jobExport,
+        step: s,
+        conf: opts.conf ?? {},
+        numReduces: w.numReduces,
+        sortBytes: sortBytesOf(opts),
+        intermediateInput: w.intermediateInput,
+        output: { kind: w.last ? 'final' : 'intermediate', numTasks: w.numReduces || w.splits.length },
+        failures,
+        ...(partitionPoints ? { partitionPoints } : {}),
+        ...(join ? { join } : {}),
+        ...(chain ? { chain } : {}),
+      };
+      const stepFile = path.join(workDir, `step${s}`, STEP_FILE);
+      fs.mkdirSync(path.dirname(stepFile), { recursive: true });
+      fs.writeFileSync(stepFile, `${JSON.stringify(spec)}\n`);
+      const task = (mode: string): string => `${settings.node} --enable-source-maps --preserve-symlinks-main --preserve-symlinks ${TASK_BUNDLE} ${mode}`;
+      const outcome = await followStep(rm, {
+        name: `bsctl ${job.name} ${jobId} step ${s}`,
+        tag: `bsctl_${jobId}_s${s}`.toLowerCase(),
+        queue,
+        input: tasks,
+        output: stepOut,
+        files: [path.join(workDir, TASK_BUNDLE), stepFile, ...[...new Map(cached.map((c) => [c.hash, c])).values()].map((c) => `${c.path}#${cacheLink(c)}`)],
+        archives: natives ? [`${natives}#${NODE_MODULES_ARCHIVE}`] : [],
+        mapper: task('map'),
+        ...(w.numReduces > 0 ? { reducer: task('reduce') } : {}),
+        numReduces: w.numReduces,
+        conf: hadoopConf(opts, settings),
+        cmdenv: taskEnv(),
+        tmpDir: workDir,
+      }, { settings, jobModule: opts.jobModule, failures, log, jobId, step: w.index, steps: w.of, numMaps: w.splits.length, numReduces: w.numReduces, started, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
+      // The last step's files are the job's output; an earlier step's stay where the next reads them.
+      await collect(stepOut, w.last ? committer.staging : undefined, tally, { step: s, maps: w.splits.length, reduces: w.numReduces, appId: outcome.appId });
+      tally.checkBadRecords();
+      log(`${jobId}: step ${s} done (${outcome.appId})`);
+      // The split points beside the part files (the total-order partition file a merge join checks).
+      if (partitionPoints) await writePartitions(w.last ? committer.staging : stepOut, w.numReduces, partitionPoints);
+      return w.last ? undefined : stepOut;
+    };
+    joins = await walkSteps({ job, jobId, opts, workDir, firstSplits, log, tally, runStep: runOne });
     await committer.commitJob();
     log(`${jobId}: committed ${opts.output}`);
   } catch (err) {
