@@ -61,7 +61,8 @@ function ensureTools() {
   const now = { mvn: 'maven', java: 'openjdk-17-jre-headless', javac: 'openjdk-17-jdk-headless', curl: 'curl', gcc: 'gcc' };
   const later = { gmond: 'ganglia-monitor', chromium: 'chromium', '/usr/sbin/sshd': 'openssh-server' };
   const lacking = (tools) => Object.keys(tools).filter((t) => spawnSync('sh', ['-c', `command -v ${t}`]).status !== 0);
-  const missing = [...lacking(now), ...lacking(later)];
+  const needNow = lacking(now);
+  const missing = [...needNow, ...lacking(later)];
   if (missing.length === 0) return Promise.resolve();
   const pkgs = missing.map((m) => now[m] ?? later[m]);
   if (process.getuid?.() !== 0) {
@@ -70,7 +71,7 @@ function ensureTools() {
   }
   console.error(`installing ${pkgs.join(' ')} ...`);
   const install = `apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${pkgs.join(' ')}`;
-  if (lacking(now).length > 0) {
+  if (needNow.length > 0) {
     spawnSync('sh', ['-c', install], { stdio: 'inherit' });
     return Promise.resolve();
   }
