@@ -118,7 +118,7 @@ serial('full build with --runner yarn: the same segment files as a local build, 
   t.regex(q.stdout, /"status":"READY","generationId":0/);
 });
 
-serial('joins with --runner yarn equal the local runner: bloom and reduce-side steps, a replicated one; a full build with side tables and key lists (four replicated joins inside one application) gives the same segments', async (t) => {
+serial('joins with --runner yarn equal the local runner: bloom and reduce-side steps, a replicated one, a merge join; a full build with side tables and key lists (four replicated joins inside one application) gives the same segments', async (t) => {
   requireHdfs();
   const dir = hdfsDir('yarn-join');
   // Keys k0000..k0099 on the job's side (two files), k0050..k0149 on the side, up to 3 times each.
@@ -149,18 +149,35 @@ serial('joins with --runner yarn equal the local runner: bloom and reduce-side s
   fs.writeFileSync(tableConfig, JSON.stringify({ schema: path.join(ROOT, 'fixtures/in1/schema.json'), data: [`${dir}/docs.ha3`], partitions: 2, join }));
   const build = (root: string, ...extra: string[]) => bsctlAsync(['run', 'full-build', '--table', 'j1', '--table-config', tableConfig, '--index-root', root, '--split-size', '200k', ...extra]);
   const localRoot = path.join(local, 'join/fb-local');
-  const runs = await Promise.all([
-    ...cases.flatMap(([kind, strategy]) => [joinRun(kind, strategy, path.join(local, `join/${kind}-local`)), joinRun(kind, strategy, `${dir}/${kind}-yarn`, '--runner', 'yarn')]),
-    build(localRoot),
-    build(`${dir}/index`, '--runner', 'yarn'),
+  // A merge join: two outputs partitioned alike (3 reducers, the local runner, on HDFS), joined partition by partition.
+  const merge = async (): Promise<Awaited<ReturnType<typeof bsctlAsync>>[]> => {
+    const part = (input: string, out: string) => bsctlAsync(['run', fixture('merge-partition.ts'), '--input', input, '--output', out, '--reducers', '3']);
+    const made = await Promise.all([part(`${dir}/job-0.tsv`, `${dir}/A`), part(`${dir}/side.tsv`, `${dir}/B`)]);
+    const joined = (out: string, ...extra: string[]) => bsctlAsync(['run', fixture('merge-inner.ts'), '--input', `${dir}/A`, '--side', `side=${dir}/B`, '--conf', 'bsctl.join.strategy=merge', '--output', out, ...extra]);
+    return [...made, ...(await Promise.all([joined(path.join(local, 'join/merge-local')), joined(`${dir}/merge-yarn`, '--runner', 'yarn')]))];
+  };
+  const [runs, merged] = await Promise.all([
+    Promise.all([
+      ...cases.flatMap(([kind, strategy]) => [joinRun(kind, strategy, path.join(local, `join/${kind}-local`)), joinRun(kind, strategy, `${dir}/${kind}-yarn`, '--runner', 'yarn')]),
+      build(localRoot),
+      build(`${dir}/index`, '--runner', 'yarn'),
+    ]),
+    merge(),
   ]);
+  const parts = (d: string): Record<string, string> => Object.fromEntries(fs.readdirSync(d).filter((n) => n.startsWith('part-')).map((n) => [n, fs.readFileSync(path.join(d, n), 'utf8')]));
+  for (const r of merged) t.is(r.code, 0, r.stderr);
+  t.regex(merged[3]!.stdout, /Join \(step 0\) with side, inner: merge \(asked for: 3 partition\(s\) on each side\)/);
+  t.is(bsctl(['fs', 'get', `${dir}/merge-yarn`, path.join(local, 'join/merge-back')]).code, 0);
+  const mergedParts = parts(path.join(local, 'join/merge-back'));
+  t.is(Object.keys(mergedParts).length, 3, 'one part file per partition pair');
+  t.true(Object.values(mergedParts).join('').split('\n').length > 100, 'the merge join found matches');
+  t.deepEqual(mergedParts, parts(path.join(local, 'join/merge-local')), 'merge: part files');
   for (const r of runs) t.is(r.code, 0, r.stderr);
   for (const [i, [kind, strategy]] of cases.entries()) {
     const [here, there] = [runs[2 * i]!, runs[2 * i + 1]!];
     t.regex(there.stdout, new RegExp(`Join \\(step 0\\) with side, ${kind}: ${strategy} \\(`), kind);
     const back = path.join(local, `join/${kind}-back`);
     t.is(bsctl(['fs', 'get', `${dir}/${kind}-yarn`, back]).code, 0);
-    const parts = (d: string): Record<string, string> => Object.fromEntries(fs.readdirSync(d).filter((n) => n.startsWith('part-')).map((n) => [n, fs.readFileSync(path.join(d, n), 'utf8')]));
     t.deepEqual(parts(back), parts(path.join(local, `join/${kind}-local`)), `${kind} ${strategy}: part files`);
     t.deepEqual(joinedLines(kind, back), oracle(kind, jobRecs, sideRecs), `${kind} ${strategy}: the oracle`);
     // The Join side counters (records without a match, output records) equal the local run's.
