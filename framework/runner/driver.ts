@@ -123,8 +123,6 @@ export function jobReport(tally: JobTally, job: { readonly jobId: string; readon
   };
 }
 
-export { stepReducers } from './step-walk.ts';
-
 /** Run a job to completion: split → map → shuffle → reduce → commit, for every step. */
 export async function runJob(opts: RunOptions): Promise<JobReport> {
   const started = Date.now();
