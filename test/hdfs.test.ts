@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fileSystemFor } from '../framework/fs/resolve.ts';
 import { textInput } from '../framework/input/text.ts';
+import { downloadGeneration } from '../framework/index/package-file.ts';
 import { runJob } from '../framework/runner/driver.ts';
 import { bsctl, errorLines, outputLines, tempDir } from './helpers/cli.ts';
 import { segmentDigest as digest } from './helpers/full-build.ts';
@@ -220,15 +221,31 @@ test.serial('full-build with data and index root on HDFS: same segment files as 
   const b = bsctl(['run', 'full-build', '--table', 'in1', '--data', `${dir}/data/docs.ha3`, '--index-root', `${dir}/index`, '--partitions', '4']);
   t.is(b.code, 0, b.stderr);
   t.regex(b.stdout, /published in1 generation 0: partition_0_16383, partition_16384_32767, partition_32768_49151, partition_49152_65535/);
+  // On HDFS each partition is a package: three files instead of twenty.
+  const names = async (p: string): Promise<string[]> => (await fileSystemFor(p).list(p)).map((s) => s.path.slice(s.path.lastIndexOf('/') + 1));
+  t.deepEqual(await names(`${dir}/index/in1/generation_0/partition_0_16383`), ['package_file.__data__0', 'package_file.__meta__', 'version.0']);
   const back = path.join(local, 'fb-back');
-  t.is(bsctl(['fs', 'get', `${dir}/index/in1/generation_0`, back]).code, 0);
+  await downloadGeneration(`${dir}/index/in1/generation_0`, back);
   t.deepEqual(digest(back), digest(path.join(localRoot, 'in1/generation_0')));
-  const env = { cache: path.join(local, 'cache') };
-  process.env.BSCTL_CACHE = env.cache;
-  const q = bsctl(['query', '--table', 'in1', '--index-root', `${dir}/index`, "select id, hits from in1 where MATCHINDEX('title', '搜索词典')"]);
-  t.is(q.code, 0, q.stderr);
-  t.is(q.stdout, '{"id":2,"hits":70}\n');
-  t.is(bsctl(['status', '--table', 'in1', '--index-root', `${dir}/index`]).stdout.trim(), '{"in1":{"status":"READY","generationId":0,"partitions":["partition_0_16383","partition_16384_32767","partition_32768_49151","partition_49152_65535"]}}');
+  // `fullbuild.package=false` uploads the plain files, the layout older bsctl wrote; both are served.
+  const c = bsctl(['run', 'full-build', '--table', 'in1', '--data', `${dir}/data/docs.ha3`, '--index-root', `${dir}/plain`, '--partitions', '4', '--conf', 'fullbuild.package=false']);
+  t.is(c.code, 0, c.stderr);
+  t.true((await names(`${dir}/plain/in1/generation_0/partition_0_16383/segment_0_level_0/summary`)).includes('offset'));
+  process.env.BSCTL_CACHE = path.join(local, 'cache');
+  for (const root of [`${dir}/index`, `${dir}/plain`]) {
+    const q = bsctl(['query', '--table', 'in1', '--index-root', root, "select id, hits from in1 where MATCHINDEX('title', '搜索词典')"]);
+    t.is(q.code, 0, q.stderr);
+    t.is(q.stdout, '{"id":2,"hits":70}\n', root);
+    t.is(bsctl(['status', '--table', 'in1', '--index-root', root]).stdout.trim(), '{"in1":{"status":"READY","generationId":0,"partitions":["partition_0_16383","partition_16384_32767","partition_32768_49151","partition_49152_65535"]}}');
+  }
+  // What the searcher loaded: both mirrors hold the plain layout, byte for byte the local build's.
+  const mirrors = fs.readdirSync(path.join(local, 'cache/index')).map((h) => path.join(local, 'cache/index', h, 'in1/generation_0'));
+  t.is(mirrors.length, 2);
+  for (const m of mirrors) {
+    const { '.bsctl-mirrored': mark, ...files } = digest(m);
+    t.truthy(mark);
+    t.deepEqual(files, digest(back));
+  }
 });
 
 test.serial('globs on HDFS match in the last path component; hidden files are skipped', async (t) => {

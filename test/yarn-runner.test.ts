@@ -10,6 +10,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { writeHa3Docs } from '../scripts/bench/ha3-docs.ts';
 import { fileSystemFor } from '../framework/fs/resolve.ts';
+import { downloadGeneration } from '../framework/index/package-file.ts';
 import { bsctl, bsctlAsync, bsctlStart, ROOT, tempDir } from './helpers/cli.ts';
 import { segmentDigest } from './helpers/full-build.ts';
 import { joinedLines, oracle, range, rows, seeded, writeTsv } from './helpers/join-data.ts';
@@ -110,7 +111,7 @@ serial('full build with --runner yarn: the same segment files as a local build, 
   t.regex(b.stdout, /published in1 generation 0: partition_0_32767, partition_32768_65535/);
   t.regex(b.stdout, /full-build\n\t\tCMD=add=\d+/);
   const back = path.join(local, 'fb-back');
-  t.is(bsctl(['fs', 'get', `${dir}/index/in1/generation_0`, back]).code, 0);
+  await downloadGeneration(`${dir}/index/in1/generation_0`, back);
   const got = segmentDigest(back);
   t.true(Object.keys(got).length > 20, Object.keys(got).join(' '));
   t.deepEqual(got, segmentDigest(path.join(localRoot, 'in1/generation_0')));
@@ -190,7 +191,7 @@ serial('joins with --runner yarn equal the local runner: bloom and reduce-side s
   t.is(fb.stdout.match(/Join \(step \d\) with [-\w]+, \w+: replicated \(/g)?.length, 4, fb.stdout);
   t.is(fb.stderr.match(/submitted as application_/g)?.length, 1, fb.stderr);
   const back = path.join(local, 'join/fb-back');
-  t.is(bsctl(['fs', 'get', `${dir}/index/j1/generation_0`, back]).code, 0);
+  await downloadGeneration(`${dir}/index/j1/generation_0`, back);
   const got = segmentDigest(back);
   t.true(Object.keys(got).length > 20, Object.keys(got).join(' '));
   t.deepEqual(got, segmentDigest(path.join(localRoot, 'j1/generation_0')));

@@ -8,6 +8,14 @@ export async function copyFile(from: string, to: string, options: { overwrite?: 
   await pipeline(fileSystemFor(from).openRead(from), fileSystemFor(to).create(to, options));
 }
 
+/** Stream files one after another into one new file (fails if it exists). */
+export async function concatFiles(sources: readonly string[], to: string): Promise<void> {
+  async function* bytes(): AsyncGenerator<Buffer> {
+    for (const s of sources) yield* fileSystemFor(s).openRead(s) as AsyncIterable<Buffer>;
+  }
+  await pipeline(bytes, fileSystemFor(to).create(to));
+}
+
 /**
  * Files copied at once by copyTree. An HDFS file costs a few hundred ms to close whatever its size (the
  * client waits until the DataNode has reported the last block), so many go at once, the largest first.

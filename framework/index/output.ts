@@ -4,6 +4,7 @@ import { isLocal, joinPath } from '../fs/resolve.ts';
 import path from 'node:path';
 import type { OutputFormat, RecordWriter } from '../output/types.ts';
 import { partitionName } from './layout.ts';
+import { uploadPackedPartition } from './package-file.ts';
 import type { TableSchema } from './schema/model.ts';
 import { SegmentWriter } from './segment/writer.ts';
 import { splitRange } from './shard.ts';
@@ -13,6 +14,8 @@ import { defaultWorkRoot } from '../fs/work-root.ts';
 /** Configuration keys the index output reads (set by the full-build plan). */
 export const CONF_SCHEMA = 'fullbuild.schema';
 export const CONF_POSTINGS_MB = 'fullbuild.postings.mb';
+/** `false`: a partition on a remote FileSystem is uploaded as its plain files, not as a package file. */
+export const CONF_PACKAGE = 'fullbuild.package';
 
 /**
  * The full index as an OutputFormat: reduce task i writes `partition_<from>_<to>/` (the i-th of
@@ -31,8 +34,10 @@ export function indexOutput(): OutputFormat<string, Record<string, FieldValue>> 
       // Under the job's work dir (see RunOptions.workRoot), which the driver removes when the job ends,
       // so even a killed attempt leaves nothing behind.
       const scratch = path.join(defaultWorkRoot(), task.jobId, `index-${task.dir.slice(task.dir.lastIndexOf('/') + 1)}`);
-      // Segments are written with local files; on HDFS the finished partition is uploaded, version.0 last.
+      // Segments are written with local files; on HDFS the finished partition is uploaded (as a package
+      // file unless conf says not), version.0 last.
       const local = isLocal(task.dir);
+      const packed = task.conf[CONF_PACKAGE] !== 'false';
       const partitionDir = local ? path.join(task.dir, name) : path.join(scratch, name);
       // Let go of once closed: its buffers are garbage while the partition uploads.
       let segment: SegmentWriter | undefined = new SegmentWriter(partitionDir, schema, {
@@ -51,7 +56,9 @@ export function indexOutput(): OutputFormat<string, Record<string, FieldValue>> 
           segment = undefined;
           if (!local) {
             task.uploading?.();
-            await copyTree(partitionDir, joinPath(task.dir, name), { last: ['version.0'] });
+            const remote = joinPath(task.dir, name);
+            if (packed) await uploadPackedPartition(partitionDir, remote);
+            else await copyTree(partitionDir, remote, { last: ['version.0'] });
           }
           fs.rmSync(scratch, { recursive: true, force: true });
         },

@@ -2,17 +2,18 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { copyTree } from '../fs/copy.ts';
 import { isLocal, joinPath } from '../fs/resolve.ts';
 import { generationIdOf, generationName, listGenerationsOn } from '../index/layout.ts';
+import { downloadGeneration } from '../index/package-file.ts';
 import { indexRootOf } from '../index/table-config.ts';
 
 const MARK = '.bsctl-mirrored';
 
 /**
  * Like a Havenask searcher, serve an index kept on HDFS from local disk: every published generation of
- * the table is copied once into a local cache (generations never change after they are published),
- * and generations gone from HDFS are dropped. Local index roots are used as they are.
+ * the table is copied once into a local cache (generations never change after they are published;
+ * package files are unpacked into the plain layout), and generations gone from HDFS are dropped.
+ * Local index roots are used as they are.
  */
 export async function localIndexRoot(indexRoot: string, table: string, log: (line: string) => void = () => {}): Promise<string> {
   if (isLocal(indexRoot)) return indexRoot;
@@ -30,7 +31,7 @@ export async function localIndexRoot(indexRoot: string, table: string, log: (lin
     log(`copying ${table} ${generationName(gid)} from ${indexRoot} to ${cache}`);
     const tmp = `${dir}.partial`;
     fs.rmSync(tmp, { recursive: true, force: true });
-    await copyTree(joinPath(indexRoot, table, generationName(gid)), tmp);
+    await downloadGeneration(joinPath(indexRoot, table, generationName(gid)), tmp);
     fs.writeFileSync(path.join(tmp, MARK), `${indexRoot}\n`);
     fs.rmSync(dir, { recursive: true, force: true });
     fs.renameSync(tmp, dir);
