@@ -5,7 +5,8 @@
  * The summary is compressed as `--summary-compress zlib|lz4|none` says (default zlib: Havenask's
  * `compress: true`), in a copy of fixtures/in1/schema.json.
  * With `--hdfs`, the documents and the index live on HDFS (a running one from BSCTL_NAMENODE, else a
- * private scripts/hdfs instance) and the ratio HDFS/local is printed too.
+ * private scripts/hdfs instance) and the ratio HDFS/local is printed too, against the mean of the local
+ * build before it and another right after it.
  * With `--vs-lucene`, Apache Lucene 9.12.3 (scripts/lucene: our own small indexer, built with Maven and javac
  * into a cache dir on first use) indexes the very same generated file into as many indexes, one IndexWriter
  * each (document to index `id mod N`), with as many indexing threads as bsctl has workers: the equivalent of
@@ -90,6 +91,8 @@ async function size(p: string): Promise<number> {
   return n;
 }
 
+let runs = 0;
+
 async function run(docs: number, onHdfs = false, keepData = false): Promise<Run> {
   const generated = path.join(dir, `docs-${docs}.ha3`);
   process.stdout.write(`generating ${docs} documents ... `);
@@ -105,7 +108,7 @@ async function run(docs: number, onHdfs = false, keepData = false): Promise<Run>
     for await (const _ of fileSystemFor(data).openRead(data)) void _;
     console.log(`  uploaded to ${data}; DataNode warmed by one untimed read (${((Date.now() - warm) / 1000).toFixed(1)} s)`);
   }
-  const root = onHdfs ? 'hdfs:///bsctl-bench/index' : path.join(dir, `index-${docs}`);
+  const root = onHdfs ? 'hdfs:///bsctl-bench/index' : path.join(dir, `index-${docs}-${++runs}`);
   const reportFile = path.join(dir, `report-${docs}.json`);
   const r = await timed(process.execPath, [
     BSCTL, 'run', 'full-build', '--table', 'bench', '--schema', SCHEMA, '--data', data,
@@ -186,7 +189,11 @@ try {
     const stop = await ensureHdfs();
     try {
       const remote = await run(docs, true);
-      console.log(`HDFS/local wall-time ratio: ${(remote.seconds / big.seconds).toFixed(2)}`);
+      // The machine's speed drifts over minutes (a shared VM): the HDFS run is set against the mean of
+      // the local run before it and one right after it.
+      const again = await run(docs);
+      const localMean = (big.seconds + again.seconds) / 2;
+      console.log(`HDFS/local wall-time ratio: ${(remote.seconds / localMean).toFixed(2)} (HDFS ${remote.seconds.toFixed(2)} s; local ${big.seconds.toFixed(2)} s before, ${again.seconds.toFixed(2)} s after, mean ${localMean.toFixed(2)} s)`);
     } finally {
       await stop();
     }
