@@ -6,6 +6,7 @@ import { fileSystemFor } from '../framework/fs/resolve.ts';
 import { textInput } from '../framework/input/text.ts';
 import { downloadGeneration } from '../framework/index/package-file.ts';
 import { runJob } from '../framework/runner/driver.ts';
+import { LocalRunner } from '../framework/runner/local.ts';
 import { bsctl, errorLines, outputLines, tempDir } from './helpers/cli.ts';
 import { segmentDigest as digest } from './helpers/full-build.ts';
 import { hdfsDir, hdfsRead, hdfsScript, hdfsWrite, requireHdfs } from './helpers/hdfs.ts';
@@ -301,4 +302,24 @@ test.serial('job history kept on HDFS too ($BSCTL_HISTORY_DIR): one record per r
   } finally {
     process.env = saved;
   }
+});
+
+test.serial('local runner, output on HDFS: one worker booted ahead beside the slots (an uploading attempt frees its slot early), none for a local output', async (t) => {
+  const dir = hdfsDir('spare');
+  fs.writeFileSync(path.join(local, 'spare.txt'), 'a b c\nb c d\n'.repeat(200));
+  const most = async (output: string): Promise<number> => {
+    const runner = new LocalRunner(1);
+    let max = 0;
+    const poll = setInterval(() => (max = Math.max(max, runner.pids.length)), 10);
+    try {
+      await runJob({ jobModule: WC, input: [path.join(local, 'spare.txt')], output, runner, reducers: 6 });
+    } finally {
+      clearInterval(poll);
+      await runner.close();
+    }
+    return max;
+  };
+  t.is(await most(`${dir}/out`), 2);
+  t.is(await most(path.join(local, 'spare-out')), 1);
+  t.is(await hdfsOutputLines(`${dir}/out`), outputLines(path.join(local, 'spare-out')));
 });

@@ -1,9 +1,13 @@
 import { DEFAULT_TASK_TIMEOUT_MS } from './options.ts';
 import os from 'node:os';
+import { isLocal } from '../fs/resolve.ts';
 import type { TaskResult, TaskSpec } from '../task/spec.ts';
 import { attemptEnded, type AttemptOptions, type AttemptProgress, type TaskRunner } from './types.ts';
 import { WorkerProcess } from './worker-process.ts';
 import { attemptLogFile, defaultUserLogDir, pruneUserLogs } from './userlogs.ts';
+
+/** A final output on a remote FileSystem: written locally, then uploaded (see OutputTask.uploading). */
+const mayUpload = (spec: TaskSpec): boolean => spec.output?.kind === 'final' && !isLocal(spec.output.dir);
 
 /**
  * Runs attempts in a pool of worker processes on this machine (default: one per core); each attempt's
@@ -39,7 +43,19 @@ export class LocalRunner implements TaskRunner {
     if (options.signal?.aborted) throw attemptEnded(spec.attemptId, undefined, options.signal);
     const result = this.acquire().run(spec, progress, options.signal, attemptLogFile(this.userLogDir, spec.jobId, spec.attemptId), options.onUploading);
     options.onStart?.('localhost');
+    if (mayUpload(spec)) this.keepSpare();
     return result;
+  }
+
+  /**
+   * One idle worker booted ahead (at most slots + 1 in all): an attempt that uploads its output frees
+   * its slot while its worker is still busy, and the next attempt then starts at once instead of after a
+   * worker's start-up (about a second on a loaded machine).
+   */
+  private keepSpare(): void {
+    const live = this.workers.filter((w) => !w.exited);
+    if (live.some((w) => !w.busy) || live.length > this.slots) return;
+    this.workers.push(new WorkerProcess(undefined, this.taskTimeoutMs));
   }
 
   /** Worker pids (for tests that kill workers). */
