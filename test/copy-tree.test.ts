@@ -4,19 +4,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { copyTree } from '../framework/fs/copy.ts';
 import { tempDir } from './helpers/cli.ts';
+import { treeListing } from './helpers/tree.ts';
 
-function tree(root: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string): void => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      out.push(`${path.relative(root, p)}${e.isDirectory() ? '/' : `=${fs.readFileSync(p, 'utf8')}`}`);
-      if (e.isDirectory()) walk(p);
-    }
-  };
-  walk(root);
-  return out.sort();
-}
+const tree = treeListing;
 
 function source(dir: string): string {
   const src = path.join(dir, 'src');
