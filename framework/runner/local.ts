@@ -58,6 +58,11 @@ export class LocalRunner implements TaskRunner {
     this.workers.push(new WorkerProcess(undefined, this.taskTimeoutMs));
   }
 
+  /** Worker processes alive, started or still starting (a spare says hello only once booted). */
+  get workerCount(): number {
+    return this.workers.filter((w) => !w.exited).length;
+  }
+
   /** Worker pids (for tests that kill workers). */
   get pids(): number[] {
     return this.workers.filter((w) => !w.exited && w.pid !== undefined).map((w) => w.pid!);
